@@ -1,0 +1,229 @@
+"""Command line: argparse → options → engine → reporters → exit code. Nothing else."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from policylint import __version__
+from policylint.errors import PolicylintError, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="policylint",
+        description="Find S3 buckets that feed human labeling (SageMaker Ground Truth, Amazon "
+                    "A2I, Mechanical Turk) without the CORS rule AWS requires.",
+        epilog="Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or "
+               "configuration error, 3 internal error.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    p.add_argument("--format", action="append", metavar="FORMAT[:FILE]",
+                   help=f"output format, one of {', '.join(FORMATS)}; repeatable, each to the "
+                        "console or to FILE (default: text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the (first) format to FILE")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest "
+                   ".policylint.yaml or pyproject.toml [tool.policylint])")
+    p.add_argument("--select", metavar="CODES", action="append", default=[],
+                   help="only these rules (codes, names or prefixes, comma-separated)")
+    p.add_argument("--ignore", metavar="CODES", action="append", default=[],
+                   help="skip these rules")
+    p.add_argument("--fail-on", choices=("error", "warning", "note"),
+                   help="lowest severity that fails the run (default: error)")
+    p.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in FILE")
+    p.add_argument("--write-baseline", metavar="FILE", help="record current findings in FILE")
+    p.add_argument("--strict", action="store_true",
+                   help="also report suppressions that matched nothing")
+    p.add_argument("--no-inline-suppressions", action="store_true",
+                   help="ignore inline suppressions (audit)")
+    p.add_argument("--fix", action="store_true", help="write fixes in place")
+    p.add_argument("--diff", action="store_true", help="print fixes as a diff, write nothing")
+    p.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
+    p.add_argument("--list-rules", action="store_true", help="list the rules")
+    p.add_argument("--show-inventory", action="store_true",
+                   help="list every bucket with its CORS and labeling evidence")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel readers (default: cores)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR works too)")
+    p.add_argument("--quiet", "-q", action="store_true", help="one line a finding")
+    p.add_argument("--version", action="version", version=f"policylint {__version__}")
+    return p
+
+
+def _split_codes(values: list[str]) -> list[str]:
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    specs = args.format or ["text"]
+    out: list[tuple[str, str | None]] = []
+    for i, spec in enumerate(specs):
+        fmt, sep, path = spec.partition(":")
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+        target = path if sep else (args.output if i == 0 else None)
+        out.append((fmt, target or None))
+    consoles = [f for f, t in out if t is None]
+    if len(consoles) > 1:
+        raise UsageError("only one --format can write to the console; give the others a FILE")
+    return out
+
+
+def _use_color(args: argparse.Namespace, stream: object) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write(path: str, text: str) -> None:
+    d = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(d, f".{os.path.basename(path)}.policylint-tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except PolicylintError as exc:
+        print(f"policylint: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("policylint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return EXIT_FINDINGS
+    except Exception as exc:  # never a traceback, never exit 0 on a crash
+        import traceback
+
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
+        print(f"policylint: internal error: {type(exc).__name__}: {exc}{where} "
+              "(please report this bug)", file=sys.stderr)
+        if os.environ.get("POLICYLINT_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from policylint import plugins
+    from policylint.config import Config, find_config, load_config
+    from policylint.discover import find_root
+
+    cwd = os.getcwd()
+    if args.config:
+        if not os.path.isfile(args.config):
+            raise UsageError(f"--config: no such file: {args.config}")
+        config = load_config(args.config)
+    else:
+        root = find_root(cwd)
+        found = find_config(cwd, root)
+        config = load_config(found) if found else Config()
+    rules = plugins.load_rules(config.rules_dirs)
+
+    if args.list_rules:
+        from policylint import docs
+
+        print(docs.rule_table(rules), end="")
+        return EXIT_OK
+    if args.explain:
+        from policylint import docs
+
+        text = docs.explain(rules, args.explain)
+        if text is None:
+            raise UsageError(f"unknown rule '{args.explain}' (see policylint --list-rules)")
+        print(text, end="")
+        return EXIT_OK
+
+    from policylint import engine
+
+    resolve = plugins.resolver(rules)
+    select = _split_codes(args.select)
+    ignore = _split_codes(args.ignore)
+    engine.validate_codes(select + ignore + config.select + config.ignore, resolve)
+    for code in config.severity:
+        engine.validate_codes([code], resolve)
+    paths = args.paths or ["."]
+    for p in paths:
+        if not os.path.exists(p):
+            raise UsageError(f"no such file or folder: {p}")
+    outputs = _outputs(args)
+    baseline = None
+    if args.baseline:
+        from policylint import baseline as bl
+
+        baseline = bl.load(args.baseline)
+    progress = None
+    if sys.stderr.isatty() and not os.environ.get("CI") and not args.quiet:
+        from policylint.progress import Progress
+
+        progress = Progress(sys.stderr)
+    opts = engine.RunOptions(paths=paths, select=select, ignore=ignore, strict=args.strict,
+                             inline_suppressions=not args.no_inline_suppressions,
+                             baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
+                             cwd=cwd, progress=progress)
+    result = engine.run(config, rules, opts)
+    if progress is not None:
+        progress.done()
+
+    if args.write_baseline:
+        from policylint import baseline as bl
+
+        _write(args.write_baseline, bl.dump(result.findings + result.baselined))
+
+    if args.fix or args.diff:
+        from policylint.fix import apply_fixes
+
+        return apply_fixes(result, config, rules, opts, write=args.fix, outputs=outputs,
+                           color=_use_color(args, sys.stdout))
+
+    if args.show_inventory:
+        from policylint import inventory
+
+        fmt = outputs[0][0]
+        text = inventory.render(result.project, "json" if fmt == "json" else "text")
+        print(text, end="")
+        return EXIT_OK
+
+    from policylint.model import Severity
+    from policylint.reporters import Report, RuleInfo, render
+
+    report = Report(
+        findings=result.findings, files=len(result.files), suppressed=len(result.suppressed),
+        baselined=len(result.baselined),
+        rules=[RuleInfo(r.meta.code, r.meta.name, r.meta.severity, r.meta.summary, r.doc)
+               for r in rules],
+        version=__version__, quiet=args.quiet,
+        annotations=os.environ.get("GITHUB_ACTIONS") == "true")
+    for fmt, target in outputs:
+        report.color = target is None and fmt == "text" and _use_color(args, sys.stdout)
+        text = render(fmt, report)
+        if target is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            _write(target, text)
+    fail_on = Severity.parse(args.fail_on or config.fail_on or "error")
+    failing = [f for f in result.findings if f.severity >= fail_on]
+    return EXIT_FINDINGS if failing or any(f.rule == "PL000" for f in result.findings) else EXIT_OK

@@ -1,0 +1,203 @@
+"""Find, load and validate ``.policylint.yaml`` or ``[tool.policylint]`` in ``pyproject.toml``.
+
+Looked up from the working directory upwards to the repository root, or given with --config.
+Unknown keys and bad values are errors (exit 2) naming the key and the reason.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from policylint.errors import ConfigError
+
+CONFIG_NAMES = (".policylint.yaml", ".policylint.yml")
+
+_CODES = {"type": "array", "items": {"type": "string", "minLength": 1}}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "select": _CODES,
+        "ignore": _CODES,
+        "exclude": {"type": "array", "items": {"type": "string"}},
+        "fail-on": {"enum": ["error", "warning", "note"]},
+        "severity": {"type": "object",
+                     "additionalProperties": {"enum": ["error", "warning", "note"]}},
+        "labeling": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "buckets": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "tag": {"type": "object", "additionalProperties": False,
+                        "properties": {"key": {"type": "string", "minLength": 1},
+                                       "value": {"type": ["string", "null"]}}},
+                "accepted-origins": {"type": "array", "minItems": 1,
+                                     "items": {"type": "string", "minLength": 1}},
+                "strict-ground-truth": {"type": "boolean"},
+            },
+        },
+        "cors-files": {"type": "object",
+                       "additionalProperties": {"type": "string", "minLength": 3}},
+        "suppress": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["rule", "reason"],
+                "properties": {
+                    "rule": {"type": "string"},
+                    "path": {"type": "string"},
+                    "subject": {"type": "string"},
+                    "bucket": {"type": "string"},
+                    "reason": {"type": "string", "minLength": 1},
+                    "expires": {"type": "string",
+                                "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                },
+            },
+        },
+        "rules-dirs": {"type": "array", "items": {"type": "string"}},
+        "max-file-size": {"type": "integer", "minimum": 1},
+    },
+}
+
+
+@dataclass
+class Config:
+    source: str = ""  # the file it came from ("" = defaults)
+    base_dir: str = "."  # paths in the config are relative to this folder
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    severity: dict[str, str] = field(default_factory=dict)
+    labeling_buckets: list[tuple[str, int]] = field(default_factory=list)  # (glob, line)
+    tag_key: str = "policylint:labeling-input"
+    tag_value: str | None = None
+    accepted_origins: list[str] = field(default_factory=lambda: ["*"])
+    strict_ground_truth: bool = False
+    cors_files: list[tuple[str, str, int]] = field(default_factory=list)  # (path, bucket, line)
+    suppress: list[dict[str, Any]] = field(default_factory=list)
+    rules_dirs: list[str] = field(default_factory=list)
+    max_file_size: int = 50 * 1024 * 1024
+
+
+def find_config(start: str, stop: str) -> str | None:
+    """The nearest config from ``start`` upwards, not above ``stop`` (the repository root)."""
+    d = os.path.abspath(start)
+    stop = os.path.abspath(stop)
+    while True:
+        for name in CONFIG_NAMES:
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                return p
+        pp = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(pp) and _pyproject_has_section(pp):
+            return pp
+        if d == stop or os.path.dirname(d) == d or not (d + os.sep).startswith(stop + os.sep):
+            return None
+        d = os.path.dirname(d)
+
+
+def _pyproject_has_section(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return re.search(r"(?m)^\s*\[tool\.policylint[\].]", fh.read()) is not None
+    except OSError:
+        return False
+
+
+def load_config(path: str) -> Config:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(path, "", "not valid UTF-8") from None
+    if os.path.basename(path) == "pyproject.toml":
+        data = _load_toml(path, text)
+    else:
+        data = _load_yaml(path, text)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, "", "the configuration must be a mapping of keys to values")
+    validate(data, path)
+    return _build(data, path, text)
+
+
+def _load_yaml(path: str, text: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, "", f"invalid YAML{where}: {problem}") from None
+
+
+def _load_toml(path: str, text: str) -> Any:
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"invalid TOML: {exc}") from None
+    return doc.get("tool", {}).get("policylint", {})
+
+
+def validate(data: dict[str, Any], source: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    e = errors[0]
+    key = ".".join(str(p) for p in e.absolute_path)
+    if e.validator == "additionalProperties":
+        extra = sorted(set((e.instance or {})) - set(e.schema.get("properties", {})))
+        known = ", ".join(sorted(e.schema.get("properties", {})))
+        where = f"{key}." if key else ""
+        raise ConfigError(source, f"{where}{extra[0]}" if extra else key,
+                          f"unknown key (known keys: {known})")
+    if e.validator == "required":
+        raise ConfigError(source, key, e.message)
+    raise ConfigError(source, key or "(top level)", e.message)
+
+
+def _line_of(text: str, needle: str) -> int:
+    for i, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return i
+    return 1
+
+
+def _build(data: dict[str, Any], path: str, text: str) -> Config:
+    c = Config(source=path, base_dir=os.path.dirname(os.path.abspath(path)))
+    c.select = list(data.get("select", []))
+    c.ignore = list(data.get("ignore", []))
+    c.exclude = list(data.get("exclude", []))
+    c.fail_on = data.get("fail-on")
+    c.severity = dict(data.get("severity", {}))
+    lab = data.get("labeling", {}) or {}
+    c.labeling_buckets = [(g, _line_of(text, g)) for g in lab.get("buckets", [])]
+    tag = lab.get("tag", {}) or {}
+    c.tag_key = tag.get("key", c.tag_key)
+    c.tag_value = tag.get("value", c.tag_value)
+    c.accepted_origins = list(lab.get("accepted-origins", c.accepted_origins))
+    c.strict_ground_truth = bool(lab.get("strict-ground-truth", False))
+    c.cors_files = [(p, b, _line_of(text, p)) for p, b in (data.get("cors-files") or {}).items()]
+    c.suppress = list(data.get("suppress", []))
+    c.rules_dirs = [os.path.join(c.base_dir, d) for d in data.get("rules-dirs", [])]
+    c.max_file_size = int(data.get("max-file-size", c.max_file_size))
+    return c

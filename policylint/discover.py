@@ -1,0 +1,267 @@
+"""Walk the given paths and classify files by name and a cheap content sniff.
+
+Classification never parses: it looks at the name and at markers in the first bytes of a file.
+A file that looks like a recognised kind but does not parse becomes PL001 in its reader.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from policylint.ignore import Pattern, compile_patterns, is_ignored
+
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".policylint_cache", ".hg", ".svn",
+                       "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"})
+SNIFF_BYTES = 256 * 1024
+
+# kinds (the reader registry maps them to modules)
+TERRAFORM = "terraform"
+PLAN = "terraform-plan"
+CLOUDFORMATION = "cloudformation"
+CORS = "cors"
+ASL = "asl"
+REQUEST = "request"
+MANIFEST = "manifest"
+TEMPLATE = "template"
+MTURK = "mturk"
+SCRIPT = "script"
+
+_CFN_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::")
+_CFN_RESOURCES = re.compile(rb"(?m)^\s*[\"']?Resources[\"']?\s*:")
+_PLAN_MARK = re.compile(rb"\"(?:planned_values|terraform_version)\"\s*:")
+_CORS_JSON_MARK = re.compile(rb"\"(?:CORSRules|AllowedOrigins|AllowedMethods)\"\s*:")
+_ASL_START = re.compile(rb"[\"']?StartAt[\"']?\s*:")
+_ASL_STATES = re.compile(rb"[\"']?States[\"']?\s*:")
+_REQUEST_MARK = re.compile(
+    rb"[\"']?(?:LabelingJobName|HumanLoopName|FlowDefinitionArn)[\"']?\s*:"
+)
+_REQUEST_BODY = re.compile(rb"[\"']?(?:InputConfig|HumanLoopInput|ManifestS3Uri)[\"']?\s*:")
+_PUT_CORS = re.compile(rb"put-bucket-cors")
+_MANIFEST_MARK = re.compile(rb"^\s*\{\s*\"(?:source-ref|source)\"|\"source-ref\"\s*:")
+_TEMPLATE_MARK = re.compile(rb"crowd-|grant_read_access|s3://|\.s3[.-]|s3\.amazonaws\.com|s3\.[a-z0-9-]+\.amazonaws\.com", re.I)
+_XML_CORS = re.compile(rb"<\s*CORSConfiguration\b")
+_XML_MTURK = re.compile(rb"<\s*(?:HTMLQuestion|ExternalQuestion)\b")
+
+SCRIPT_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Dockerfile", "Jenkinsfile",
+                          ".gitlab-ci.yml", "buildspec.yml", "buildspec.yaml"})
+SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".mk", ".ps1")
+
+
+def classify(name: str, head: bytes) -> str | None:
+    """The kind of a file from its base name and its first bytes, or None to skip it."""
+    lower = name.lower()
+    if lower.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json")):
+        return TERRAFORM
+    if lower.endswith((".asl.json", ".asl.yaml", ".asl.yml")):
+        return ASL
+    if lower.endswith((".manifest", ".jsonl")):
+        return MANIFEST
+    if lower.endswith((".html", ".htm", ".liquid")):
+        return TEMPLATE if _TEMPLATE_MARK.search(head) else None
+    if lower.endswith(".xml"):
+        if _XML_CORS.search(head):
+            return CORS
+        if _XML_MTURK.search(head):
+            return MTURK
+        return None
+    if name in SCRIPT_NAMES or lower.endswith(SCRIPT_SUFFIXES):
+        return SCRIPT if _PUT_CORS.search(head) else None
+    is_json = lower.endswith(".json")
+    is_yaml = lower.endswith((".yaml", ".yml"))
+    if not (is_json or is_yaml or lower.endswith((".template", ".cfn"))):
+        return None
+    if is_json and _PLAN_MARK.search(head):
+        return PLAN
+    if _CFN_MARK.search(head) and (b"AWSTemplateFormatVersion" in head or _CFN_RESOURCES.search(head)):
+        return CLOUDFORMATION
+    if is_json and _CORS_JSON_MARK.search(head):
+        return CORS
+    if _REQUEST_MARK.search(head) and _REQUEST_BODY.search(head):
+        return REQUEST
+    if _ASL_START.search(head) and _ASL_STATES.search(head):
+        return ASL
+    if is_yaml and _PUT_CORS.search(head):
+        return SCRIPT
+    if is_json and _MANIFEST_MARK.search(head):
+        return MANIFEST
+    return None
+
+
+@dataclass
+class Found:
+    path: str  # absolute, as walked (symlinks not resolved beyond the root check)
+    kind: str
+    size: int
+
+
+@dataclass
+class WalkProblem:
+    path: str
+    message: str
+
+
+@dataclass
+class Walk:
+    files: list[Found] = field(default_factory=list)
+    problems: list[WalkProblem] = field(default_factory=list)
+    skipped_large: list[Found] = field(default_factory=list)
+
+
+def _read_head(path: str, limit: int = SNIFF_BYTES) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(limit)
+
+
+class Walker:
+    """Walks folders under ``root`` (never out of it), honouring .gitignore files and
+    ``exclude`` patterns (relative to ``root``)."""
+
+    def __init__(self, root: str, exclude: list[str], *, use_gitignore: bool = True) -> None:
+        self.root = os.path.realpath(root)
+        self.exclude = compile_patterns(exclude)
+        self.use_gitignore = use_gitignore
+        self.result = Walk()
+        self._seen_dirs: set[tuple[int, int]] = set()
+
+    def _rel(self, path: str) -> str:
+        real = os.path.realpath(path)
+        rel = os.path.relpath(real, self.root)
+        return rel.replace(os.sep, "/")
+
+    def inside_root(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+
+    def excluded(self, path: str, is_dir: bool) -> bool:
+        rel = self._rel(path)
+        if rel.startswith(".."):
+            rel = os.path.abspath(path).lstrip("/")
+        return bool(self.exclude) and is_ignored(self.exclude, rel, is_dir) is True
+
+    def add_file(self, path: str, *, explicit: bool = False) -> None:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            self.result.problems.append(WalkProblem(path, f"cannot read: {exc.strerror or exc}"))
+            return
+        if not stat.S_ISREG(st.st_mode):
+            return
+        name = os.path.basename(path)
+        try:
+            head = _read_head(path)
+        except OSError as exc:
+            kind = classify(name, b"")
+            if kind is not None or explicit:
+                self.result.problems.append(
+                    WalkProblem(path, f"cannot read: {exc.strerror or exc}")
+                )
+            return
+        kind = classify(name, head)
+        if kind is not None:
+            self.result.files.append(Found(path, kind, st.st_size))
+
+    def walk(self, top: str) -> None:
+        gitignores: list[tuple[str, list[Pattern]]] = []
+        if self.use_gitignore:
+            # .gitignore files of the folders above ``top`` up to the root apply too
+            chain: list[str] = []
+            d = os.path.realpath(top)
+            while self.inside_root(d):
+                chain.append(d)
+                if d == self.root:
+                    break
+                d = os.path.dirname(d)
+            for d in reversed(chain[1:]):
+                pats = self._load_gitignore(d)
+                if pats:
+                    gitignores.append((d, pats))
+        self._walk(top, gitignores)
+
+    def _load_gitignore(self, folder: str) -> list[Pattern]:
+        try:
+            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                return compile_patterns(fh.read().splitlines())
+        except OSError:
+            return []
+
+    def _ignored(self, path: str, is_dir: bool, gitignores: list[tuple[str, list[Pattern]]]) -> bool:
+        if self.excluded(path, is_dir):
+            return True
+        decision: bool | None = None
+        real = os.path.realpath(path) if os.path.islink(path) else path
+        for folder, pats in gitignores:
+            rel = os.path.relpath(real, folder).replace(os.sep, "/")
+            if rel.startswith(".."):
+                continue
+            d = is_ignored(pats, rel, is_dir)
+            if d is not None:
+                decision = d
+        return decision is True
+
+    def _walk(self, folder: str, gitignores: list[tuple[str, list[Pattern]]]) -> None:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            self.result.problems.append(WalkProblem(folder, f"cannot read: {exc.strerror or exc}"))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in self._seen_dirs:  # symlink loop or a folder reached twice
+            return
+        self._seen_dirs.add(key)
+        if self.use_gitignore:
+            pats = self._load_gitignore(folder)
+            if pats:
+                gitignores = gitignores + [(os.path.realpath(folder), pats)]
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.result.problems.append(WalkProblem(folder, f"cannot list: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            path = entry.path
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            if is_link and not self.inside_root(path):
+                continue  # never follow a link out of the scanned tree
+            if is_dir:
+                if entry.name in SKIP_DIRS or self._ignored(path, True, gitignores):
+                    continue
+                self._walk(path, gitignores)
+            elif is_file:
+                if self._ignored(path, False, gitignores):
+                    continue
+                self.add_file(path)
+
+
+def find_root(start: str) -> str:
+    """The git work tree containing ``start``, else ``start`` itself (a folder)."""
+    d = os.path.abspath(start)
+    if not os.path.isdir(d):
+        d = os.path.dirname(d)
+    probe = d
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return d
+        probe = parent
+
+
+def iter_parents(path: str, stop: str) -> Iterator[str]:
+    d = Path(path).resolve()
+    stop_p = Path(stop).resolve()
+    while True:
+        yield str(d)
+        if d == stop_p or d.parent == d:
+            return
+        d = d.parent

@@ -1,0 +1,149 @@
+"""Bind every CORS configuration and labeling use to a bucket, across files and formats.
+
+A reference binds by identity first (a reader's own address for a bucket it defines), then by
+name against the bucket-name index of the whole scan. A name with an Unknown part binds to
+nothing and stays Unknown. A name that no scanned file defines becomes a bucket known only by
+name, judged when a CORS source for it is known, and reported as unverified otherwise.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, replace
+
+from policylint.model import (
+    Bucket,
+    BucketRef,
+    Confidence,
+    CorsConfig,
+    Facts,
+    LabelingUse,
+    LinkedBucket,
+    Location,
+    Modality,
+    Project,
+    Role,
+    Service,
+    Unknown,
+)
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    # (name glob, where it was configured)
+    labeling_buckets: tuple[tuple[str, Location], ...] = ()
+    # (display path of a CORS document, bucket name, where it was configured)
+    cors_files: tuple[tuple[str, str, Location], ...] = ()
+
+
+class _Index:
+    def __init__(self) -> None:
+        self.by_identity: dict[str, LinkedBucket] = {}
+        self.by_name: dict[str, list[LinkedBucket]] = {}
+        self.order: list[LinkedBucket] = []
+
+    def add_defined(self, bucket: Bucket) -> None:
+        if bucket.identity in self.by_identity:
+            return
+        lb = LinkedBucket(name=bucket.name, bucket=bucket)
+        self.by_identity[bucket.identity] = lb
+        if isinstance(bucket.name, str):
+            self.by_name.setdefault(bucket.name, []).append(lb)
+        self.order.append(lb)
+
+    def by_name_or_new(self, name: str) -> LinkedBucket:
+        found = self.by_name.get(name)
+        if found:
+            return found[0]
+        lb = LinkedBucket(name=name, bucket=None)
+        self.by_name[name] = [lb]
+        self.order.append(lb)
+        return lb
+
+    def resolve(self, ref: BucketRef, *, create: bool) -> tuple[list[LinkedBucket], str]:
+        """The buckets a reference binds to, or ([], why not)."""
+        if ref.identity and ref.identity in self.by_identity:
+            return [self.by_identity[ref.identity]], ""
+        if isinstance(ref.name, str):
+            found = self.by_name.get(ref.name)
+            if found:
+                # one name defined twice (e.g. in two environments): bind to each
+                return list(found), ""
+            if create:
+                return [self.by_name_or_new(ref.name)], ""
+            return [], f"bucket '{ref.name}' is not defined in the scanned files"
+        if isinstance(ref.name, Unknown):
+            return [], f"the bucket name is not known statically: {ref.name.reason}"
+        return [], "the bucket is not defined in the scanned files"
+
+
+def link(facts: Facts, options: LinkOptions) -> Project:
+    index = _Index()
+    for b in facts.buckets:
+        index.add_defined(b)
+    project = Project(errors=list(facts.errors), suppressions=list(facts.suppressions),
+                      files=sorted(set(facts.files)))
+
+    # CORS documents bound by config or scripts
+    bindings: dict[str, list[tuple[BucketRef, Location]]] = {}
+    for path, name, where in options.cors_files:
+        bindings.setdefault(path, []).append((BucketRef(name=name, text=name), where))
+    for path, ref, where in facts.cors_bindings:
+        bindings.setdefault(path, []).append((ref, where))
+    cors: list[CorsConfig] = []
+    for c in facts.cors:
+        if c.target is None and c.document is not None:
+            bound = bindings.get(c.document)
+            if not bound:
+                project.unbound_cors.append(c)
+                cors.append(c)
+                continue
+            seen: set[BucketRef] = set()
+            for ref, _where in bound:
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                cors.append(replace(c, target=ref, group=f"{c.key}->{ref.describe()}"))
+        else:
+            cors.append(c)
+    project.cors = cors
+    for c in cors:
+        if c.target is None:
+            if c not in project.unbound_cors:
+                project.unbound_cors.append(c)
+            continue
+        targets, _why = index.resolve(c.target, create=True)
+        if not targets:
+            project.unbound_cors.append(c)
+        for lb in targets:
+            lb.cors.append(c)
+
+    # labeling uses: from readers, from declarations on buckets, from config globs
+    uses = list(facts.uses)
+    for b in facts.buckets:
+        for ev in b.declared:
+            uses.append(LabelingUse(Service.UNKNOWN, Role.INPUT, Modality.UNKNOWN, ev.message,
+                                    ev.location, Confidence.DECLARED,
+                                    BucketRef(identity=b.identity, name=b.name)))
+    for pattern, where in options.labeling_buckets:
+        matched = False
+        for lb in list(index.order):
+            if isinstance(lb.name, str) and fnmatch.fnmatchcase(lb.name, pattern):
+                matched = True
+                lb.uses.append(_config_use(pattern, where, lb.name))
+        if not matched and not any(ch in pattern for ch in "*?["):
+            lb = index.by_name_or_new(pattern)
+            lb.uses.append(_config_use(pattern, where, pattern))
+    for u in uses:
+        targets, why = index.resolve(u.target, create=isinstance(u.target.name, str))
+        if not targets:
+            project.unbound_uses.append((u, why))
+        for lb in targets:
+            lb.uses.append(u)
+    project.buckets = [lb for lb in index.order]
+    return project
+
+
+def _config_use(pattern: str, where: Location, name: str) -> LabelingUse:
+    return LabelingUse(Service.UNKNOWN, Role.INPUT, Modality.UNKNOWN,
+                       f"listed in config labeling.buckets ('{pattern}')", where,
+                       Confidence.DECLARED, BucketRef(name=name, text=name))

@@ -1,0 +1,355 @@
+"""The format-neutral model: what readers produce, the linker binds and rules judge.
+
+Everything here is plain, immutable data. Readers build it, rules read it; no module in this file
+knows about a file format or a rule.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known statically. Never guessed, never a violation."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+def is_known(value: object) -> bool:
+    return not isinstance(value, Unknown)
+
+
+class Severity(enum.IntEnum):
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    def lowered(self) -> Severity:
+        return Severity(max(self.value - 1, Severity.NOTE.value))
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """1-based line and column; path relative to the working directory when below it."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+            if self.end_column < self.column:
+                object.__setattr__(self, "end_column", self.column)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def contains_line(self, line: int) -> bool:
+        return self.line <= line <= self.end_line
+
+
+# A value read from a file: a string, or Unknown when it depends on something not in the scan.
+Text = Union[str, Unknown]
+
+
+class Format(str, enum.Enum):
+    TERRAFORM = "terraform"
+    TERRAFORM_JSON = "terraform-json"
+    PLAN = "terraform-plan"
+    CLOUDFORMATION_YAML = "cloudformation-yaml"
+    CLOUDFORMATION_JSON = "cloudformation-json"
+    CORS_JSON = "cors-json"
+    CORS_XML = "cors-xml"
+    ASL = "asl"
+    REQUEST = "request"
+    MANIFEST = "manifest"
+    TEMPLATE = "template"
+    SCRIPT = "script"
+    CONFIG = "config"
+
+
+@dataclass(frozen=True)
+class BucketRef:
+    """How a CORS configuration or labeling use points at a bucket.
+
+    ``identity`` is a bucket identity within the scan (``main.tf``-module address or template
+    logical ID, as produced by the reader that defines the bucket); ``name`` the bucket's name,
+    possibly Unknown. Either may be missing. ``text`` is how the reference reads in the source.
+    """
+
+    identity: str | None = None
+    name: Text | None = None
+    text: str = ""
+
+    def describe(self) -> str:
+        if self.text:
+            return self.text
+        if isinstance(self.name, str):
+            return self.name
+        return self.identity or str(self.name)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket defined in the scanned files."""
+
+    identity: str  # e.g. "infra/main.tf#aws_s3_bucket.images" or "template.yaml#ImagesBucket"
+    address: str  # what a user calls it: aws_s3_bucket.images, ImagesBucket
+    name: Text
+    location: Location
+    format: Format
+    tags: tuple[tuple[str, Text], ...] = ()
+    # Declared labeling input (tag, comment, metadata): the evidence location and text.
+    declared: tuple[Evidence, ...] = ()
+    generated: bool = False  # plan file or synthesized output (cdk.out): never auto-fixed
+    # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
+    fix_hints: tuple[tuple[str, str], ...] = ()
+
+    def hint(self, key: str) -> str | None:
+        return dict(self.fix_hints).get(key)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class CorsProblem:
+    """A way a CORS document breaks S3's rules (reported by PL200)."""
+
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class CorsRule:
+    methods: tuple[Text, ...] | Unknown
+    origins: tuple[Text, ...] | Unknown
+    allowed_headers: tuple[Text, ...] | Unknown = ()
+    expose_headers: tuple[Text, ...] | Unknown = ()
+    max_age: int | Unknown | None = None
+    id: Text | None = None
+    location: Location | None = None
+
+
+class CorsSource(str, enum.Enum):
+    INLINE = "inline"  # aws_s3_bucket.cors_rule, AWS::S3::Bucket CorsConfiguration
+    RESOURCE = "resource"  # aws_s3_bucket_cors_configuration
+    FILE = "file"  # a CORS JSON/XML document bound by config or script
+    SCRIPT = "script"  # inline JSON in `aws s3api put-bucket-cors`
+    PLAN = "plan"
+
+
+@dataclass(frozen=True)
+class CorsConfig:
+    """One CORS definition for one bucket."""
+
+    target: BucketRef | None  # None: a CORS document not (yet) bound to any bucket
+    rules: tuple[CorsRule, ...] | Unknown
+    location: Location
+    source: CorsSource
+    format: Format
+    problems: tuple[CorsProblem, ...] = ()
+    # Alternatives of one definition under a condition (CloudFormation Fn::If): configs that
+    # share a group are one definition; ``condition`` says when this alternative applies.
+    group: str = ""
+    condition: str | None = None
+    # Name of the document file when the CORS rules live in their own document.
+    document: str | None = None
+    fix_hints: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.group or f"{self.location.path}:{self.location.line}:{self.location.column}"
+
+    def hint(self, key: str) -> str | None:
+        return dict(self.fix_hints).get(key)
+
+
+class Service(str, enum.Enum):
+    GROUND_TRUTH = "ground-truth"
+    A2I = "a2i"
+    MTURK = "mturk"
+    UNKNOWN = "unknown"  # a bucket declared as labeling input without naming the service
+
+    @property
+    def title(self) -> str:
+        return {
+            "ground-truth": "Ground Truth",
+            "a2i": "Amazon A2I",
+            "mturk": "Mechanical Turk",
+            "unknown": "human labeling",
+        }[self.value]
+
+
+class Role(str, enum.Enum):
+    INPUT = "input"
+    OUTPUT = "output"
+
+
+class Modality(str, enum.Enum):
+    IMAGE = "image"
+    TEXT = "text"
+    VIDEO = "video"
+    POINT_CLOUD = "point-cloud"
+    UNKNOWN = "unknown"
+
+    @property
+    def needs_media_cors(self) -> bool:
+        return self in (Modality.VIDEO, Modality.POINT_CLOUD)
+
+
+class Confidence(str, enum.Enum):
+    DECLARED = "declared"
+    DEFINED = "defined"
+    INFERRED = "inferred"
+
+
+@dataclass(frozen=True)
+class LabelingUse:
+    """A piece of evidence that a bucket feeds (or receives) human labeling."""
+
+    service: Service
+    role: Role
+    modality: Modality
+    evidence: str  # what the evidence is, e.g. "Ground Truth input manifest"
+    location: Location
+    confidence: Confidence
+    target: BucketRef
+
+    @property
+    def needs_cors(self) -> bool:
+        if self.modality is Modality.TEXT:
+            return False
+        return self.role is Role.INPUT or self.modality.needs_media_cors
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline or metadata suppression, as written. ``scope`` is the region it covers."""
+
+    rules: tuple[str, ...]
+    reason: str | None
+    expires: str | None
+    location: Location
+    scope: Location  # the lines it covers (the block it is in or above, or its own line)
+    problem: str | None = None  # set when malformed: reported as PL002 and not applied
+
+
+@dataclass(frozen=True)
+class ParseError:
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    snippet: str
+    language: str  # hcl, yaml, json, xml
+
+
+@dataclass(frozen=True)
+class Related:
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    subject: str = ""
+    bucket: str | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    why: str = ""
+    fingerprint: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.path, self.location.line, self.location.column, self.rule)
+
+
+@dataclass
+class Facts:
+    """What one reader learnt from one unit (a file, or a Terraform module directory)."""
+
+    files: list[str] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
+    cors: list[CorsConfig] = field(default_factory=list)
+    uses: list[LabelingUse] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    # CORS bindings learnt from scripts: (document path, bucket ref, evidence location)
+    cors_bindings: list[tuple[str, BucketRef, Location]] = field(default_factory=list)
+
+    def extend(self, other: Facts) -> None:
+        self.files.extend(other.files)
+        self.buckets.extend(other.buckets)
+        self.cors.extend(other.cors)
+        self.uses.extend(other.uses)
+        self.suppressions.extend(other.suppressions)
+        self.errors.extend(other.errors)
+        self.cors_bindings.extend(other.cors_bindings)
+
+
+@dataclass
+class LinkedBucket:
+    """A bucket with everything bound to it. ``bucket`` is None for a bucket known only by name
+    (a labeling use or CORS source naming a bucket that no scanned file defines)."""
+
+    name: Text
+    bucket: Bucket | None
+    cors: list[CorsConfig] = field(default_factory=list)
+    uses: list[LabelingUse] = field(default_factory=list)
+
+    @property
+    def subject(self) -> str:
+        if self.bucket is not None:
+            return self.bucket.address
+        return self.name if isinstance(self.name, str) else "?"
+
+    @property
+    def label(self) -> str:
+        if isinstance(self.name, str):
+            if self.bucket is not None and self.bucket.address != self.name:
+                return f"{self.bucket.address} ({self.name})"
+            return self.name
+        return self.subject
+
+
+@dataclass
+class Project:
+    """The linked view of the whole scan: the only thing rules see."""
+
+    buckets: list[LinkedBucket] = field(default_factory=list)
+    unbound_uses: list[tuple[LabelingUse, str]] = field(default_factory=list)  # (use, why)
+    cors: list[CorsConfig] = field(default_factory=list)
+    unbound_cors: list[CorsConfig] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def labeling_buckets(self) -> list[LinkedBucket]:
+        return [b for b in self.buckets if any(u.needs_cors for u in b.uses)]

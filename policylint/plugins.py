@@ -1,0 +1,113 @@
+"""Loading rules: the built-in registry, entry points (``policylint.rules``) and ``rules-dirs``.
+
+Found → loaded → validated, before anything runs: third-party codes must be PL9xx and unique.
+This is the only module that imports the ``rules`` package.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Iterable
+
+from policylint.errors import PluginError
+from policylint.rule import Check, RuleMeta
+
+_CODE = re.compile(r"^PL\d{3}$")
+_PLUGIN_CODE = re.compile(r"^PL9\d{2}$")
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    meta: RuleMeta
+    check: Check
+    doc: str
+    origin: str  # "built-in", "entry point NAME", or a file path
+
+
+def _from_module(mod: ModuleType, origin: str) -> LoadedRule:
+    meta = getattr(mod, "META", None)
+    check = getattr(mod, "check", None)
+    if not isinstance(meta, RuleMeta) or not callable(check):
+        raise PluginError(f"{origin}: a rule module needs META = RuleMeta(...) and check()")
+    return LoadedRule(meta, check, inspect.getdoc(mod) or "", origin)
+
+
+def builtin_rules() -> list[LoadedRule]:
+    from policylint import rules as registry
+
+    return [_from_module(importlib.import_module(f"policylint.rules.{name}"), "built-in")
+            for name in registry.BUILTIN]
+
+
+def _entry_point_rules() -> list[LoadedRule]:
+    from importlib.metadata import entry_points
+
+    out: list[LoadedRule] = []
+    for ep in sorted(entry_points(group="policylint.rules"), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin is the plugin's fault: name it
+            raise PluginError(f"plugin '{ep.name}' failed to load: "
+                              f"{type(exc).__name__}: {exc}") from None
+        if isinstance(obj, ModuleType):
+            out.append(_from_module(obj, f"entry point {ep.name}"))
+        else:
+            raise PluginError(f"plugin '{ep.name}' must point at a rule module")
+    return out
+
+
+def _dir_rules(dirs: Iterable[str]) -> list[LoadedRule]:
+    out: list[LoadedRule] = []
+    for d in dirs:
+        if not os.path.isdir(d):
+            raise PluginError(f"rules-dirs: '{d}' is not a folder")
+        for name in sorted(os.listdir(d)):
+            if not name.endswith(".py") or name.startswith("_"):
+                continue
+            path = os.path.join(d, name)
+            modname = f"policylint_local_rules.{name[:-3]}"
+            spec = importlib.util.spec_from_file_location(modname, path)
+            if spec is None or spec.loader is None:
+                continue
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[modname] = mod
+            try:
+                spec.loader.exec_module(mod)
+            except Exception as exc:
+                raise PluginError(f"rule file {path} failed to load: "
+                                  f"{type(exc).__name__}: {exc}") from None
+            out.append(_from_module(mod, path))
+    return out
+
+
+def load_rules(rules_dirs: Iterable[str] = (), *, entry_points: bool = True) -> list[LoadedRule]:
+    rules = builtin_rules()
+    extra = (_entry_point_rules() if entry_points else []) + _dir_rules(rules_dirs)
+    codes = {r.meta.code for r in rules}
+    names = {r.meta.name for r in rules}
+    for r in extra:
+        if not _CODE.match(r.meta.code) or not _PLUGIN_CODE.match(r.meta.code):
+            raise PluginError(f"{r.origin}: rule code {r.meta.code} is not in the plugin range "
+                              "PL900-PL999")
+        if r.meta.code in codes or r.meta.name in names:
+            raise PluginError(f"{r.origin}: rule {r.meta.code} ({r.meta.name}) is already "
+                              "defined")
+        codes.add(r.meta.code)
+        names.add(r.meta.name)
+        rules.append(r)
+    return sorted(rules, key=lambda r: r.meta.code)
+
+
+def resolver(rules: Iterable[LoadedRule]) -> dict[str, str]:
+    """Code or name (either case) → code."""
+    out: dict[str, str] = {}
+    for r in rules:
+        out[r.meta.code.upper()] = r.meta.code
+        out[r.meta.name.lower()] = r.meta.code
+    return out

@@ -1,0 +1,184 @@
+"""What a rule needs: its metadata type, its options, and helpers over the model.
+
+Rules import this module and ``policylint.model`` only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from policylint import snippets
+from policylint.model import (
+    Confidence,
+    CorsConfig,
+    CorsRule,
+    Finding,
+    Fix,
+    Format,
+    LabelingUse,
+    LinkedBucket,
+    Project,
+    Related,
+    Service,
+    Severity,
+    Unknown,
+)
+
+__all__ = ["RuleMeta", "Options", "Severity", "Project", "Finding", "Check"]
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+@dataclass(frozen=True)
+class Options:
+    accepted_origins: tuple[str, ...] = ("*",)
+    strict_ground_truth: bool = False
+
+
+Check = Callable[[Project, Options], Iterator[Finding]]
+
+
+# --- judging CORS rules -------------------------------------------------------------------------
+
+def _has(values: tuple[object, ...] | Unknown, wanted: str, *, case: bool = True) -> bool:
+    if isinstance(values, Unknown):
+        return False
+    for v in values:
+        if isinstance(v, str) and (v == wanted if case else v.lower() == wanted.lower()):
+            return True
+    return False
+
+
+def rule_allows_get(rule: CorsRule, options: Options) -> bool:
+    return _has(rule.methods, "GET") and any(_has(rule.origins, o) for o in options.accepted_origins)
+
+
+def rule_is_media_complete(rule: CorsRule, options: Options) -> bool:
+    return (all(_has(rule.methods, m) for m in ("GET", "HEAD", "PUT"))
+            and any(_has(rule.origins, o) for o in options.accepted_origins)
+            and _has(rule.allowed_headers, "*"))
+
+
+def rule_exposes_origin(rule: CorsRule) -> bool:
+    return _has(rule.expose_headers, "Access-Control-Allow-Origin", case=False)
+
+
+def rule_is_uncertain(rule: CorsRule) -> bool:
+    """A rule whose methods or origins are not known statically."""
+    if isinstance(rule.methods, Unknown) or isinstance(rule.origins, Unknown):
+        return True
+    return any(isinstance(v, Unknown) for v in (*rule.methods, *rule.origins))
+
+
+def unknown_reason(config: CorsConfig) -> str | None:
+    """Why a configuration's rules can't be judged, or None when they can."""
+    if isinstance(config.rules, Unknown):
+        return config.rules.reason
+    return None
+
+
+# --- severity and evidence ---------------------------------------------------------------------
+
+def severity_for(uses: Iterable[LabelingUse], default: Severity) -> Severity:
+    """One level lower when every piece of evidence is inferred."""
+    uses = list(uses)
+    if uses and all(u.confidence is Confidence.INFERRED for u in uses):
+        return default.lowered()
+    return default
+
+
+def services(uses: Iterable[LabelingUse]) -> str:
+    names = sorted({u.service.title for u in uses if u.service is not Service.UNKNOWN})
+    return " and ".join(names) if names else "human labeling"
+
+
+def evidence_related(uses: Iterable[LabelingUse], limit: int = 20) -> list[Related]:
+    out: list[Related] = []
+    seen: set[tuple[str, int, int]] = set()
+    for u in sorted(uses, key=lambda u: (u.location.path, u.location.line, u.location.column)):
+        k = (u.location.path, u.location.line, u.location.column)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(Related(f"{u.evidence} ({u.confidence.value})", u.location))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
+    """The whole chain a user needs to see: the bucket, the evidence, the CORS sources."""
+    rel: list[Related] = []
+    if lb.bucket is not None:
+        rel.append(Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location))
+    rel += evidence_related(uses)
+    for c in lb.cors:
+        what = f"CORS document {c.document}" if c.document else f"CORS ({c.source.value})"
+        cond = f" when {c.condition}" if c.condition else ""
+        rel.append(Related(f"{what} applies to this bucket{cond}", c.location))
+    return tuple(rel)
+
+
+def bucket_name(lb: LinkedBucket) -> str | None:
+    return lb.name if isinstance(lb.name, str) else None
+
+
+# --- fixes ---------------------------------------------------------------------------------
+
+def needed_rule(uses: Iterable[LabelingUse], media: bool = False) -> snippets.Needed:
+    if media:
+        return snippets.MEDIA
+    if any(u.service is Service.GROUND_TRUTH for u in uses):
+        return snippets.GROUND_TRUTH
+    return snippets.BASIC
+
+
+def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
+    """How to give a bucket without CORS its rule, in the language of the file defining it."""
+    b = lb.bucket
+    name = bucket_name(lb) or "BUCKET"
+    if b is None:
+        return Fix("apply the CORS rule to the bucket (it is not defined in the scanned files)",
+                   snippets.cli_command(name, needed), "shell")
+    if b.generated:
+        return Fix("this bucket comes from generated output (a plan or synthesized template): "
+                   "add the rule in its source", _bucket_snippet(b.format, b.address, b.hint("ref"),
+                                                                 needed), "text")
+    lang = snippets.language_of(b.format)
+    return Fix(f"add a CORS rule allowing GET from * to {b.address}",
+               _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
+
+
+def _bucket_snippet(fmt: Format, address: str, ref: str | None, needed: snippets.Needed) -> str:
+    if fmt in (Format.TERRAFORM, Format.PLAN, Format.TERRAFORM_JSON):
+        return snippets.hcl_configuration(ref or f"{address}.id",
+                                          snippets.hcl_resource_name(address), needed)
+    if fmt is Format.CLOUDFORMATION_JSON:
+        return snippets.cfn_json_configuration(needed)
+    if fmt is Format.CLOUDFORMATION_YAML:
+        return snippets.cfn_yaml_configuration(needed)
+    return snippets.s3_json_rule(needed)
+
+
+def fix_for_config(config: CorsConfig, needed: snippets.Needed, bucket: str | None) -> Fix:
+    """How to add the missing rule to an existing CORS configuration, in its own language."""
+    fmt = config.format
+    if fmt in (Format.TERRAFORM, Format.TERRAFORM_JSON):
+        return Fix("add this cors_rule block", snippets.hcl_cors_rule(needed, ""), "hcl")
+    if fmt is Format.CLOUDFORMATION_YAML:
+        return Fix("add this rule to CorsRules", snippets.cfn_yaml_rule(needed), "yaml")
+    if fmt is Format.CLOUDFORMATION_JSON:
+        return Fix("add this rule to CorsRules", snippets.cfn_json_rule(needed), "json")
+    if fmt is Format.CORS_XML:
+        return Fix("add this <CORSRule> to <CORSConfiguration>", snippets.s3_xml_rule(needed),
+                   "xml")
+    if fmt is Format.CORS_JSON:
+        return Fix("add this rule to the document's rules", snippets.s3_json_rule(needed), "json")
+    return Fix("apply a CORS configuration with this rule",
+               snippets.cli_command(bucket or "BUCKET", needed), "shell")

@@ -1,0 +1,136 @@
+"""Fix snippets: the CORS rule a bucket needs, written in the language of the file that owns it."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from policylint.model import Format
+
+
+@dataclass(frozen=True)
+class Needed:
+    """The CORS rule to add."""
+
+    methods: tuple[str, ...] = ("GET",)
+    origins: tuple[str, ...] = ("*",)
+    allowed_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+
+
+BASIC = Needed()
+GROUND_TRUTH = Needed(expose_headers=("Access-Control-Allow-Origin",))
+MEDIA = Needed(methods=("GET", "HEAD", "PUT"), allowed_headers=("*",),
+               expose_headers=("Access-Control-Allow-Origin",), max_age=3000)
+
+
+def _hcl_list(items: tuple[str, ...]) -> str:
+    return "[" + ", ".join(json.dumps(i) for i in items) + "]"
+
+
+def hcl_cors_rule(n: Needed, indent: str = "  ") -> str:
+    pairs: list[tuple[str, str]] = []
+    if n.allowed_headers:
+        pairs.append(("allowed_headers", _hcl_list(n.allowed_headers)))
+    pairs.append(("allowed_methods", _hcl_list(n.methods)))
+    pairs.append(("allowed_origins", _hcl_list(n.origins)))
+    if n.expose_headers:
+        pairs.append(("expose_headers", _hcl_list(n.expose_headers)))
+    if n.max_age is not None:
+        pairs.append(("max_age_seconds", str(n.max_age)))
+    width = max(len(k) for k, _ in pairs)
+    body = "".join(f"{indent}  {k.ljust(width)} = {v}\n" for k, v in pairs)
+    return f"{indent}cors_rule {{\n{body}{indent}}}\n"
+
+
+def hcl_resource_name(address: str) -> str:
+    """A resource name for the new CORS configuration from the bucket's address."""
+    last = address.split(".")[-1]
+    return re.sub(r"[^A-Za-z0-9_-]", "_", last.split("[")[0]) or "bucket"
+
+
+def hcl_configuration(bucket_ref: str, name: str, n: Needed) -> str:
+    return (f'resource "aws_s3_bucket_cors_configuration" "{name}" {{\n'
+            f"  bucket = {bucket_ref}\n\n{hcl_cors_rule(n)}}}\n")
+
+
+def cfn_rule_fields(n: Needed) -> list[tuple[str, object]]:
+    fields: list[tuple[str, object]] = []
+    if n.allowed_headers:
+        fields.append(("AllowedHeaders", list(n.allowed_headers)))
+    fields.append(("AllowedMethods", list(n.methods)))
+    fields.append(("AllowedOrigins", list(n.origins)))
+    if n.expose_headers:
+        fields.append(("ExposedHeaders", list(n.expose_headers)))
+    if n.max_age is not None:
+        fields.append(("MaxAge", n.max_age))
+    return fields
+
+
+def _yaml_scalar(v: object) -> str:
+    if isinstance(v, str):
+        return f'"{v}"' if (v == "*" or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", v)) else v
+    return str(v)
+
+
+def _yaml_value(v: object) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_yaml_scalar(x) for x in v) + "]"
+    return _yaml_scalar(v)
+
+
+def cfn_yaml_rule(n: Needed, indent: str = "") -> str:
+    lines = []
+    for i, (k, v) in enumerate(cfn_rule_fields(n)):
+        lead = "- " if i == 0 else "  "
+        lines.append(f"{indent}{lead}{k}: {_yaml_value(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def cfn_yaml_configuration(n: Needed) -> str:
+    return "CorsConfiguration:\n  CorsRules:\n" + cfn_yaml_rule(n, "    ")
+
+
+def cfn_json_rule(n: Needed) -> str:
+    return json.dumps(dict(cfn_rule_fields(n)))
+
+
+def cfn_json_configuration(n: Needed) -> str:
+    return '"CorsConfiguration": {"CorsRules": [' + cfn_json_rule(n) + "]}"
+
+
+def s3_json_rule(n: Needed) -> str:
+    d: dict[str, object] = {"AllowedHeaders": list(n.allowed_headers),
+                            "AllowedMethods": list(n.methods),
+                            "AllowedOrigins": list(n.origins),
+                            "ExposeHeaders": list(n.expose_headers)}
+    if n.max_age is not None:
+        d["MaxAgeSeconds"] = n.max_age
+    return json.dumps(d)
+
+
+def s3_xml_rule(n: Needed, indent: str = "") -> str:
+    inner = "  "
+    parts = [f"{indent}<CORSRule>"]
+    parts += [f"{indent}{inner}<AllowedHeader>{h}</AllowedHeader>" for h in n.allowed_headers]
+    parts += [f"{indent}{inner}<AllowedMethod>{m}</AllowedMethod>" for m in n.methods]
+    parts += [f"{indent}{inner}<AllowedOrigin>{o}</AllowedOrigin>" for o in n.origins]
+    parts += [f"{indent}{inner}<ExposeHeader>{h}</ExposeHeader>" for h in n.expose_headers]
+    if n.max_age is not None:
+        parts.append(f"{indent}{inner}<MaxAgeSeconds>{n.max_age}</MaxAgeSeconds>")
+    parts.append(f"{indent}</CORSRule>")
+    return "\n".join(parts) + "\n"
+
+
+def cli_command(bucket: str, n: Needed) -> str:
+    doc = '{"CORSRules": [' + s3_json_rule(n) + "]}"
+    return f"aws s3api put-bucket-cors --bucket {bucket} --cors-configuration '{doc}'"
+
+
+def language_of(fmt: Format) -> str:
+    return {
+        Format.TERRAFORM: "hcl", Format.TERRAFORM_JSON: "json", Format.PLAN: "hcl",
+        Format.CLOUDFORMATION_YAML: "yaml", Format.CLOUDFORMATION_JSON: "json",
+        Format.CORS_JSON: "json", Format.CORS_XML: "xml",
+    }.get(fmt, "shell")

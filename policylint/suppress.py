@@ -1,0 +1,176 @@
+"""Suppressions: parsing inline directives, and applying inline and config suppressions.
+
+Inline syntax (any comment style): ``policylint: disable=PL100[,PL101] reason="..." [expires=YYYY-MM-DD]``.
+Rule names work as well as codes. A reason is required; a malformed, reasonless, expired or
+unknown-rule suppression is reported as PL002 and not applied.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import re
+import shlex
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping
+
+from policylint.model import Finding, Location, Suppression
+
+DIRECTIVE = re.compile(r"policylint\s*:\s*(?P<body>.*)$", re.I)
+_DISABLE = re.compile(r"^disable\b", re.I)
+
+
+def parse_comment(comment: str, location: Location, scope: Location) -> Suppression | None:
+    """A Suppression for a comment holding ``policylint: disable=...``; None for any other comment
+    (including ``policylint: labeling-input``, which readers handle)."""
+    m = DIRECTIVE.search(comment)
+    if not m:
+        return None
+    body = m.group("body").strip()
+    # strip comment closers: */ --> and trailing whitespace
+    body = re.sub(r"\s*(\*/|-->)\s*$", "", body)
+    if not _DISABLE.match(body):
+        return None
+    return parse_directive(body, location, scope)
+
+
+def parse_directive(body: str, location: Location, scope: Location) -> Suppression:
+    try:
+        words = shlex.split(body, posix=True)
+    except ValueError as exc:
+        return Suppression((), None, None, location, scope, problem=f"malformed suppression: {exc}")
+    rules: tuple[str, ...] = ()
+    reason: str | None = None
+    expires: str | None = None
+    problem: str | None = None
+    for word in words:
+        key, eq, value = word.partition("=")
+        key = key.lower()
+        if key == "disable" and eq:
+            rules = tuple(r.strip() for r in value.split(",") if r.strip())
+        elif key == "reason" and eq:
+            reason = value.strip() or None
+        elif key == "expires" and eq:
+            expires = value.strip()
+        elif problem is None:
+            problem = f"malformed suppression: unexpected '{word}' (expected disable=CODES " \
+                      f"reason=\"...\" [expires=YYYY-MM-DD])"
+    if problem is None and not rules:
+        problem = "malformed suppression: disable= names no rule"
+    if problem is None and reason is None:
+        problem = "suppression has no reason: add reason=\"why this is safe\""
+    if problem is None and expires is not None and _parse_date(expires) is None:
+        problem = f"suppression has an invalid expiry date '{expires}' (use YYYY-MM-DD)"
+    return Suppression(rules, reason, expires, location, scope, problem)
+
+
+def _parse_date(text: str) -> _dt.date | None:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ConfigSuppression:
+    rule: str
+    reason: str
+    path: str | None = None
+    subject: str | None = None
+    bucket: str | None = None
+    expires: str | None = None
+    source: str = ""  # where it was written (config file)
+    index: int = 0
+
+
+@dataclass
+class Outcome:
+    kept: list[Finding]
+    suppressed: list[Finding]
+    problems: list[tuple[str, Location]]  # (PL002 message, where)
+    unused: list[tuple[str, Location]]
+
+
+def validate(
+    suppressions: Iterable[Suppression], resolve: Mapping[str, str], today: _dt.date
+) -> tuple[list[Suppression], list[tuple[str, Location]]]:
+    """Split suppressions into the valid ones (rule names resolved to codes) and PL002 problems."""
+    valid: list[Suppression] = []
+    problems: list[tuple[str, Location]] = []
+    for s in suppressions:
+        if s.problem:
+            problems.append((s.problem, s.location))
+            continue
+        codes: list[str] = []
+        bad = [r for r in s.rules if r.upper() not in resolve and r.lower() not in resolve]
+        if bad:
+            problems.append((f"suppression names unknown rule{'s' if len(bad) > 1 else ''} "
+                             f"{', '.join(bad)}", s.location))
+            continue
+        for r in s.rules:
+            codes.append(resolve.get(r.upper()) or resolve[r.lower()])
+        if s.expires:
+            d = _parse_date(s.expires)
+            if d is not None and d < today:
+                problems.append((f"suppression of {', '.join(codes)} expired on {s.expires}: "
+                                 "fix the finding or renew it", s.location))
+                continue
+        valid.append(replace(s, rules=tuple(codes)))
+    return valid, problems
+
+
+def apply(
+    findings: list[Finding],
+    inline: list[Suppression],
+    config: list[ConfigSuppression],
+    *,
+    today: _dt.date,
+) -> Outcome:
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    used_inline: set[int] = set()
+    used_config: set[int] = set()
+    problems: list[tuple[str, Location]] = []
+    active_config: list[ConfigSuppression] = []
+    for c in config:
+        d = _parse_date(c.expires) if c.expires else None
+        if d is not None and d < today:
+            problems.append((f"config suppression {c.index + 1} of {c.rule} expired on "
+                             f"{c.expires}", Location(c.source or ".policylint.yaml")))
+            continue
+        active_config.append(c)
+    by_path: dict[str, list[tuple[int, Suppression]]] = {}
+    for i, s in enumerate(inline):
+        by_path.setdefault(s.scope.path, []).append((i, s))
+    for f in findings:
+        hit = False
+        for i, s in by_path.get(f.location.path, ()):
+            if f.rule in s.rules and (s.scope.contains_line(f.location.line)):
+                used_inline.add(i)
+                hit = True
+        for j, c in enumerate(active_config):
+            if _config_matches(c, f):
+                used_config.add(j)
+                hit = True
+        if hit and f.rule not in ("PL000", "PL002"):
+            suppressed.append(f)
+        else:
+            kept.append(f)
+    unused = [(f"suppression of {', '.join(s.rules)} matched no finding", s.location)
+              for i, s in enumerate(inline) if i not in used_inline]
+    unused += [(f"config suppression {c.index + 1} ({c.rule}) matched no finding",
+                Location(c.source or ".policylint.yaml"))
+               for j, c in enumerate(active_config) if j not in used_config]
+    return Outcome(kept, suppressed, problems, unused)
+
+
+def _config_matches(c: ConfigSuppression, f: Finding) -> bool:
+    if c.rule != f.rule:
+        return False
+    if c.path and not (fnmatch.fnmatchcase(f.location.path, c.path)
+                       or f.location.path.startswith(c.path.rstrip("/") + "/")):
+        return False
+    if c.subject and c.subject != f.subject:
+        return False
+    if c.bucket and not (f.bucket and fnmatch.fnmatchcase(f.bucket, c.bucket)):
+        return False
+    return True

@@ -1,0 +1,82 @@
+"""## What it does
+Checks that every S3 bucket holding input data for human labeling (SageMaker Ground Truth
+labeling jobs, Amazon A2I human reviews, Amazon Mechanical Turk tasks) has a CORS configuration.
+
+## Why is this bad?
+Since early 2021 browsers apply the EXIF orientation of images. To show workers correctly
+rotated images, the labeling UI reads image metadata cross-origin, so AWS requires a CORS rule
+allowing `GET` from origin `*` on every input bucket. Tasks created on a bucket without CORS fail.
+Point-cloud and video-frame jobs need CORS on their output buckets too.
+
+## Example
+```hcl
+resource "aws_s3_bucket" "images" {
+  bucket = "acme-labeling-images"
+  tags   = { "policylint:labeling-input" = "true" }
+}
+```
+
+## Use instead
+```hcl
+resource "aws_s3_bucket_cors_configuration" "images" {
+  bucket = aws_s3_bucket.images.id
+
+  cors_rule {
+    allowed_methods = ["GET"]
+    allowed_origins = ["*"]
+  }
+}
+```
+
+## Options
+- `labeling.buckets`, `labeling.tag`: declare labeling buckets.
+- `labeling.accepted-origins`: origins that satisfy the rule (default `["*"]`).
+
+## Known limitations
+Only buckets defined in the scanned files are reported here; a labeling use of a bucket defined
+elsewhere is PL102. Evidence inferred from IAM lowers the severity to warning.
+
+## References
+- https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
+- https://docs.aws.amazon.com/sagemaker/latest/dg/a2i-cors-update.html
+- https://docs.aws.amazon.com/AWSMechTurk/latest/AWSMechanicalTurkRequester/mturk-cors-update.html
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from policylint.model import Finding, Project, Severity
+from policylint.rule import (
+    Options,
+    RuleMeta,
+    bucket_name,
+    chain,
+    fix_for_bucket,
+    needed_rule,
+    services,
+    severity_for,
+)
+
+META = RuleMeta(code="PL100", name="labeling-bucket-without-cors", severity=Severity.ERROR,
+                summary="A labeling input bucket has no CORS configuration at all")
+
+WHY = ("AWS requires a CORS rule allowing GET from origin * on every bucket holding input data "
+       "for Ground Truth, A2I and Mechanical Turk (browsers read EXIF orientation "
+       "cross-origin since 2021); tasks created on this bucket fail")
+
+
+def check(project: Project, options: Options) -> Iterator[Finding]:
+    for lb in project.buckets:
+        if lb.bucket is None or lb.cors:
+            continue
+        uses = [u for u in lb.uses if u.needs_cors]
+        if not uses:
+            continue
+        media = any(u.modality.needs_media_cors for u in uses)
+        role = "input or output" if any(u.role.value == "output" for u in uses) else "input"
+        yield Finding(
+            META.code, META.name, severity_for(uses, META.severity),
+            f"S3 bucket {lb.label} holds {services(uses)} {role} data but has no CORS "
+            f"configuration",
+            lb.bucket.location, subject=lb.subject, bucket=bucket_name(lb),
+            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY)

@@ -1,0 +1,87 @@
+"""## What it does
+Reports a labeling use whose bucket policylint cannot judge: the bucket is not defined in the
+scanned files and no CORS source for it is known, its name depends on a value that cannot be
+known statically (a variable without default, `ManifestS3Uri.$`, `Fn::ImportValue`), or its CORS
+rules cannot be evaluated. The message says which part is unknown.
+
+## Why is this bad?
+Unknown is not a violation: policylint never guesses. But nobody has verified that this bucket
+carries the CORS rule AWS requires, so the job may still fail.
+
+## Example
+```json
+{"LabelingJobName": "cats", "InputConfig": {"DataSource": {"S3DataSource":
+  {"ManifestS3Uri": "s3://bucket-defined-elsewhere/input.manifest"}}}}
+```
+
+## Use instead
+Scan the repository that defines the bucket too, bind its CORS document with `cors-files`, or
+suppress with a reason once verified.
+
+## Options
+`severity: {PL102: error}` makes unverified buckets fail the run.
+
+## Known limitations
+None.
+
+## References
+- https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from policylint.model import Finding, Project, Related, Severity
+from policylint.rule import (
+    Options,
+    RuleMeta,
+    bucket_name,
+    chain,
+    evidence_related,
+    fix_for_bucket,
+    needed_rule,
+    services,
+    unknown_reason,
+)
+
+META = RuleMeta(code="PL102", name="labeling-bucket-unverified", severity=Severity.WARNING,
+                summary="A labeling use points at a bucket whose CORS cannot be verified")
+
+WHY = "policylint cannot verify that this bucket has the CORS rule AWS requires for labeling"
+
+
+def check(project: Project, options: Options) -> Iterator[Finding]:
+    for lb in project.buckets:
+        uses = [u for u in lb.uses if u.needs_cors]
+        if not uses:
+            continue
+        first = min(uses, key=lambda u: (u.location.path, u.location.line, u.location.column))
+        if lb.bucket is None and not lb.cors:
+            yield Finding(
+                META.code, META.name, META.severity,
+                f"{services(uses)} input bucket '{lb.label}' is not defined in the scanned files "
+                f"and no CORS source for it is known: its CORS cannot be verified",
+                first.location, subject=lb.subject, bucket=bucket_name(lb),
+                related=tuple(evidence_related(uses)),
+                fix=fix_for_bucket(lb, needed_rule(uses)), why=WHY)
+            continue
+        for c in lb.cors:
+            reason = unknown_reason(c)
+            if reason is not None:
+                yield Finding(
+                    META.code, META.name, META.severity,
+                    f"CORS of {services(uses)} input bucket {lb.label} cannot be evaluated: "
+                    f"{reason}",
+                    c.location, subject=lb.subject, bucket=bucket_name(lb),
+                    related=chain(lb, uses), why=WHY)
+                break
+    for use, why in project.unbound_uses:
+        if not use.needs_cors:
+            continue
+        yield Finding(
+            META.code, META.name, META.severity,
+            f"{use.service.title} {use.role.value} '{use.target.describe()}' cannot be verified: "
+            f"{why}",
+            use.location, subject=use.target.describe(),
+            bucket=use.target.name if isinstance(use.target.name, str) else None,
+            related=(Related(use.evidence, use.location),), why=WHY)

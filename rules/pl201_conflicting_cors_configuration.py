@@ -1,0 +1,66 @@
+"""## What it does
+Reports a bucket with more than one CORS definition: an inline `cors_rule` plus an
+`aws_s3_bucket_cors_configuration`, two configuration resources, or a CORS document applied by a
+script to a bucket that IaC also configures.
+
+## Why is this bad?
+S3 keeps one CORS configuration per bucket: the last writer wins, and which one that is depends
+on apply order. Terraform shows a perpetual diff. A fix made in one place is silently undone by
+the other.
+
+## Example
+```hcl
+resource "aws_s3_bucket" "images" {
+  cors_rule { ... }
+}
+resource "aws_s3_bucket_cors_configuration" "images" {
+  bucket = aws_s3_bucket.images.id
+  cors_rule { ... }
+}
+```
+
+## Use instead
+Keep exactly one: the `aws_s3_bucket_cors_configuration` resource (the inline block is deprecated
+since AWS provider 4).
+
+## Options
+None.
+
+## Known limitations
+Alternatives under one CloudFormation condition are one definition.
+
+## References
+- https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_cors_configuration
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from policylint.model import Finding, Project, Related, Severity
+from policylint.rule import Options, RuleMeta, bucket_name
+
+META = RuleMeta(code="PL201", name="conflicting-cors-configuration", severity=Severity.ERROR,
+                summary="One bucket has more than one CORS definition")
+
+WHY = ("S3 keeps a single CORS configuration per bucket: the definitions overwrite each other "
+       "and the last applied wins")
+
+
+def check(project: Project, options: Options) -> Iterator[Finding]:
+    for lb in project.buckets:
+        groups: dict[str, list] = {}
+        for c in lb.cors:
+            groups.setdefault(c.key, []).append(c)
+        if len(groups) < 2:
+            continue
+        firsts = sorted((g[0] for g in groups.values()),
+                        key=lambda c: (c.location.path, c.location.line, c.location.column))
+        where = ", ".join(str(c.location) for c in firsts)
+        rel = tuple(Related(f"CORS definition ({c.source.value})", c.location) for c in firsts)
+        if lb.bucket is not None:
+            rel = (Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location),) + rel
+        yield Finding(
+            META.code, META.name, META.severity,
+            f"S3 bucket {lb.label} has {len(groups)} CORS definitions ({where}): only the last "
+            f"applied survives",
+            firsts[1].location, subject=lb.subject, bucket=bucket_name(lb), related=rel, why=WHY)
