@@ -1,0 +1,191 @@
+"""Shared knowledge about labeling services, independent of file formats: S3 URIs and URLs,
+task types → modality, and CreateLabelingJob / StartHumanLoop parameters → labeling uses."""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from policylint.model import (
+    BucketRef,
+    Confidence,
+    LabelingUse,
+    Location,
+    Modality,
+    Role,
+    Service,
+    Text,
+    Unknown,
+)
+
+# --- S3 URIs --------------------------------------------------------------------------------
+
+_BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
+_URI_PATTERNS = (
+    re.compile(rf"^s3://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+    re.compile(rf"^s3a?n?://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+    re.compile(rf"^arn:aws[a-z-]*:s3:::(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+    # virtual-hosted style: b.s3.amazonaws.com, b.s3.region.amazonaws.com, b.s3-region.amazonaws.com
+    re.compile(rf"^https?://(?P<b>{_BUCKET})\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?"
+               rf"\.amazonaws\.com(?:\.cn)?(?:/(?P<k>.*))?$", re.S),
+    # path style: s3.amazonaws.com/b, s3.region.amazonaws.com/b, s3-region.amazonaws.com/b
+    re.compile(rf"^https?://s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?/"
+               rf"(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+)
+# finds URIs inside free text (templates, JSON strings, scripts)
+URI_IN_TEXT = re.compile(
+    r"(?:s3://|arn:aws[a-z-]*:s3:::|https?://)[A-Za-z0-9.\-]+(?:\.amazonaws\.com(?:\.cn)?)?"
+    r"(?:/[^\s\"'<>()\\{}|`]*)?")
+
+
+def parse_s3_uri(text: str) -> tuple[str, str] | None:
+    """(bucket, key) for an S3 URI, an S3 object ARN or an S3 HTTPS URL; None otherwise."""
+    t = text.strip()
+    for pat in _URI_PATTERNS:
+        m = pat.match(t)
+        if m:
+            bucket = m.group("b")
+            if ".." in bucket or bucket.endswith("."):
+                return None
+            return bucket, m.group("k") or ""
+    return None
+
+
+def find_s3_uris(text: str) -> list[tuple[int, str, str]]:
+    """(offset, bucket, key) of every S3 URI or URL inside ``text``."""
+    out: list[tuple[int, str, str]] = []
+    for m in URI_IN_TEXT.finditer(text):
+        got = parse_s3_uri(m.group().rstrip(".,;:"))
+        if got is not None:
+            out.append((m.start(), got[0], got[1]))
+    return out
+
+
+def bucket_of(value: Any, dynamic_why: str = "") -> Text | None:
+    """The bucket name of a URI value: a string, Unknown (dynamic), or None (not an S3 URI)."""
+    if isinstance(value, Unknown):
+        return value
+    if not isinstance(value, str):
+        return None
+    got = parse_s3_uri(value)
+    if got is not None:
+        return got[0]
+    # an S3 URI whose bucket part is a placeholder, e.g. s3://${BucketName}/x
+    if value.startswith("s3://") and "${" in value.split("/", 3)[2]:
+        return Unknown(dynamic_why or f"the bucket part of '{value}' is a placeholder")
+    return None
+
+
+# --- task types ---------------------------------------------------------------------------------
+
+_TASK_MODALITY: tuple[tuple[str, Modality], ...] = (
+    ("3dpointcloud", Modality.POINT_CLOUD),
+    ("videoobjectdetection", Modality.VIDEO),
+    ("videoobjecttracking", Modality.VIDEO),
+    ("namedentityrecognition", Modality.TEXT),
+    ("textmulticlass", Modality.TEXT),
+    ("boundingbox", Modality.IMAGE),
+    ("imagemulticlass", Modality.IMAGE),
+    ("semanticsegmentation", Modality.IMAGE),
+    ("labeldetection", Modality.IMAGE),
+)
+
+
+def modality_of(task_arn: Any) -> Modality:
+    """Modality from a PreHumanTaskLambdaArn (``arn:...:function:PRE-BoundingBox``), a task type
+    name, or UNKNOWN (judged as image)."""
+    if not isinstance(task_arn, str):
+        return Modality.UNKNOWN
+    tail = task_arn.rsplit(":", 1)[-1].lower().replace("-", "").replace("_", "")
+    for needle, modality in _TASK_MODALITY:
+        if needle in tail:
+            return modality
+    return Modality.UNKNOWN
+
+
+# --- API-shaped parameters -------------------------------------------------------------------
+
+Locate = Callable[[tuple[Any, ...]], Location]
+
+
+def _get(d: Any, *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def _dynamic(d: Any, *keys: str) -> bool:
+    """True when the last key is given as ``Key.$`` (a Step Functions path): a runtime value."""
+    parent = _get(d, *keys[:-1]) if len(keys) > 1 else d
+    return isinstance(parent, dict) and f"{keys[-1]}.$" in parent
+
+
+def _ref(value: Any, text: str) -> BucketRef:
+    return BucketRef(name=value if isinstance(value, (str, Unknown)) else None, text=text)
+
+
+def labeling_job_uses(
+    params: Any,
+    locate: Locate,
+    evidence: str,
+    confidence: Confidence = Confidence.DEFINED,
+    names: str = "api",
+) -> list[LabelingUse]:
+    """Uses from CreateLabelingJob parameters (API names: ``InputConfig.DataSource.
+    S3DataSource.ManifestS3Uri``, ``OutputConfig.S3OutputPath``, ``HumanTaskConfig.
+    PreHumanTaskLambdaArn``). ``locate(path)`` gives the location of a key path in the source.
+    A ``Key.$`` parameter is dynamic (Unknown)."""
+    if not isinstance(params, dict):
+        return []
+    uses: list[LabelingUse] = []
+    task = _get(params, "HumanTaskConfig", "PreHumanTaskLambdaArn")
+    modality = modality_of(task)
+    manifest_path = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
+    manifest = _get(params, *manifest_path)
+    if manifest is None and _dynamic(params, *manifest_path):
+        loc = locate(manifest_path[:-1] + ("ManifestS3Uri.$",))
+        expr = _get(params, *manifest_path[:-1], "ManifestS3Uri.$")
+        uses.append(LabelingUse(
+            Service.GROUND_TRUTH, Role.INPUT, modality, f"{evidence}: input manifest", loc,
+            confidence, BucketRef(name=Unknown(f"ManifestS3Uri.$ is set at run time ({expr})"),
+                                  text=f"ManifestS3Uri.$ {expr}")))
+    elif manifest is not None:
+        name = bucket_of(manifest)
+        if name is not None:
+            uses.append(LabelingUse(
+                Service.GROUND_TRUTH, Role.INPUT, modality, f"{evidence}: input manifest",
+                locate(manifest_path), confidence,
+                _ref(name, manifest if isinstance(manifest, str) else "ManifestS3Uri")))
+    out_path = ("OutputConfig", "S3OutputPath")
+    output = _get(params, *out_path)
+    if output is not None and modality.needs_media_cors:
+        name = bucket_of(output)
+        if name is not None:
+            uses.append(LabelingUse(
+                Service.GROUND_TRUTH, Role.OUTPUT, modality, f"{evidence}: output path",
+                locate(out_path), confidence,
+                _ref(name, output if isinstance(output, str) else "S3OutputPath")))
+    return uses
+
+
+def human_loop_uses(
+    params: Any, locate: Locate, evidence: str, confidence: Confidence = Confidence.DEFINED
+) -> list[LabelingUse]:
+    """Uses from StartHumanLoop parameters: S3 URIs inside ``HumanLoopInput.InputContent`` (a
+    JSON string). A dynamic InputContent (``InputContent.$``) yields nothing: no bucket is
+    named there."""
+    content = _get(params, "HumanLoopInput", "InputContent")
+    if not isinstance(content, str):
+        return []
+    loc = locate(("HumanLoopInput", "InputContent"))
+    uses = []
+    seen: set[str] = set()
+    for _off, bucket, key in find_s3_uris(content):
+        if bucket in seen:
+            continue
+        seen.add(bucket)
+        uses.append(LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
+                                f"{evidence}: human loop input s3://{bucket}/{key}", loc,
+                                confidence, BucketRef(name=bucket, text=f"s3://{bucket}/{key}")))
+    return uses

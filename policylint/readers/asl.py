@@ -1,0 +1,203 @@
+"""Amazon States Language, format-neutral: labeling uses in a state machine definition.
+
+``uses_from_definition`` is shared by Terraform (``aws_sfn_state_machine.definition``),
+CloudFormation/SAM (``Definition``, ``DefinitionString``, ``DefinitionUri``) and standalone
+``*.asl.json`` files. It takes the definition as plain or positioned (PDict/PList) data.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterator, Mapping
+
+from policylint import labeling
+from policylint.model import Confidence, LabelingUse, Location, Text, Unknown
+from policylint.tree import PDict, Pos
+
+_LABELING = re.compile(
+    r"^arn:aws[a-z-]*:states:::(?:sagemaker:createLabelingJob(?:\.sync|\.waitForTaskToken)?"
+    r"|aws-sdk:sagemaker:createLabelingJob)$")
+_HUMAN_LOOP = re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:sagemakera2iruntime:startHumanLoop$")
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+MAX_STATES_DEPTH = 64
+
+
+def iter_task_states(definition: Any, depth: int = 0) -> Iterator[tuple[str, Any, tuple[Any, ...]]]:
+    """(state name, state, key path from the definition root) for every state, nested ones
+    (Parallel branches, Map iterators/item processors) included."""
+    if depth > MAX_STATES_DEPTH or not isinstance(definition, dict):
+        return
+    states = definition.get("States")
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        yield str(name), state, ("States", name)
+        for b_i, branch in enumerate(state.get("Branches") or []
+                                     if isinstance(state.get("Branches"), list) else []):
+            for n, s, p in iter_task_states(branch, depth + 1):
+                yield n, s, ("States", name, "Branches", b_i) + p
+        for key in ("Iterator", "ItemProcessor"):
+            sub = state.get(key)
+            if isinstance(sub, dict):
+                for n, s, p in iter_task_states(sub, depth + 1):
+                    yield n, s, ("States", name, key) + p
+
+
+def substitute(value: Any, substitutions: Mapping[str, Text]) -> Any:
+    """Replace ``${Name}`` placeholders (DefinitionSubstitutions) in every string of ``value``.
+    A placeholder with an unknown or missing value makes the string Unknown."""
+    if not substitutions:
+        return value
+    if isinstance(value, str):
+        missing: list[str] = []
+
+        def repl(m: re.Match[str]) -> str:
+            v = substitutions.get(m.group(1))
+            if isinstance(v, str):
+                return v
+            missing.append(m.group(1) if v is None else f"{m.group(1)} ({v.reason})")
+            return m.group(0)
+
+        out = _PLACEHOLDER.sub(repl, value)
+        if missing and any(n.split(" ")[0] in substitutions for n in missing):
+            return Unknown(f"substitution {', '.join(missing)} is not known statically")
+        return out
+    if isinstance(value, PDict):
+        new = PDict({k: substitute(v, substitutions) for k, v in value.items()})
+        new.pos, new.kpos, new.vpos = value.pos, value.kpos, value.vpos
+        return new
+    if isinstance(value, dict):
+        return {k: substitute(v, substitutions) for k, v in value.items()}
+    if isinstance(value, list):
+        return type(value)(substitute(v, substitutions) for v in value) if not hasattr(
+            value, "ipos") else _copy_list(value, substitutions)
+    return value
+
+
+def _copy_list(value: Any, substitutions: Mapping[str, Text]) -> Any:
+    from policylint.tree import PList
+
+    new = PList([substitute(v, substitutions) for v in value])
+    new.pos, new.ipos = value.pos, value.ipos
+    return new
+
+
+def positioned_locate(root: Any, path: str, fallback: Location) -> Callable[[tuple[Any, ...]], Location]:
+    """A ``locate(key path)`` for a positioned tree: the deepest node on the path that has a
+    position (the value's position when the whole path exists)."""
+
+    def locate(keys: tuple[Any, ...]) -> Location:
+        node: Any = root
+        best: Pos | None = getattr(root, "pos", None) if isinstance(root, (dict, list)) else None
+        for k in keys:
+            if isinstance(node, dict) and k in node:
+                vp = getattr(node, "vpos", {}).get(k) if hasattr(node, "vpos") else None
+                kp = getattr(node, "kpos", {}).get(k) if hasattr(node, "kpos") else None
+                best = kp or vp or best
+                if vp is not None and not isinstance(node[k], (dict, list)):
+                    best = vp
+                node = node[k]
+            elif isinstance(node, list) and isinstance(k, int) and 0 <= k < len(node):
+                ip = node.ipos[k] if hasattr(node, "ipos") and k < len(node.ipos) else None
+                best = ip or best
+                node = node[k]
+            else:
+                break
+        if best is None or best == Pos(1, 1, 1, 1) and fallback.line != 1:
+            return fallback
+        return Location(path, best.line, best.column, best.end_line, best.end_column)
+
+    return locate
+
+
+def uses_from_definition(
+    definition: Any,
+    locate: Callable[[tuple[Any, ...]], Location],
+    evidence: str,
+    substitutions: Mapping[str, Text] | None = None,
+    confidence: Confidence = Confidence.DEFINED,
+) -> list[LabelingUse]:
+    """Labeling uses of every labeling task in a state machine definition.
+
+    ``locate(keys)`` maps a key path from the definition root to a location; readers pass
+    ``positioned_locate`` for positioned trees, or a function returning the attribute's location
+    for definitions built by evaluation. ``evidence`` names the source, e.g. ``Step Functions
+    aws_sfn_state_machine.labeling``.
+    """
+    uses: list[LabelingUse] = []
+    subs = substitutions or {}
+    for name, state, path in iter_task_states(definition):
+        if state.get("Type") != "Task":
+            continue
+        resource = substitute(state.get("Resource"), subs) if subs else state.get("Resource")
+        if not isinstance(resource, str):
+            continue
+        params = state.get("Parameters")
+        if params is None:
+            params = state.get("Arguments")  # JSONata states
+        if not isinstance(params, dict):
+            continue
+        if subs:
+            params = substitute(params, subs)
+        key = "Parameters" if "Parameters" in state else "Arguments"
+
+        def loc(keys: tuple[Any, ...], _p: tuple[Any, ...] = path, _k: str = key) -> Location:
+            return locate(_p + (_k,) + keys)
+
+        what = f"{evidence}, state '{name}'"
+        if _LABELING.match(resource):
+            uses += labeling.labeling_job_uses(params, loc, f"{what} (createLabelingJob)",
+                                               confidence)
+        elif _HUMAN_LOOP.match(resource):
+            uses += labeling.human_loop_uses(params, loc, f"{what} (startHumanLoop)", confidence)
+    return uses
+
+
+def read(unit: Any, ctx: Any) -> Any:
+    """Standalone ASL files: ``*.asl.json`` / ``*.asl.yaml`` or content with StartAt and States."""
+    from policylint import jsonpos
+    from policylint.model import Facts, ParseError
+    from policylint.text import DecodeError, decode
+
+    facts = Facts()
+    for src in unit.sources:
+        facts.files.append(src.path)
+        try:
+            text = decode(src.data)
+        except DecodeError as exc:
+            facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column)))
+            continue
+        stripped = text.lstrip()
+        if stripped.startswith(("{", "[")):
+            try:
+                doc = jsonpos.loads(text)
+            except jsonpos.JSONPosError as exc:
+                facts.errors.append(ParseError(f"invalid JSON: {exc.message}",
+                                               Location(src.path, exc.line, exc.column)))
+                continue
+        else:
+            doc, err = _load_yaml(src.path, text)
+            if err is not None:
+                facts.errors.append(err)
+                continue
+        fallback = Location(src.path, 1, 1)
+        facts.uses += uses_from_definition(doc, positioned_locate(doc, src.path, fallback),
+                                           f"Step Functions definition {src.path}")
+    return facts
+
+
+def _load_yaml(path: str, text: str) -> tuple[Any, Any]:
+    """YAML through the shared positioned loader when available."""
+    from policylint.model import ParseError
+
+    try:
+        from policylint import yamlpos  # provided with the CloudFormation reader
+    except ModuleNotFoundError:
+        return None, None
+    try:
+        return yamlpos.load(text), None
+    except yamlpos.YAMLPosError as exc:
+        return None, ParseError(f"invalid YAML: {exc.message}",
+                                Location(path, exc.line, exc.column))
