@@ -126,15 +126,17 @@ class Walker:
         self.use_gitignore = use_gitignore
         self.result = Walk()
         self._seen_dirs: set[tuple[int, int]] = set()
+        self._tree = self.root  # the folder being walked: links never lead out of it
 
     def _rel(self, path: str) -> str:
         real = os.path.realpath(path)
         rel = os.path.relpath(real, self.root)
         return rel.replace(os.sep, "/")
 
-    def inside_root(self, path: str) -> bool:
+    def inside_root(self, path: str, root: str | None = None) -> bool:
+        top = root or self.root
         real = os.path.realpath(path)
-        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+        return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
     def excluded(self, path: str, is_dir: bool) -> bool:
         rel = self._rel(path)
@@ -165,6 +167,7 @@ class Walker:
             self.result.files.append(Found(path, kind, st.st_size))
 
     def walk(self, top: str) -> None:
+        self._tree = os.path.realpath(top)
         gitignores: list[tuple[str, list[Pattern]]] = []
         if self.use_gitignore:
             # .gitignore files of the folders above ``top`` up to the root apply too
@@ -230,7 +233,7 @@ class Walker:
                 is_file = entry.is_file()
             except OSError:
                 continue
-            if is_link and not self.inside_root(path):
+            if is_link and not self.inside_root(path, self._tree):
                 continue  # never follow a link out of the scanned tree
             if is_dir:
                 if entry.name in SKIP_DIRS or self._ignored(path, True, gitignores):
