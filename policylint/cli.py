@@ -214,7 +214,7 @@ def _main(argv: list[str]) -> int:
         baselined=len(result.baselined),
         rules=[RuleInfo(r.meta.code, r.meta.name, r.meta.severity, r.meta.summary, r.doc)
                for r in rules],
-        version=__version__, quiet=args.quiet,
+        version=__version__, quiet=args.quiet, root=cwd,
         annotations=os.environ.get("GITHUB_ACTIONS") == "true")
     for fmt, target in outputs:
         report.color = target is None and fmt == "text" and _use_color(args, sys.stdout)

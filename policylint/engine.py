@@ -209,7 +209,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     resolve = resolver(rules)
     inline = project.suppressions if opts.inline_suppressions else []
     valid, problems = suppress.validate(inline, resolve, opts.today)
-    cfg_sups = _config_suppressions(config, resolve)
+    cfg_sups = _config_suppressions(config, resolve, cwd)
     outcome = suppress.apply(findings, valid, cfg_sups, today=opts.today)
     findings = outcome.kept
     pl002 = next((r for r in rules if r.meta.code == "PL002"), None)
@@ -283,16 +283,20 @@ def _culprit(exc: BaseException) -> str | None:
     return getattr(exc, "policylint_path", None)
 
 
-def _config_suppressions(config: Config, resolve: dict[str, str]) -> list[suppress.ConfigSuppression]:
+def _config_suppressions(config: Config, resolve: dict[str, str],
+                         cwd: str) -> list[suppress.ConfigSuppression]:
     from policylint.errors import ConfigError
 
     out = []
+    source = display_path(config.source, cwd) if config.source else ""
+    lines = suppress.entry_lines(config.source, config.suppress) if config.suppress else []
     for i, s in enumerate(config.suppress):
         code = resolve.get(s["rule"].upper()) or resolve.get(s["rule"].lower())
         if code is None:
             raise ConfigError(config.source, f"suppress.{i}.rule", f"unknown rule '{s['rule']}'")
         out.append(suppress.ConfigSuppression(code, s["reason"], s.get("path"), s.get("subject"),
-                                              s.get("bucket"), s.get("expires"), config.source, i))
+                                              s.get("bucket"), s.get("expires"), source, i,
+                                              lines[i]))
     return out
 
 

@@ -1,7 +1,9 @@
 """A small, safe XML element tree with positions, on the stdlib expat parser.
 
 Any DOCTYPE is refused (so no entity can be declared: no XXE, no entity bomb), external entities
-are never resolved, and nesting is bounded.
+are never resolved, and nesting is bounded. Comments are kept with the element they belong to
+(the one they are in, or for a comment outside the root, the root after it), so readers can
+honour ``<!-- policylint: disable=... -->`` suppressions.
 """
 from __future__ import annotations
 
@@ -35,16 +37,50 @@ class Element:
         return [c for c in self.children if c.tag == tag]
 
 
+@dataclass
+class Comment:
+    """A comment and the lines it governs: the element it is in; for a comment outside the root,
+    the element directly after it (or only its own line when none follows)."""
+
+    text: str
+    line: int
+    column: int
+    parent: Element | None = None
+    following: Element | None = None
+
+    @property
+    def scope(self) -> tuple[int, int, int, int]:
+        """(line, column, end_line, end_column) of the governed region."""
+        el = self.parent or self.following
+        if el is None:
+            return (self.line, self.column, self.line, self.column)
+        start = min(self.line, el.line)
+        return (start, 1 if start < el.line else el.column, max(el.end_line, self.line),
+                el.end_column)
+
+
+@dataclass
+class Document:
+    root: Element
+    comments: list[Comment]
+
+
 class _Refused(Exception):
     pass
 
 
 def parse(data: bytes) -> Element:
+    return parse_document(data).root
+
+
+def parse_document(data: bytes) -> Document:
     parser = expat.ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[Element] = []
     root: list[Element] = []
     refusal: list[str] = []
+    comments: list[Comment] = []
+    pending: list[Comment] = []  # top-level comments waiting for the element after them
 
     def refuse(what: str) -> None:
         refusal.append(what)
@@ -60,6 +96,9 @@ def parse(data: bytes) -> Element:
             stack[-1].children.append(el)
         else:
             root.append(el)
+            for c in pending:
+                c.following = el
+            pending.clear()
         stack.append(el)
 
     def end(name: str) -> None:
@@ -71,9 +110,17 @@ def parse(data: bytes) -> Element:
         if stack:
             stack[-1].text += data
 
+    def comment(text: str) -> None:
+        c = Comment(text, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1,
+                    parent=stack[-1] if stack else None)
+        comments.append(c)
+        if not stack:
+            pending.append(c)
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
+    parser.CommentHandler = comment
     parser.StartDoctypeDeclHandler = lambda *a: refuse(
         "DOCTYPE declarations are refused (they can declare entities: XXE, entity expansion)")
     parser.EntityDeclHandler = lambda *a: refuse("entity declarations are refused")
@@ -87,4 +134,4 @@ def parse(data: bytes) -> Element:
         raise XMLError(expat.ErrorString(exc.code), exc.lineno, exc.offset + 1) from None
     if not root:
         raise XMLError("no root element", 1, 1)
-    return root[0]
+    return Document(root[0], comments)

@@ -11,7 +11,7 @@ import fnmatch
 import re
 import shlex
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from policylint.model import Finding, Location, Suppression
 
@@ -78,8 +78,48 @@ class ConfigSuppression:
     subject: str | None = None
     bucket: str | None = None
     expires: str | None = None
-    source: str = ""  # where it was written (config file)
+    source: str = ""  # where it was written (config file, display path)
     index: int = 0
+    line: int = 1  # the entry's line in the config file
+
+    @property
+    def location(self) -> Location:
+        return Location(self.source or ".policylint.yaml", self.line, 1)
+
+
+def entry_lines(path: str, entries: Sequence[Mapping[str, Any]]) -> list[int]:
+    """The line of each ``suppress`` entry in the config file, found by its reason (which every
+    entry must have), searching on from the previous entry; 1 when the file can't be read."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return [1] * len(entries)
+    out: list[int] = []
+    start = 0
+    for e in entries:
+        needle = str(e.get("reason", ""))
+        found = next((i for i in range(start, len(lines)) if needle and needle in lines[i]), None)
+        if found is None:
+            out.append(out[-1] if out else 1)
+            continue
+        out.append(_entry_start(lines, found) + 1)
+        start = found + 1
+    return out
+
+
+def _entry_start(lines: list[str], i: int) -> int:
+    """Walk up from the reason's line to the start of its entry (``- `` in YAML, ``[[...]]`` or
+    ``{`` in TOML), staying at the reason's line when the entry starts on it."""
+    j = i
+    while j >= 0:
+        text = lines[j].lstrip()
+        if text.startswith(("- ", "[[", "{")) or text == "-":
+            return j
+        if j < i and (not text or text.endswith(":") and not text.startswith(("rule", "path"))):
+            break
+        j -= 1
+    return i
 
 
 @dataclass
@@ -135,7 +175,7 @@ def apply(
         d = _parse_date(c.expires) if c.expires else None
         if d is not None and d < today:
             problems.append((f"config suppression {c.index + 1} of {c.rule} expired on "
-                             f"{c.expires}", Location(c.source or ".policylint.yaml")))
+                             f"{c.expires}: fix the finding or renew it", c.location))
             continue
         active_config.append(c)
     by_path: dict[str, list[tuple[int, Suppression]]] = {}
@@ -157,8 +197,7 @@ def apply(
             kept.append(f)
     unused = [(f"suppression of {', '.join(s.rules)} matched no finding", s.location)
               for i, s in enumerate(inline) if i not in used_inline]
-    unused += [(f"config suppression {c.index + 1} ({c.rule}) matched no finding",
-                Location(c.source or ".policylint.yaml"))
+    unused += [(f"config suppression {c.index + 1} ({c.rule}) matched no finding", c.location)
                for j, c in enumerate(active_config) if j not in used_config]
     return Outcome(kept, suppressed, problems, unused)
 

@@ -2,11 +2,14 @@
 rules, or one rule object), and XML with or without the S3 namespace.
 
 A document is not bound to a bucket here: config ``cors-files`` and scripts that run
-``put-bucket-cors`` bind it in the linker.
+``put-bucket-cors`` bind it in the linker. XML documents may carry inline suppressions
+(``<!-- policylint: disable=PL101 reason="..." -->``) covering the element they are in, or the
+root element when written before it; JSON has no comments, so JSON documents are suppressed from
+the configuration.
 """
 from __future__ import annotations
 
-from policylint import cors_check, jsonpos, safexml
+from policylint import cors_check, jsonpos, safexml, suppress
 from policylint.model import (
     CorsConfig,
     CorsProblem,
@@ -16,6 +19,7 @@ from policylint.model import (
     Format,
     Location,
     ParseError,
+    Suppression,
 )
 from policylint.readers import Context, Source, Unit
 from policylint.text import DecodeError, decode
@@ -29,6 +33,8 @@ def read(unit: Unit, ctx: Context) -> Facts:
     for src in unit.sources:
         facts.files.append(src.path)
         config, error = read_document(src.path, src.data)
+        if config is not None and config.format is Format.CORS_XML:
+            facts.suppressions += xml_suppressions(src.path, src.data)
         if error is not None:
             facts.errors.append(error)
         if config is not None:
@@ -45,6 +51,22 @@ def read_document(path: str, data: bytes) -> tuple[CorsConfig | None, ParseError
     if text.lstrip().startswith("<"):
         return _read_xml(path, data, len(data))
     return _read_json(path, text, len(data))
+
+
+def xml_suppressions(path: str, data: bytes) -> list[Suppression]:
+    """The ``policylint: disable=...`` comments of an XML document (none when it can't parse)."""
+    try:
+        doc = safexml.parse_document(data)
+    except safexml.XMLError:
+        return []
+    out: list[Suppression] = []
+    for c in doc.comments:
+        line, column, end_line, end_column = c.scope
+        found = suppress.parse_comment(c.text, Location(path, c.line, c.column),
+                                       Location(path, line, column, end_line, end_column))
+        if found is not None:
+            out.append(found)
+    return out
 
 
 def _loc(path: str, pos: Pos) -> Location:

@@ -38,6 +38,7 @@ class Report:
     color: bool = False
     quiet: bool = False
     annotations: bool = False  # GitHub workflow commands after the text output
+    root: str = ""  # absolute folder that relative paths start from (SARIF SRCROOT); "" = unsaid
 
     def counts(self) -> dict[str, int]:
         c = {"errors": 0, "warnings": 0, "notes": 0}

@@ -1,4 +1,10 @@
-"""GitHub Actions workflow commands (annotations), with GitHub's escaping."""
+"""GitHub Actions workflow commands: one annotation per finding, shown on the pull request diff.
+
+Format: ``::error file=PATH,line=L,col=C,endLine=L2,title=PL100::message``. GitHub's escaping:
+``%``, CR and LF in the message; the same plus ``:`` and ``,`` in property values. The message
+carries the fix, so the annotation alone says what to change. Severity maps to ``error``,
+``warning`` and ``notice``.
+"""
 from __future__ import annotations
 
 from policylint.model import Finding, Severity
@@ -18,10 +24,11 @@ def escape_property(text: str) -> str:
 def command(f: Finding) -> str:
     loc = f.location
     props = [f"file={escape_property(loc.path)}", f"line={loc.line}", f"col={loc.column}",
-             f"endLine={loc.end_line}", f"title={escape_property(f.rule + ' ' + f.name)}"]
+             f"endLine={max(loc.end_line, loc.line)}"]
     if loc.end_line == loc.line and loc.end_column > loc.column:
         props.append(f"endColumn={loc.end_column}")
-    message = f.message
+    props.append(f"title={escape_property(f.rule)}")
+    message = f"{f.message} [{f.name}]"
     if f.fix is not None:
         message += f"\nfix: {f.fix.description}\n{f.fix.snippet.rstrip()}"
     return f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(message)}"
