@@ -191,6 +191,9 @@ def _main(argv: list[str]) -> int:
         from policylint import baseline as bl
 
         _write(args.write_baseline, bl.dump(result.findings + result.baselined))
+        # everything found is now accepted: report it as baselined, and pass
+        result.baselined = sorted(result.findings + result.baselined, key=lambda f: f.sort_key())
+        result.findings = []
 
     if args.fix or args.diff:
         from policylint.fix import apply_fixes

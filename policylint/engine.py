@@ -10,7 +10,7 @@ import hashlib
 import os
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from policylint import discover, suppress
 from policylint.config import Config
@@ -37,7 +37,7 @@ class RunOptions:
     ignore: list[str] = field(default_factory=list)
     strict: bool = False
     inline_suppressions: bool = True
-    baseline: set[str] | None = None
+    baseline: Mapping[str, int] | None = None  # fingerprint -> accepted count (baseline.load)
     jobs: int | None = None
     use_cache: bool = True
     today: _dt.date = field(default_factory=_dt.date.today)
@@ -226,10 +226,9 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         findings = _focus(findings, focus, project, cwd)
     baselined: list[Finding] = []
     if opts.baseline is not None:
-        kept = []
-        for f in findings:
-            (baselined if f.fingerprint in opts.baseline else kept).append(f)
-        findings = kept
+        from policylint import baseline as _baseline
+
+        findings, baselined = _baseline.split(findings, opts.baseline)
     findings.sort(key=Finding.sort_key)
     return Result(findings, outcome.suppressed, baselined, project.files, project, rules)
 
