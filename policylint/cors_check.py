@@ -6,6 +6,8 @@ S3's rules (reported by PL200). Values may be ``Unknown``: they are never checke
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Mapping
 
 from policylint.model import CorsProblem, CorsRule, Location, Unknown
@@ -82,9 +84,13 @@ def build_rule(
     rule_pos: Pos,
     item_positions: Mapping[str, list[Pos]] | None = None,
     key_positions: Mapping[str, Pos] | None = None,
+    *,
+    text_numbers: bool = True,
 ) -> tuple[CorsRule, list[CorsProblem]]:
     """One rule: model value and the problems S3 would reject it for. Problems with a field's
-    name point at ``key_positions[name]`` when given, problems with its value at its value."""
+    name point at ``key_positions[name]`` when given, problems with its value at its value.
+    ``text_numbers``: a max age written as digits in a string counts as a number (XML text,
+    HCL, CloudFormation); S3 API JSON wants a JSON integer (the AWS CLI rejects "3000")."""
     names = SCHEMES[scheme]
     inverse = {v: k for k, v in names.items()}
     problems: list[CorsProblem] = []
@@ -170,29 +176,41 @@ def build_rule(
     max_age: Any = None
     if "max_age" in values:
         value, pos, key = values["max_age"]
-        if isinstance(value, Unknown):
-            max_age = value
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            max_age = int(value)  # XML text and HCL strings convert
-            if max_age < 0:
-                problems.append(CorsProblem(f"{key} is {max_age}: it must not be negative",
-                                            _loc(path, pos)))
-        elif isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                max_age = int(value)
-            else:
-                problems.append(CorsProblem(
-                    f"{key} must be a whole number of seconds, not {value!r}", _loc(path, pos)))
-        else:
-            max_age = value
-            if value < 0:
-                problems.append(CorsProblem(f"{key} is {value}: it must not be negative",
-                                            _loc(path, pos)))
+        max_age = _max_age(key, value, _loc(path, pos), problems, text_numbers)
 
     rule = CorsRule(methods=methods, origins=origins, allowed_headers=allowed_headers,
                     expose_headers=expose_headers, max_age=max_age, id=rule_id,
                     location=_loc(path, rule_pos))
     return rule, problems
+
+
+def _max_age(key: str, value: Any, loc: Location, problems: list[CorsProblem],
+             text_numbers: bool) -> int | Unknown | None:
+    """The max age as an int (None when invalid), listing why S3 would reject it."""
+    if isinstance(value, Unknown):
+        return value
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif text_numbers and isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        number = int(value)
+    elif text_numbers and isinstance(value, float) and value.is_integer():
+        number = int(value)  # YAML/HCL numbers such as 3000.0
+    if number is None:
+        problems.append(CorsProblem(
+            f"{key} must be a whole number of seconds, not {_show(value)}", loc))
+        return None
+    if number < 0:
+        problems.append(CorsProblem(f"{key} is {number}: it must not be negative", loc))
+    return number
+
+
+def _show(value: Any) -> str:
+    """A value as it is written in JSON (true, 1.5, "3000"), for messages."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def check_rule_count(count: int, path: str, pos: Pos) -> list[CorsProblem]:

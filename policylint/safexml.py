@@ -79,6 +79,7 @@ def parse_document(data: bytes) -> Document:
     stack: list[Element] = []
     root: list[Element] = []
     refusal: list[str] = []
+    where: list[tuple[int, int]] = []  # (line, column) of a refused construct, when better known
     comments: list[Comment] = []
     pending: list[Comment] = []  # top-level comments waiting for the element after them
 
@@ -121,15 +122,25 @@ def parse_document(data: bytes) -> Document:
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
     parser.CommentHandler = comment
-    parser.StartDoctypeDeclHandler = lambda *a: refuse(
-        "DOCTYPE declarations are refused (they can declare entities: XXE, entity expansion)")
+
+    def doctype(*_: object) -> None:
+        # expat reports the position after the DOCTYPE's name: point at "<!DOCTYPE" instead
+        at = data.rfind(b"<!DOCTYPE", 0, parser.CurrentByteIndex + 1)
+        if at >= 0:
+            line_start = data.rfind(b"\n", 0, at) + 1
+            where.append((data.count(b"\n", 0, at) + 1, at - line_start + 1))
+        refuse("DOCTYPE declarations are refused (they can declare entities: XXE, entity "
+               "expansion)")
+
+    parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = lambda *a: refuse("entity declarations are refused")
     parser.ExternalEntityRefHandler = lambda *a: refuse("external entities are refused")
     try:
         parser.Parse(data, True)
     except _Refused:
-        raise XMLError(refusal[0], parser.CurrentLineNumber,
-                       parser.CurrentColumnNumber + 1) from None
+        line, column = where[0] if where else (parser.CurrentLineNumber,
+                                               parser.CurrentColumnNumber + 1)
+        raise XMLError(refusal[0], line, column) from None
     except expat.ExpatError as exc:
         raise XMLError(expat.ErrorString(exc.code), exc.lineno, exc.offset + 1) from None
     if not root:

@@ -9,6 +9,8 @@ the configuration.
 """
 from __future__ import annotations
 
+import re
+
 from policylint import cors_check, jsonpos, safexml, suppress
 from policylint.model import (
     CorsConfig,
@@ -117,7 +119,8 @@ def _read_json(path: str, text: str, size: int) -> tuple[CorsConfig | None, Pars
                 continue
             fields = {k: (v, item.value_pos(k)) for k, v in item.items()}
             items = {k: v.ipos for k, v in item.items() if isinstance(v, PList)}
-            rule, found = cors_check.build_rule(fields, "s3", path, ipos, items, item.kpos)
+            rule, found = cors_check.build_rule(fields, "s3", path, ipos, items, item.kpos,
+                                                text_numbers=False)
             problems += found
             rules.append(rule)
     config = CorsConfig(target=None, rules=tuple(rules), location=_loc(path, doc_pos),
@@ -185,7 +188,18 @@ def _read_xml(path: str, data: bytes, size: int) -> tuple[CorsConfig | None, Par
 
 
 def _xml_names(p: CorsProblem) -> CorsProblem:
+    """A problem message in the XML element names (<AllowedMethod>, not AllowedMethods)."""
     msg = p.message
+    m = _MISNAMED_FIELD.match(msg)
+    if m is not None:
+        wrong, right = m.group(1), _XML_ELEMENT.get(m.group(2), m.group(2))
+        return CorsProblem(f"<{wrong}> is not an element of an S3 CORS rule: use <{right}>",
+                           p.location)
+    m = _UNKNOWN_FIELD.match(msg)
+    if m is not None:
+        known = ", ".join(f"<{e}>" for e in _XML_ELEMENT.values())
+        return CorsProblem(f"unknown element <{m.group(1)}> in <CORSRule> (expected one of "
+                           f"{known})", p.location)
     for xml_name, json_name in (("AllowedMethod", "AllowedMethods"),
                                 ("AllowedOrigin", "AllowedOrigins"),
                                 ("AllowedHeader", "AllowedHeaders"),
@@ -194,3 +208,8 @@ def _xml_names(p: CorsProblem) -> CorsProblem:
         msg = msg.replace(f"{json_name} has", f"<{xml_name}> has")
         msg = msg.replace(f"{json_name} entry", f"<{xml_name}> entry")
     return CorsProblem(msg, p.location)
+
+
+_MISNAMED_FIELD = re.compile(r"^'([^']+)' is not a field of an S3 CORS document: use '([^']+)'")
+_UNKNOWN_FIELD = re.compile(r"^unknown field '([^']+)' in a CORS rule")
+_XML_ELEMENT = {v: k for k, v in _XML_FIELDS.items()}  # ExposeHeaders -> ExposeHeader
