@@ -1,0 +1,1 @@
+"""Adapters that run policylint inside other tools (cfn-lint)."""
