@@ -1,0 +1,197 @@
+"""Verify planned fixes by re-linting the edited bytes in memory, then write them atomically."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from policylint.fix import source
+from policylint.fix.plan import (
+    FIXABLE,
+    ON_REQUEST,
+    Planned,
+    Refused,
+    plan,
+    targets_for,
+    wanted,
+)
+from policylint.fix.source import SourceFile
+from policylint.model import Finding
+from policylint.rule import Options
+
+MAX_ROUNDS = 4
+
+
+@dataclass
+class Change:
+    """One file's new content and the fixes in it."""
+
+    src: SourceFile
+    new: bytes
+    fixes: list[Planned] = field(default_factory=list)
+    written: bool = False
+    error: str | None = None  # why it was not written
+
+
+@dataclass
+class Outcome:
+    before: Any  # engine.Result
+    after: Any  # engine.Result of the fixed (or would-be fixed) files
+    changes: list[Change] = field(default_factory=list)
+    fixed: list[Finding] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.new != c.src.data for c in self.changes)
+
+
+def codes_to_fix(opts: Any, rules: Any) -> tuple[str, ...]:
+    """PL100, PL101, PL103; PL104 only when selected by name or code on the command line."""
+    from policylint.plugins import resolver
+
+    resolve = resolver(rules)
+    asked = {resolve.get(s.strip().upper()) or resolve.get(s.strip().lower())
+             for s in getattr(opts, "select", []) or []}
+    return FIXABLE + tuple(c for c in ON_REQUEST if c in asked)
+
+
+def fix_project(result: Any, config: Any, rules: Any, opts: Any, *, write: bool) -> Outcome:
+    options = Options(accepted_origins=tuple(config.accepted_origins),
+                      strict_ground_truth=config.strict_ground_truth)
+    findings = wanted(result.findings, codes_to_fix(opts, rules))
+    targets, refused = targets_for(findings, result.project, options)
+    files, planned, more = plan(targets, opts.cwd)
+    refused += more
+    accepted, after, rejected = verify(result, config, rules, opts, files, planned)
+    refused += rejected
+    changes = _changes(files, accepted)
+    outcome = Outcome(result, after, changes, refused=refused)
+    outcome.fixed = [f for p in accepted for f in p.target.findings]
+    if write:
+        for ch in changes:
+            ch.error = write_atomic(ch.src, ch.new)
+            ch.written = ch.error is None
+        if any(not ch.written for ch in changes):
+            outcome.after = relint(config, rules, opts, {})
+            lost = {id(f) for ch in changes if not ch.written for p in ch.fixes
+                    for f in p.target.findings}
+            outcome.refused += [Refused(f, ch.error or "not written") for ch in changes
+                                if not ch.written for p in ch.fixes for f in p.target.findings]
+            outcome.fixed = [f for f in outcome.fixed if id(f) not in lost]
+    return outcome
+
+
+def _changes(files: dict[str, SourceFile], accepted: list[Planned]) -> list[Change]:
+    by_path: dict[str, list[Planned]] = {}
+    for p in accepted:
+        by_path.setdefault(p.target.path, []).append(p)
+    out = []
+    for path, fixes in sorted(by_path.items()):
+        src = files[path]
+        edits = [e for p in fixes for e in p.edits]
+        out.append(Change(src, source.apply(src, edits), fixes))
+    return out
+
+
+def relint(config: Any, rules: Any, opts: Any, overlay: dict[str, bytes]) -> Any:
+    from policylint import engine
+
+    ropts = replace(opts, overlay=dict(overlay), use_cache=False, jobs=1, progress=None)
+    return engine.run(config, rules, ropts)
+
+
+def verify(result: Any, config: Any, rules: Any, opts: Any, files: dict[str, SourceFile],
+           planned: list[Planned]) -> tuple[list[Planned], Any, list[Refused]]:
+    """Keep the fixes whose edits remove their findings and add none, re-linting until stable."""
+    accepted = list(planned)
+    rejected: list[Refused] = []
+    before = {f.fingerprint for f in result.findings}
+    after = result
+    for _ in range(MAX_ROUNDS):
+        if not accepted:
+            return [], result, rejected
+        overlay = {}
+        bad: dict[int, str] = {}
+        for ch in _changes_safe(files, accepted, bad):
+            overlay[ch.src.abspath] = ch.new
+        after = relint(config, rules, opts, overlay) if overlay else result
+        now = {f.fingerprint: f for f in after.findings}
+        new = [f for fp, f in now.items() if fp not in before]
+        for i, p in enumerate(accepted):
+            if i in bad:
+                continue
+            left = [f for f in p.target.findings if f.fingerprint in now]
+            if left:
+                bad[i] = f"the edit would not remove {left[0].rule} (not written)"
+                continue
+            blame = [f for f in new if _touches(f, p)]
+            if blame or (new and not any(_touches(f, q) for f in new for q in accepted)):
+                g = (blame or new)[0]
+                bad[i] = (f"the edit would add {g.rule} at {g.location} (not written): "
+                          f"{g.message}")
+        if not bad:
+            return accepted, after, rejected
+        rejected += [Refused(f, why) for i, why in bad.items() for f in accepted[i].target.findings]
+        accepted = [p for i, p in enumerate(accepted) if i not in bad]
+    return accepted, after, rejected
+
+
+def _changes_safe(files: dict[str, SourceFile], accepted: list[Planned],
+                  bad: dict[int, str]) -> list[Change]:
+    """Changes per file; a fix whose edits overlap another's is set aside."""
+    by_path: dict[str, list[tuple[int, Planned]]] = {}
+    for i, p in enumerate(accepted):
+        by_path.setdefault(p.target.path, []).append((i, p))
+    out = []
+    for path, items in by_path.items():
+        src = files[path]
+        keep: list[Planned] = []
+        for i, p in items:
+            try:
+                source.apply(src, [e for q in keep + [p] for e in q.edits])
+            except ValueError:
+                bad[i] = "its edit overlaps another fix in the same file (run --fix again)"
+                continue
+            keep.append(p)
+        if keep:
+            out.append(Change(src, source.apply(src, [e for q in keep for e in q.edits]), keep))
+    return out
+
+
+def _touches(f: Finding, p: Planned) -> bool:
+    paths = {f.location.path} | {r.location.path for r in f.related}
+    return p.target.path in paths or (f.subject == p.target.lb.subject)
+
+
+def write_atomic(src: SourceFile, new: bytes) -> str | None:
+    """Write ``new`` over the file through a temporary file and a rename, refusing a file that
+    changed since it was read. Returns why it was not written, or None."""
+    try:
+        with open(src.abspath, "rb") as fh:
+            current = fh.read()
+        st = os.stat(src.abspath)
+    except OSError as exc:
+        return f"cannot read {src.path} again: {exc.strerror or exc}"
+    if hashlib.sha256(current).hexdigest() != src.digest or (
+            src.mtime_ns and st.st_mtime_ns != src.mtime_ns and current != src.data):
+        return f"{src.path} changed since it was read: not written (run --fix again)"
+    folder = os.path.dirname(src.abspath)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(src.abspath)}.", suffix=".tmp",
+                                   dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(new)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, st.st_mode & 0o7777)
+            os.replace(tmp, src.abspath)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        return f"cannot write {src.path}: {exc.strerror or exc}"
+    return None

@@ -1,0 +1,192 @@
+"""Fixes in Terraform (HCL native syntax), laid out the way ``terraform fmt`` writes them.
+
+PL100: a new ``aws_s3_bucket_cors_configuration`` right after the bucket's resource block (in the
+module that defines the bucket, so a bucket made by a local module is fixed in the module).
+PL101/PL103/PL104: a new ``cors_rule`` block in the existing configuration resource or legacy
+inline ``aws_s3_bucket`` block.
+
+Blocks are found with tree-sitter on the file's own bytes, so positions never depend on what the
+reader chose to record.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from policylint import snippets
+from policylint.fix.source import Edit, SourceFile
+from policylint.model import Bucket, CorsConfig
+
+CONFIG_TYPE = "aws_s3_bucket_cors_configuration"
+
+
+@dataclass
+class HBlock:
+    type: str
+    labels: list[str]
+    start: int  # character offsets in the file's text
+    end: int
+    close: int  # offset of the closing brace
+    line: int
+    attrs: set[str] = field(default_factory=set)
+    children: list[HBlock] = field(default_factory=list)
+
+
+def _parse(src: SourceFile) -> list[HBlock] | str:
+    import tree_sitter
+    import tree_sitter_hcl
+
+    data = src.text.encode("utf-8")
+    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+    root = parser.parse(data).root_node
+    if root.has_error:
+        return f"{src.path} has HCL syntax errors: --fix leaves it alone"
+    chars = _CharMap(data)
+    out: list[HBlock] = []
+    for node in root.children:
+        if node.type == "body":
+            out += _blocks(node, chars)
+    return out
+
+
+class _CharMap:
+    """Byte offsets in UTF-8 → character offsets."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.ascii = data.isascii()
+
+    def __call__(self, offset: int) -> int:
+        return offset if self.ascii else len(self.data[:offset].decode("utf-8", "replace"))
+
+
+def _blocks(body: Any, chars: _CharMap) -> list[HBlock]:
+    out = []
+    for node in body.children:
+        if node.type != "block":
+            continue
+        type_ = None
+        labels: list[str] = []
+        close = node.end_byte - 1
+        attrs: set[str] = set()
+        children: list[HBlock] = []
+        for c in node.children:
+            text = c.text.decode("utf-8", "replace")
+            if c.type == "identifier" and type_ is None:
+                type_ = text
+            elif c.type in ("string_lit", "identifier"):
+                labels.append(text.strip('"'))
+            elif c.type == "body":
+                children = _blocks(c, chars)
+                attrs = {a.children[0].text.decode() for a in c.children
+                         if a.type == "attribute" and a.children}
+            elif c.type == "block_end":
+                close = c.start_byte
+        if type_ is not None:
+            out.append(HBlock(type_, labels, chars(node.start_byte), chars(node.end_byte),
+                              chars(close), node.start_point[0] + 1, attrs, children))
+    return out
+
+
+def _find_at_line(blocks: list[HBlock], line: int, kinds: tuple[str, ...]) -> HBlock | None:
+    for b in blocks:
+        if b.type == "resource" and b.labels[:1] and b.labels[0] in kinds and b.line == line:
+            return b
+    return None
+
+
+def _containing(src: SourceFile, blocks: list[HBlock], line: int) -> HBlock | None:
+    starts = src.line_starts
+    off = starts[min(line, len(starts)) - 1]
+    for b in blocks:
+        if b.start <= off + len(src.text[off:src.line_end(off)]) and off < b.end:
+            return b
+    return None
+
+
+def local_address(address: str) -> str:
+    """``module.a.module.b.aws_s3_bucket.x["k"]`` → ``aws_s3_bucket.x["k"]`` (the address inside
+    the module that defines it)."""
+    parts = re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', address)
+    while len(parts) >= 2 and parts[0] == "module":
+        parts = parts[2:]
+    return ".".join(parts)
+
+
+def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> list[Edit] | str:
+    blocks = _parse(src)
+    if isinstance(blocks, str):
+        return blocks
+    block = _find_at_line(blocks, bucket.location.line, ("aws_s3_bucket",))
+    if block is None:
+        return f"no aws_s3_bucket block at {bucket.location}"
+    addr = local_address(bucket.address)
+    keyed = "[" in addr
+    if not keyed and ({"count", "for_each"} & block.attrs):
+        return ("the bucket has count or for_each: add an aws_s3_bucket_cors_configuration with "
+                "the same count/for_each by hand")
+    ref = bucket.hint("ref") or f"{addr}.id"
+    name = _unique_name(src, blocks, _config_name(block, addr))
+    text = snippets.hcl_configuration(ref, name, n)
+    at = src.line_end(block.end - 1) if block.end > 0 else 0
+    lead = "\n" if src.text[:at].endswith("\n") else "\n\n"
+    return [Edit(at, at, lead + text)]
+
+
+def _config_name(block: HBlock, addr: str) -> str:
+    base = block.labels[1] if len(block.labels) > 1 else snippets.hcl_resource_name(addr)
+    key = re.search(r"\[(.*)\]", addr)
+    if key:
+        base += "_" + re.sub(r"[^A-Za-z0-9_-]", "_", key.group(1).strip('"'))
+    return base
+
+
+def _unique_name(src: SourceFile, blocks: list[HBlock], base: str) -> str:
+    """A configuration name not used in this module (every .tf file of the folder)."""
+    taken = {b.labels[1] for b in blocks if b.type == "resource" and len(b.labels) > 1
+             and b.labels[0] == CONFIG_TYPE}
+    folder = os.path.dirname(src.abspath)
+    pattern = re.compile(rf'resource\s+"{CONFIG_TYPE}"\s+"([^"]+)"')
+    try:
+        names = [f for f in os.listdir(folder) if f.endswith(".tf")]
+    except OSError:
+        names = []
+    for fname in names:
+        try:
+            with open(os.path.join(folder, fname), encoding="utf-8", errors="replace") as fh:
+                taken |= set(pattern.findall(fh.read()))
+        except OSError:
+            continue
+    if base not in taken:
+        return base
+    for suffix in ["_cors"] + [f"_cors{i}" for i in range(2, 100)]:
+        if base + suffix not in taken:
+            return base + suffix
+    return base + "_cors_fix"
+
+
+def add_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
+             before: int | None) -> list[Edit] | str:
+    blocks = _parse(src)
+    if isinstance(blocks, str):
+        return blocks
+    block = _containing(src, blocks, config.location.line)
+    if block is None or block.type != "resource" or not block.labels or \
+            block.labels[0] not in (CONFIG_TYPE, "aws_s3_bucket"):
+        return f"no CORS configuration block at {config.location}"
+    rules = [c for c in block.children if c.type == "cors_rule"]
+    if before is not None and before < len(rules):
+        at = src.line_start(rules[before].start)
+        indent = src.indent_at(rules[before].start)
+        return [Edit(at, at, snippets.hcl_cors_rule(n, indent) + "\n")]
+    if rules:
+        last = rules[-1]
+        at = src.line_end(last.end - 1)
+        return [Edit(at, at, "\n" + snippets.hcl_cors_rule(n, src.indent_at(last.start)))]
+    at = src.line_start(block.close)
+    if src.text[at:block.close].strip():
+        return f"the block at {config.location} closes on a line with other content"
+    indent = src.indent_at(block.start) + "  "
+    return [Edit(at, at, "\n" + snippets.hcl_cors_rule(n, indent))]
