@@ -2,6 +2,7 @@
 task types → modality, and CreateLabelingJob / StartHumanLoop parameters → labeling uses."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Callable
 
@@ -173,19 +174,44 @@ def human_loop_uses(
     params: Any, locate: Locate, evidence: str, confidence: Confidence = Confidence.DEFINED
 ) -> list[LabelingUse]:
     """Uses from StartHumanLoop parameters: S3 URIs inside ``HumanLoopInput.InputContent`` (a
-    JSON string). A dynamic InputContent (``InputContent.$``) yields nothing: no bucket is
-    named there."""
+    JSON string, read as JSON so that escaped slashes do not hide a URI). A dynamic InputContent
+    (``InputContent.$``) yields nothing: no bucket is named there."""
     content = _get(params, "HumanLoopInput", "InputContent")
-    if not isinstance(content, str):
+    if not isinstance(content, (str, dict, list)):
         return []
     loc = locate(("HumanLoopInput", "InputContent"))
     uses = []
     seen: set[str] = set()
-    for _off, bucket, key in find_s3_uris(content):
-        if bucket in seen:
-            continue
-        seen.add(bucket)
-        uses.append(LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
-                                f"{evidence}: human loop input s3://{bucket}/{key}", loc,
-                                confidence, BucketRef(name=bucket, text=f"s3://{bucket}/{key}")))
+    for text in _strings_of_content(content):
+        for _off, bucket, key in find_s3_uris(text):
+            if bucket in seen:
+                continue
+            seen.add(bucket)
+            uses.append(LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
+                                    f"{evidence}: human loop input s3://{bucket}/{key}", loc,
+                                    confidence, BucketRef(name=bucket, text=f"s3://{bucket}/{key}")))
     return uses
+
+
+def _strings_of_content(content: Any) -> list[str]:
+    """The strings inside an InputContent: its decoded JSON values, or the raw text when it is
+    not JSON."""
+    if isinstance(content, str):
+        try:
+            decoded = json.loads(content)
+        except ValueError:
+            return [content]
+        if isinstance(decoded, str):
+            return [decoded]
+        content = decoded
+    out: list[str] = []
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return out

@@ -156,48 +156,22 @@ def uses_from_definition(
 
 
 def read(unit: Any, ctx: Any) -> Any:
-    """Standalone ASL files: ``*.asl.json`` / ``*.asl.yaml`` or content with StartAt and States."""
-    from policylint import jsonpos
-    from policylint.model import Facts, ParseError
-    from policylint.text import DecodeError, decode
+    """Standalone ASL files: ``*.asl.json`` / ``*.asl.yaml`` or content with StartAt and States.
+    YAML needs the positioned YAML loader; without it a YAML file is skipped, never guessed."""
+    from policylint.model import Facts
+    from policylint.readers import documents
 
     facts = Facts()
     for src in unit.sources:
         facts.files.append(src.path)
         try:
-            text = decode(src.data)
-        except DecodeError as exc:
-            facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column)))
+            doc, error = documents.load(src.path, src.data)
+        except documents.Unavailable:
             continue
-        stripped = text.lstrip()
-        if stripped.startswith(("{", "[")):
-            try:
-                doc = jsonpos.loads(text)
-            except jsonpos.JSONPosError as exc:
-                facts.errors.append(ParseError(f"invalid JSON: {exc.message}",
-                                               Location(src.path, exc.line, exc.column)))
-                continue
-        else:
-            doc, err = _load_yaml(src.path, text)
-            if err is not None:
-                facts.errors.append(err)
-                continue
+        if error is not None:
+            facts.errors.append(error)
+            continue
         fallback = Location(src.path, 1, 1)
         facts.uses += uses_from_definition(doc, positioned_locate(doc, src.path, fallback),
                                            f"Step Functions definition {src.path}")
     return facts
-
-
-def _load_yaml(path: str, text: str) -> tuple[Any, Any]:
-    """YAML through the shared positioned loader when available."""
-    from policylint.model import ParseError
-
-    try:
-        from policylint import yamlpos  # provided with the CloudFormation reader
-    except ModuleNotFoundError:
-        return None, None
-    try:
-        return yamlpos.load(text), None
-    except yamlpos.YAMLPosError as exc:
-        return None, ParseError(f"invalid YAML: {exc.message}",
-                                Location(path, exc.line, exc.column))

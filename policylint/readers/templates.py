@@ -1,0 +1,158 @@
+"""Worker templates (HTML/Liquid with crowd-html-elements) and Mechanical Turk question XML
+(HTMLQuestion, ExternalQuestion).
+
+Literal S3 URIs and URLs in ``src``/``href`` attributes (and the other attributes that crowd
+elements load media from) and in Liquid arguments (``{{ "s3://b/k" | grant_read_access }}``) are
+image inputs: the worker's browser loads them cross-origin. Which service reads them follows
+from the context: MTurk XML or an MTurk submit form → Mechanical Turk; A2I's own elements or
+task fields → Amazon A2I; crowd-html-elements or Liquid task fields → Ground Truth. An HTML file
+with none of these is not a worker template and yields nothing.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from policylint import labeling, safexml
+from policylint.model import (
+    BucketRef,
+    Confidence,
+    Facts,
+    LabelingUse,
+    Location,
+    Modality,
+    ParseError,
+    Role,
+    Service,
+    Suppression,
+)
+from policylint.readers import Context, Source, Unit
+from policylint.suppress import parse_comment
+from policylint.text import DecodeError, decode, line_col
+
+# attributes a browser (or a crowd element) loads a resource from
+_ATTR = re.compile(
+    r"""\b(?:src|href|srcset|poster|data|data-src|source|url|image-url|video-url)\s*=\s*"""
+    r"""(?:"(?P<d>[^"]*)"|'(?P<s>[^']*)'|&quot;(?P<e>.*?)&quot;)""", re.I | re.S)
+_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_LIQUID_STRING = re.compile(r"""'([^']*)'|"([^"]*)\"""")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+_MTURK = re.compile(r"mturk\.com|externalSubmit|turkSubmitTo|assignmentId|<\s*(?:HTMLQuestion|"
+                    r"ExternalQuestion)\b", re.I)
+_A2I = re.compile(r"crowd-textract-analyze-document|crowd-rekognition-detect-moderation-labels|"
+                  r"aiServiceRequest|aiServiceResponse|humanLoopContext|task\.input\.document",
+                  re.I)
+_GROUND_TRUTH = re.compile(r"<\s*crowd-|grant_read_access|task\.input|crowd-html-elements", re.I)
+
+
+@dataclass(frozen=True)
+class _Found:
+    offset: int
+    bucket: str
+    uri: str
+
+
+def read(unit: Unit, ctx: Context) -> Facts:
+    facts = Facts()
+    for src in unit.sources:
+        facts.files.append(src.path)
+        try:
+            text = decode(src.data)
+        except DecodeError as exc:
+            facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column)))
+            continue
+        if _is_xml_question(src, text):
+            error = _check_xml(src)
+            if error is not None:
+                facts.errors.append(error)
+                continue
+        facts.suppressions += _suppressions(text, src.path)
+        facts.uses += uses_of_template(text, src.path)
+    return facts
+
+
+def _is_xml_question(src: Source, text: str) -> bool:
+    return src.path.lower().endswith(".xml") or text.lstrip().startswith("<?xml")
+
+
+def _check_xml(src: Source) -> ParseError | None:
+    """MTurk question XML must parse (no DOCTYPE, well formed): otherwise PL001."""
+    try:
+        safexml.parse(src.data)
+    except safexml.XMLError as exc:
+        return ParseError(f"invalid XML: {exc.message}", Location(src.path, exc.line, exc.column))
+    return None
+
+
+def service_of(text: str) -> Service | None:
+    """The labeling service a template is for, or None when it is not a worker template."""
+    if _MTURK.search(text):
+        return Service.MTURK
+    if _A2I.search(text):
+        return Service.A2I
+    if _GROUND_TRUTH.search(text):
+        return Service.GROUND_TRUTH
+    return None
+
+
+def uses_of_template(text: str, path: str) -> list[LabelingUse]:
+    """One use per bucket named literally in a media attribute or a Liquid argument, at its
+    first occurrence."""
+    service = service_of(text)
+    if service is None:
+        return []
+    first: dict[str, _Found] = {}
+    for found in sorted(_literal_uris(text), key=lambda f: f.offset):
+        first.setdefault(found.bucket, found)
+    out = []
+    for found in first.values():
+        line, column = line_col(text, found.offset)
+        out.append(LabelingUse(
+            service, Role.INPUT, Modality.IMAGE,
+            f"{service.title} worker template {path}: loads {found.uri}",
+            Location(path, line, column), Confidence.DEFINED,
+            BucketRef(name=found.bucket, text=found.uri)))
+    return out
+
+
+def _literal_uris(text: str) -> list[_Found]:
+    out: list[_Found] = []
+    for m in _ATTR.finditer(text):
+        group = next(g for g in ("d", "s", "e") if m.group(g) is not None)
+        out += _uris_in(m.group(group), m.start(group))
+    for m in _LIQUID.finditer(text):
+        for s in _LIQUID_STRING.finditer(m.group()):
+            group = 1 if s.group(1) is not None else 2
+            out += _uris_in(s.group(group), m.start() + s.start(group))
+    return out
+
+
+def _uris_in(value: str, offset: int) -> list[_Found]:
+    """S3 URIs in an attribute value or a Liquid string (entity-escaped values included)."""
+    plain = html.unescape(value) if "&" in value else value
+    found = labeling.find_s3_uris(plain)
+    out = []
+    for off, bucket, key in found:
+        at = offset + (off if plain is value else max(value.find(plain[off:off + 8]), 0))
+        out.append(_Found(at, bucket, _uri_text(plain, off, bucket, key)))
+    return out
+
+
+def _uri_text(plain: str, off: int, bucket: str, key: str) -> str:
+    m = labeling.URI_IN_TEXT.match(plain, off)
+    return m.group().rstrip(".,;:") if m else f"s3://{bucket}/{key}"
+
+
+def _suppressions(text: str, path: str) -> list[Suppression]:
+    """``<!-- policylint: disable=... -->`` comments: they cover their own line and the next."""
+    out = []
+    for m in _COMMENT.finditer(text):
+        line, column = line_col(text, m.start())
+        end_line, _ = line_col(text, m.end())
+        loc = Location(path, line, column)
+        got = parse_comment(m.group(1), loc, Location(path, line, 1, end_line + 1, 1))
+        if got is not None:
+            out.append(got)
+    return out
