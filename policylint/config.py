@@ -131,16 +131,16 @@ def load_config(path: str) -> Config:
 
 
 def _load_yaml(path: str, text: str) -> Any:
-    import yaml
+    """The config as a positioned tree (so findings about config entries point at their line);
+    duplicate keys are an error rather than "the last one wins"."""
+    from policylint import yamlpos
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, "", f"invalid YAML{where}: {problem}") from None
+        return yamlpos.load(text)
+    except yamlpos.YAMLPosError as exc:
+        message = exc.message if exc.message.startswith("invalid YAML") else (
+            f"invalid YAML: {exc.message}")
+        raise ConfigError(path, "", f"{message} (line {exc.line}, column {exc.column})") from None
 
 
 def _load_toml(path: str, text: str) -> Any:
@@ -182,6 +182,21 @@ def _line_of(text: str, needle: str) -> int:
     return 1
 
 
+def _item_lines(data: Any, text: str) -> list[tuple[str, int]]:
+    """Each item of a list with its line: from the YAML positions, else found in the text."""
+    ipos = getattr(data, "ipos", None)
+    if ipos is not None and len(ipos) == len(data):
+        return [(item, p.line) for item, p in zip(data, ipos)]
+    return [(item, _line_of(text, item)) for item in data]
+
+
+def _key_lines(data: Any, text: str) -> list[tuple[str, Any, int]]:
+    """Each entry of a mapping with the line of its key."""
+    kpos = getattr(data, "kpos", None)
+    return [(k, v, kpos[k].line if kpos and k in kpos else _line_of(text, k))
+            for k, v in data.items()]
+
+
 def _build(data: dict[str, Any], path: str, text: str) -> Config:
     c = Config(source=path, base_dir=os.path.dirname(os.path.abspath(path)))
     c.select = list(data.get("select", []))
@@ -190,13 +205,13 @@ def _build(data: dict[str, Any], path: str, text: str) -> Config:
     c.fail_on = data.get("fail-on")
     c.severity = dict(data.get("severity", {}))
     lab = data.get("labeling", {}) or {}
-    c.labeling_buckets = [(g, _line_of(text, g)) for g in lab.get("buckets", [])]
+    c.labeling_buckets = _item_lines(lab.get("buckets", []), text)
     tag = lab.get("tag", {}) or {}
     c.tag_key = tag.get("key", c.tag_key)
     c.tag_value = tag.get("value", c.tag_value)
     c.accepted_origins = list(lab.get("accepted-origins", c.accepted_origins))
     c.strict_ground_truth = bool(lab.get("strict-ground-truth", False))
-    c.cors_files = [(p, b, _line_of(text, p)) for p, b in (data.get("cors-files") or {}).items()]
+    c.cors_files = _key_lines(data.get("cors-files") or {}, text)
     c.suppress = list(data.get("suppress", []))
     c.rules_dirs = [os.path.join(c.base_dir, d) for d in data.get("rules-dirs", [])]
     c.max_file_size = int(data.get("max-file-size", c.max_file_size))
