@@ -1,0 +1,204 @@
+"""Terraform module directories (``.tf``, ``.tf.json``, ``.tfvars``): facts as Terraform would
+evaluate them.
+
+The unit is one folder. Its root module is evaluated with ``terraform.tfvars`` /
+``*.auto.tfvars`` feeding ``var.*``, and every local child module (``source = "./..."``) is
+evaluated as an instance with the caller's inputs, its facts addressed as Terraform does
+(``module.data.aws_s3_bucket.this["raw"]``).
+
+Who reports a child module's facts (a module folder is also scanned as its own unit):
+
+* A folder is a *library module* when its display path has a ``modules`` segment, or when it
+  declares an input without a default and has no ``provider`` block and no backend (it cannot be
+  applied on its own).
+* Read on its own, a library module reports only the resource instances whose facts do not
+  depend on inputs that its caller sets (``MISSING_INPUT``); the rest is unknowable there.
+* Evaluated as a child of a caller, a library module's resource instance is reported by the
+  caller only when it depends on the caller's inputs (otherwise the library's own read reports
+  the very same fact). Non-library child folders are reported by every caller.
+
+So each fact is reported once, by the unit that can know it. Suppressions and parse errors are
+reported by the unit that owns the file.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from policylint.model import Facts, Location, Suppression, Unknown
+from policylint.readers import Context, Unit
+from policylint.readers.terraform.facts import (
+    depends_on_inputs,
+    instance_facts,
+    is_labeling_comment,
+    unknown_instance_scope,
+)
+from policylint.readers.terraform.module import (
+    ModuleEval,
+    ModuleFiles,
+    Reader,
+    is_tfvars,
+    parse_source,
+)
+from policylint.readers.terraform.parse import Block, FileSyntax
+
+MAX_INSTANCES = 2000
+
+
+def read(unit: Unit, ctx: Context) -> Facts:
+    facts = Facts()
+    if not unit.sources:
+        return facts
+    dir_abs = os.path.dirname(unit.sources[0].abspath)
+    files = ModuleFiles(dir_abs, unit.key)
+    for src in unit.sources:
+        facts.files.append(src.path)
+        fs = parse_source(src.path, src.data)
+        facts.errors.extend(fs.errors)
+        (files.tfvars if is_tfvars(src.path) else files.files).append(fs)
+    reader = Reader(ctx, unit.key, dir_abs)
+    reader.folders[dir_abs] = files
+    root = ModuleEval(reader, files, "", None, (dir_abs,))
+    _visit(root, facts, standalone_library=is_library(files))
+    for fs in files.files + files.tfvars:
+        facts.suppressions.extend(suppressions(fs))
+    return facts
+
+
+def is_library(files: ModuleFiles) -> bool:
+    parts = files.dir_display.replace("\\", "/").split("/")
+    if "modules" in parts:
+        return True
+    blocks = [b for fs in files.files for b in fs.blocks]
+    if files.tfvars or any(b.type == "provider" for b in blocks):
+        return False
+    if any(b.type == "terraform" and (b.children("backend") or b.children("cloud"))
+           for b in blocks):
+        return False
+    return any(b.type == "variable" and "default" not in b.attrs for b in blocks)
+
+
+def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
+           twin: ModuleEval | None = None) -> None:
+    """Facts of module instance ``m`` and its children. ``twin``: the same folder evaluated
+    without inputs, when the folder is a library reported by its own unit."""
+    declared = _declared_comments(m)
+    count = 0
+    for (type_, name), block in m.resources.items():
+        exp = m.expansion(block, type_, name)
+        instances: list[tuple[Any, dict[str, Any]]]
+        if isinstance(exp, Unknown):
+            instances = [(None, unknown_instance_scope(exp))]
+        else:
+            instances = exp
+        for key, scope in instances:
+            count += 1
+            if count > MAX_INSTANCES:
+                return
+            got = instance_facts(m, block, type_, name, key, scope, declared.get(id(block), []))
+            if standalone_library and depends_on_inputs(got):
+                continue
+            if twin is not None and _twin_reports(twin, block, type_, name, key, declared):
+                continue
+            out.extend(got)
+    for name, block in m.modules.items():
+        exp = m.expansion(block, "module", name)
+        if isinstance(exp, Unknown):
+            continue
+        for key, _scope in exp:
+            child = m.child(name, key)
+            if isinstance(child, Unknown):
+                continue
+            child_twin = _twin(child) if is_library(child.files) else None
+            _visit(child, out, twin=child_twin)
+
+
+def _twin(child: ModuleEval) -> ModuleEval:
+    """The child's folder evaluated as its own unit would: no inputs, its own address space."""
+    reader = Reader(child.reader.ctx, child.files.dir_display, child.files.dir_abs)
+    reader.budget = child.reader.budget
+    reader.folders = child.reader.folders
+    return ModuleEval(reader, child.files, "", {}, (child.files.dir_abs,))
+
+
+def _twin_reports(twin: ModuleEval, block: Block, type_: str, name: str, key: Any,
+                  declared: dict[int, list[Location]]) -> bool:
+    exp = twin.expansion(block, type_, name)
+    if isinstance(exp, Unknown):
+        return False
+    scopes = dict(exp)
+    if key not in scopes:
+        return False
+    got = instance_facts(twin, block, type_, name, key, scopes[key], declared.get(id(block), []))
+    return not depends_on_inputs(got)
+
+
+# --- comments: declarations and suppressions -------------------------------------------------
+
+def _declared_comments(m: ModuleEval) -> dict[int, list[Location]]:
+    """``policylint: labeling-input`` comments in or directly above each resource block."""
+    out: dict[int, list[Location]] = {}
+    for fs in m.files.files:
+        marks = [c for c in fs.comments if is_labeling_comment(c.text)]
+        if not marks:
+            continue
+        for c in marks:
+            block = _block_for(fs, c.loc.line, c.trailing)
+            if block is not None:
+                out.setdefault(id(block), []).append(c.loc)
+    return out
+
+
+def _comment_lines(fs: FileSyntax) -> set[int]:
+    lines: set[int] = set()
+    for c in fs.comments:
+        if not c.trailing:
+            lines.update(range(c.loc.line, c.loc.end_line + 1))
+    return lines
+
+
+def _block_for(fs: FileSyntax, line: int, trailing: bool) -> Block | None:
+    """The top-level block a comment on ``line`` is in, or directly above."""
+    for b in fs.blocks:
+        if b.loc.line <= line <= b.loc.end_line:
+            return b
+    if trailing:
+        return None
+    comment_lines = _comment_lines(fs)
+    for b in fs.blocks:
+        if b.loc.line > line and all(n in comment_lines for n in range(line, b.loc.line)):
+            return b
+    return None
+
+
+def suppressions(fs: FileSyntax) -> list[Suppression]:
+    from policylint import suppress
+
+    out: list[Suppression] = []
+    for c in fs.comments:
+        if "policylint" not in c.text.lower():
+            continue
+        if c.trailing:
+            scope = Location(c.loc.path, c.loc.line, 1, c.loc.line, 10_000)
+        else:
+            block = _block_for(fs, c.loc.line, False)
+            if block is not None:
+                start = min(block.loc.line, c.loc.line)
+                scope = Location(c.loc.path, start, 1, block.loc.end_line, block.loc.end_column)
+            else:
+                scope = Location(c.loc.path, c.loc.line, 1, c.loc.end_line + 1, 10_000)
+        got = suppress.parse_comment(_comment_body(c.text), c.loc, scope)
+        if got is not None:
+            out.append(got)
+    return out
+
+
+def _comment_body(text: str) -> str:
+    t = text.strip()
+    for lead in ("#", "//", "/*"):
+        if t.startswith(lead):
+            t = t[len(lead):]
+            break
+    if t.endswith("*/"):
+        t = t[:-2]
+    return t.strip()

@@ -1,0 +1,541 @@
+"""Facts from evaluated resource instances: buckets, CORS configurations, labeling uses.
+
+Each resource instance yields its own small ``Facts`` (``instance_facts``), so that the caller
+can decide which module instance reports it (see ``__init__.py``).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from policylint import cors_check, labeling
+from policylint.model import (
+    Bucket,
+    BucketRef,
+    Confidence,
+    CorsConfig,
+    CorsProblem,
+    CorsRule,
+    CorsSource,
+    Evidence,
+    Facts,
+    Format,
+    LabelingUse,
+    Location,
+    Unknown,
+)
+from policylint.readers.terraform.module import BUCKET_TYPE, ModuleEval, local_address
+from policylint.readers.terraform.parse import Attr, Block, JsonExpr
+from policylint.readers.terraform.values import (
+    MISSING_INPUT,
+    JsonText,
+    Sourced,
+    Tracked,
+    UnknownJson,
+    UnknownRef,
+)
+from policylint.tree import PDict, PList, Pos
+
+CORS_CONFIG_TYPE = "aws_s3_bucket_cors_configuration"
+SFN_TYPE = "aws_sfn_state_machine"
+FLOW_TYPE = "aws_sagemaker_flow_definition"
+LABELING_INPUT_COMMENT = re.compile(r"policylint\s*:\s*labeling-input\b", re.I)
+
+Scope = dict[str, Any]
+
+
+def pos_of(loc: Location) -> Pos:
+    return Pos(loc.line, loc.column, loc.end_line, loc.end_column)
+
+
+def loc_of(path: str, pos: Pos) -> Location:
+    return Location(path, pos.line, pos.column, pos.end_line, pos.end_column)
+
+
+def instance_facts(m: ModuleEval, block: Block, type_: str, name: str, key: Any,
+                   scope: Scope, declared: list[Location]) -> Facts:
+    """Facts of one resource instance. ``declared``: ``policylint: labeling-input`` comments
+    in or above the block."""
+    out = Facts()
+    local = local_address(type_, name, key)
+    if type_ == BUCKET_TYPE:
+        _bucket(m, block, local, scope, declared, out)
+    elif type_ == CORS_CONFIG_TYPE:
+        _cors_resource(m, block, local, scope, out)
+    elif type_ == SFN_TYPE:
+        _state_machine(m, block, local, scope, out)
+    elif type_ == FLOW_TYPE:
+        from policylint.readers.terraform.iamdoc import flow_definition_uses
+
+        out.uses += flow_definition_uses(m, block, local, scope)
+    elif _is_labeling_job(type_, block):
+        _labeling_job(m, block, local, scope, out)
+    return out
+
+
+# --- buckets ------------------------------------------------------------------------------------
+
+def _bucket(m: ModuleEval, block: Block, local: str, scope: Scope, declared: list[Location],
+            out: Facts) -> None:
+    name = m.bucket_name(block, local, scope)
+    identity, address = m.identity(local), m.address(local)
+    tags = _tags(m, block, scope)
+    evidence: list[Evidence] = []
+    opts = m.reader.ctx.options
+    for k, v in tags:
+        if k == opts.tag_key and isinstance(v, str) and (
+                v == opts.tag_value if opts.tag_value is not None else v.lower() != "false"):
+            where = block.attrs["tags"].loc if "tags" in block.attrs else block.loc
+            evidence.append(Evidence(f"tagged {k}={v}", where))
+    for c in declared:
+        evidence.append(Evidence("marked '# policylint: labeling-input'", c))
+    hints = [("ref", f"{local}.id"), ("module_dir", m.files.dir_display),
+             ("insert_at", f"{block.close[0]}:{block.close[1]}")]
+    bucket_name = str(name) if isinstance(name, str) else name
+    out.buckets.append(Bucket(identity, address, _plain_text(bucket_name), block.loc,
+                              block.fmt, tuple(tags), tuple(evidence), fix_hints=tuple(hints)))
+    rules_blocks = block.children("cors_rule") + [
+        b for b in block.children("dynamic") if b.labels[:1] == ["cors_rule"]]
+    if rules_blocks:
+        rules, problems, document = _cors_rules(m, rules_blocks, scope)
+        first, last = rules_blocks[0].loc, rules_blocks[-1].loc
+        span = Location(first.path, first.line, first.column, last.end_line, last.end_column)
+        out.cors.append(CorsConfig(
+            BucketRef(identity=identity, name=_plain_text(bucket_name), text=address),
+            rules, span, CorsSource.INLINE, block.fmt, tuple(problems),
+            document=document,
+            fix_hints=(("insert_at", f"{block.close[0]}:{block.close[1]}"),
+                       ("ref", f"{local}.id"))))
+
+
+def _plain_text(v: Any) -> Any:
+    if isinstance(v, UnknownRef):
+        return Unknown(v.reason)
+    if isinstance(v, str):
+        return str(v)
+    return v
+
+
+def _tags(m: ModuleEval, block: Block, scope: Scope) -> list[tuple[str, Any]]:
+    attr = block.attrs.get("tags")
+    if attr is None:
+        return []
+    value = m.ev.value(attr.expr, scope)
+    if not isinstance(value, dict):
+        return []
+    out: list[tuple[str, Any]] = []
+    for k in value:
+        v = value[k]
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, (int, float)):
+            v = str(v)
+        elif isinstance(v, str):
+            v = str(v)
+        elif not isinstance(v, Unknown):
+            v = Unknown("tag value is not a string")
+        out.append((str(k), v))
+    return out
+
+
+# --- CORS ---------------------------------------------------------------------------------------
+
+def _cors_resource(m: ModuleEval, block: Block, local: str, scope: Scope, out: Facts) -> None:
+    attr = block.attrs.get("bucket")
+    target_value = m.ev.value(attr.expr, scope) if attr is not None else Unknown(
+        "the CORS configuration has no bucket argument")
+    ref = _bucket_ref(target_value, _source_text(attr))
+    rules_blocks = block.children("cors_rule") + [
+        b for b in block.children("dynamic") if b.labels[:1] == ["cors_rule"]]
+    rules, problems, document = _cors_rules(m, rules_blocks, scope)
+    if not rules_blocks:
+        problems.append(CorsProblem("aws_s3_bucket_cors_configuration has no cors_rule block",
+                                    block.loc))
+    out.cors.append(CorsConfig(ref, rules, block.loc, CorsSource.RESOURCE, block.fmt,
+                               tuple(problems), document=document,
+                               fix_hints=(("insert_at", f"{block.close[0]}:{block.close[1]}"),
+                                          ("address", m.address(local)))))
+
+
+def _bucket_ref(value: Any, text: str) -> BucketRef:
+    if isinstance(value, Tracked):
+        return BucketRef(identity=value.identity or None, name=str(value), text=text)
+    if isinstance(value, UnknownRef):
+        return BucketRef(identity=value.identity or None, name=Unknown(value.reason), text=text)
+    if isinstance(value, Unknown):
+        return BucketRef(name=value, text=text)
+    if isinstance(value, str):
+        got = labeling.parse_s3_uri(value)  # an ARN given as bucket
+        return BucketRef(name=got[0] if got and value.startswith("arn:") else str(value),
+                         text=text)
+    return BucketRef(name=Unknown(f"bucket is not a string ({value!r})"), text=text)
+
+
+def _source_text(attr: Attr | None) -> str:
+    if attr is None:
+        return ""
+    expr = attr.expr
+    if isinstance(expr, JsonExpr):
+        return json.dumps(expr.value) if not isinstance(expr.value, str) else expr.value
+    return str(expr.text.decode("utf-8", "replace"))[:200]
+
+
+def _cors_rules(m: ModuleEval, blocks: list[Block], scope: Scope
+                ) -> tuple[tuple[CorsRule, ...] | Unknown, list[CorsProblem], str | None]:
+    rules: list[CorsRule] = []
+    problems: list[CorsProblem] = []
+    document: str | None = None
+    for b in blocks:
+        if b.type == "cors_rule":
+            rule, found = _static_rule(m, b, scope)
+            rules.append(rule)
+            problems += found
+            continue
+        got = _dynamic_rules(m, b, scope)
+        if isinstance(got, Unknown):
+            return got, problems, document
+        for rule, found, doc in got:
+            rules.append(rule)
+            problems += found
+            document = document or doc
+    if blocks:
+        problems += cors_check.check_rule_count(len(rules), blocks[0].loc.path,
+                                                pos_of(blocks[0].loc))
+    return tuple(rules), problems, document
+
+
+def _static_rule(m: ModuleEval, b: Block, scope: Scope) -> tuple[CorsRule, list[CorsProblem]]:
+    fields = {k: (m.ev.value(a.expr, scope), pos_of(a.value_loc)) for k, a in b.attrs.items()}
+    items = {k: _item_positions(a) for k, a in b.attrs.items()}
+    keys = {k: pos_of(a.loc) for k, a in b.attrs.items()}
+    return cors_check.build_rule(fields, "terraform", b.loc.path, pos_of(b.loc), items, keys)
+
+
+def _item_positions(attr: Attr) -> list[Pos]:
+    """Positions of the items of a literal list (``["GET", "PUT"]``)."""
+    expr = attr.expr
+    if isinstance(expr, JsonExpr):
+        return []
+    pos = _positions_of(attr)
+    if pos is None:
+        return []
+    node = expr
+    for want in ("collection_value", "tuple"):
+        node = next((c for c in node.children if c.type == want), None)
+        if node is None:
+            return []
+    return [pos_of(pos.loc(c)) for c in node.children if c.type == "expression"]
+
+
+def _positions_of(attr: Attr) -> Any:
+    return attr.positions
+
+
+def _dynamic_rules(m: ModuleEval, b: Block, scope: Scope
+                   ) -> list[tuple[CorsRule, list[CorsProblem], str | None]] | Unknown:
+    fe = b.attrs.get("for_each")
+    if fe is None:
+        return Unknown("dynamic cors_rule has no for_each")
+    coll = m.ev.value(fe.expr, scope)
+    if isinstance(coll, Unknown):
+        return Unknown(f"dynamic cors_rule: for_each is unknown: {coll.reason}")
+    iterator = "cors_rule"
+    it_attr = b.attrs.get("iterator")
+    if it_attr is not None and not isinstance(it_attr.expr, JsonExpr):
+        iterator = it_attr.expr.text.decode("utf-8", "replace").strip() or iterator
+    content = next(iter(b.children("content")), None)
+    if content is None:
+        return Unknown("dynamic cors_rule has no content block")
+    doc = m.reader.documents.get(id(coll))
+    doc_path = doc[1] if doc is not None and doc[0] is coll else None
+    if doc_path is None:
+        doc_path = _document_of(m, coll)
+    pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll)) if \
+        isinstance(coll, list) else None
+    if pairs is None:
+        return Unknown("dynamic cors_rule: for_each is not a collection")
+    out: list[tuple[CorsRule, list[CorsProblem], str | None]] = []
+    for i, (k, v) in enumerate(pairs):
+        inner = dict(scope)
+        inner[iterator] = {"key": k, "value": v}
+        if doc_path is not None and isinstance(coll, PList):
+            rule_pos = coll.item_pos(i)
+            fields: dict[str, tuple[Any, Pos]] = {}
+            for name, a in content.attrs.items():
+                value = m.ev.value(a.expr, inner)
+                fields[name] = (value, getattr(value, "pos", rule_pos))
+            items = {n: list(f[0].ipos) for n, f in fields.items() if isinstance(f[0], PList)}
+            rule, found = cors_check.build_rule(fields, "terraform", doc_path, rule_pos, items)
+        else:
+            fields = {name: (m.ev.value(a.expr, inner), pos_of(a.value_loc))
+                      for name, a in content.attrs.items()}
+            rule, found = cors_check.build_rule(fields, "terraform", b.loc.path, pos_of(b.loc),
+                                                {}, {n: pos_of(a.loc)
+                                                     for n, a in content.attrs.items()})
+        out.append((rule, found, doc_path))
+    return out
+
+
+def _document_of(m: ModuleEval, value: Any) -> str | None:
+    """The display path of the decoded document that ``value`` is part of, if any."""
+    for doc, path in m.reader.documents.values():
+        if doc is value:
+            return path
+        if isinstance(doc, dict):
+            for v in doc.values():
+                if v is value:
+                    return path
+    return None
+
+
+# --- labeling jobs ------------------------------------------------------------------------------
+
+_JOB_PATHS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri"):
+        ("input_config", "data_source", "s3_data_source", "manifest_s3_uri"),
+    ("OutputConfig", "S3OutputPath"): ("output_config", "s3_output_path"),
+    ("HumanTaskConfig", "PreHumanTaskLambdaArn"):
+        ("human_task_config", "pre_human_task_lambda_arn"),
+}
+
+
+def _is_labeling_job(type_: str, block: Block) -> bool:
+    if type_.endswith("labeling_job"):
+        return True
+    return "manifest_s3_uri" in block.attrs or _find(block, _JOB_PATHS[(
+        "InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")]) is not None
+
+
+def _find(block: Block, path: tuple[str, ...]) -> Attr | None:
+    """The attribute at a nested block path (blocks or object attributes)."""
+    node: Block | None = block
+    for i, part in enumerate(path):
+        if node is None:
+            return None
+        if i == len(path) - 1:
+            return node.attrs.get(part)
+        kids = node.children(part)
+        if kids:
+            node = kids[0]
+            continue
+        if part in node.attrs:
+            return _object_attr(node.attrs[part], path[i + 1:])
+        return None
+    return None
+
+
+def _object_attr(attr: Attr, rest: tuple[str, ...]) -> Attr | None:
+    """``input_config = { data_source = {...} }`` written as an object: keep the outer attr and
+    the remaining path (evaluated later)."""
+    return Attr(".".join((attr.name,) + rest), attr.expr, attr.loc, attr.value_loc, attr.positions)
+
+
+def _attr_value(m: ModuleEval, block: Block, path: tuple[str, ...], scope: Scope
+                ) -> tuple[Any, Location] | None:
+    attr = _find(block, path)
+    if attr is None:
+        return None
+    value = m.ev.value(attr.expr, scope)
+    if "." in attr.name:  # an object attribute: walk the rest of the path
+        for part in attr.name.split(".")[1:]:
+            if isinstance(value, list) and value:
+                value = value[0]
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif not isinstance(value, Unknown):
+                return None
+    return value, attr.value_loc
+
+
+def _labeling_job(m: ModuleEval, block: Block, local: str, scope: Scope, out: Facts) -> None:
+    params: dict[str, Any] = {}
+    where: dict[tuple[str, ...], Location] = {}
+    for api, tf in _JOB_PATHS.items():
+        got = _attr_value(m, block, tf, scope)
+        if got is None and api[-1] == "ManifestS3Uri" and "manifest_s3_uri" in block.attrs:
+            a = block.attrs["manifest_s3_uri"]
+            got = (m.ev.value(a.expr, scope), a.value_loc)
+        if got is None:
+            continue
+        value, loc = got
+        d = params
+        for part in api[:-1]:
+            d = d.setdefault(part, {})
+        d[api[-1]] = _uri_value(value)
+        where[api] = loc
+
+    def locate(keys: tuple[Any, ...]) -> Location:
+        return where.get(tuple(keys), block.loc)
+
+    out.uses += _with_identity(labeling.labeling_job_uses(
+        params, locate, f"{m.address(local)}"), params)
+
+
+def _uri_value(value: Any) -> Any:
+    if isinstance(value, UnknownRef):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _with_identity(uses: list[LabelingUse], params: Any) -> list[LabelingUse]:
+    """Keep the bucket identity of an unknown-named bucket reference (``bucket_prefix``)."""
+    out: list[LabelingUse] = []
+    for u in uses:
+        name = u.target.name
+        if isinstance(name, UnknownRef):
+            u = LabelingUse(u.service, u.role, u.modality, u.evidence, u.location, u.confidence,
+                            BucketRef(identity=name.identity or None,
+                                      name=Unknown(name.reason), text=u.target.text))
+        out.append(u)
+    return out
+
+
+# --- Step Functions -----------------------------------------------------------------------------
+
+def _state_machine(m: ModuleEval, block: Block, local: str, scope: Scope, out: Facts) -> None:
+    from policylint.readers import asl
+
+    attr = block.attrs.get("definition")
+    if attr is None:
+        return
+    value = m.ev.value(attr.expr, scope)
+    definition, locate = _definition(m, attr, value)
+    if definition is None:
+        return
+    out.uses += _with_identity(asl.uses_from_definition(
+        definition, locate, f"Step Functions {m.address(local)}"), definition)
+
+
+def _definition(m: ModuleEval, attr: Attr, value: Any
+                ) -> tuple[Any, Callable[[tuple[Any, ...]], Location]]:
+    from policylint import jsonpos
+    from policylint.readers import asl
+
+    fallback = attr.value_loc
+    if isinstance(value, (JsonText, UnknownJson)):
+        return value.structure, hcl_locator(attr, fallback)
+    if isinstance(value, Sourced):
+        try:
+            doc = jsonpos.loads(str(value))
+        except jsonpos.JSONPosError:
+            return None, lambda k: fallback
+        path = value.path or attr.loc.path
+        base = asl.positioned_locate(doc, path, fallback)
+        if value.path:
+            return doc, base
+        line0, shift = value.line0, value.col_shift
+
+        def shifted(keys: tuple[Any, ...]) -> Location:
+            got = base(keys)
+            if got is fallback:
+                return got
+            return Location(path, got.line + line0, got.column + shift,
+                            got.end_line + line0, got.end_column + shift)
+
+        return doc, shifted
+    if isinstance(value, str):
+        try:
+            return json.loads(value), lambda k: fallback
+        except ValueError:
+            return None, lambda k: fallback
+    if isinstance(value, dict):
+        return value, lambda k: fallback
+    return None, lambda k: fallback
+
+
+def hcl_locator(attr: Attr, fallback: Location) -> Callable[[tuple[Any, ...]], Location]:
+    """Locate a key path inside ``jsonencode({...})`` written as an HCL object literal."""
+    pos = _positions_of(attr)
+    expr = attr.expr
+    if pos is None or isinstance(expr, JsonExpr):
+        return lambda keys: fallback
+
+    def locate(keys: tuple[Any, ...]) -> Location:
+        node = _jsonencode_arg(expr)
+        best = fallback
+        for k in keys:
+            if node is None:
+                break
+            found = _member(node, k)
+            if found is None:
+                break
+            elem, node = found
+            best = pos.loc(elem)
+        return best
+
+    return locate
+
+
+def _jsonencode_arg(expr: Any) -> Any:
+    kids = [c for c in expr.children if c.type != "comment"]
+    if len(kids) != 1 or kids[0].type != "function_call":
+        return None
+    call = kids[0]
+    name = next((c for c in call.children if c.type == "identifier"), None)
+    if name is None or name.text != b"jsonencode":
+        return None
+    args = next((c for c in call.children if c.type == "function_arguments"), None)
+    return next((c for c in args.children if c.type == "expression"), None) if args else None
+
+
+def _member(expr: Any, key: Any) -> tuple[Any, Any] | None:
+    coll = next((c for c in expr.children if c.type == "collection_value"), None)
+    if coll is None or not coll.children:
+        return None
+    inner = coll.children[0]
+    if inner.type == "tuple" and isinstance(key, int):
+        items = [c for c in inner.children if c.type == "expression"]
+        return (items[key], items[key]) if 0 <= key < len(items) else None
+    if inner.type != "object":
+        return None
+    for elem in inner.children:
+        if elem.type != "object_elem":
+            continue
+        exprs = [c for c in elem.children if c.type == "expression"]
+        if len(exprs) == 2 and _key_text(exprs[0]) == key:
+            return elem, exprs[1]
+    return None
+
+
+def _key_text(expr: Any) -> str:
+    raw = expr.text.decode("utf-8", "replace").strip()
+    if raw.startswith('"') and raw.endswith('"'):
+        try:
+            return str(json.loads(raw))
+        except ValueError:
+            return raw[1:-1]
+    return raw
+
+
+# --- what depends on a module's inputs ---------------------------------------------------------
+
+def depends_on_inputs(facts: Facts) -> bool:
+    """True when a fact holds a value that only the module's caller can set."""
+    def missing(v: Any) -> bool:
+        return isinstance(v, Unknown) and MISSING_INPUT in v.reason
+
+    for b in facts.buckets:
+        if missing(b.name):
+            return True
+    for c in facts.cors:
+        if c.target is not None and missing(c.target.name) or missing(c.rules):
+            return True
+    for u in facts.uses:
+        if missing(u.target.name):
+            return True
+    return False
+
+
+def unknown_instance_scope(reason: Unknown) -> Scope:
+    return {"count": {"index": reason}, "each": {"key": reason, "value": reason}}
+
+
+def is_labeling_comment(text: str) -> bool:
+    return bool(LABELING_INPUT_COMMENT.search(text))
+
+
+__all__ = ["instance_facts", "depends_on_inputs", "unknown_instance_scope", "pos_of",
+           "loc_of", "is_labeling_comment", "Format", "PDict"]

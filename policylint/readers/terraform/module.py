@@ -1,0 +1,486 @@
+"""A Terraform module instance: its declarations, and the values of its named things.
+
+``ModuleEval`` resolves ``var.*``, ``local.*``, resources (with ``count``/``for_each``
+instances addressed as Terraform does), ``data.*``, ``module.*`` (local child modules, with
+their inputs and outputs) and ``path.*``. Named values are evaluated on demand and memoised;
+a reference cycle yields Unknown instead of recursing.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from policylint.model import Unknown
+from policylint.readers.terraform.evaluate import Budget, EvalError, Evaluator, iterate, to_string
+from policylint.readers.terraform.parse import Attr, Block, FileSyntax, parse_hcl, parse_json
+from policylint.readers.terraform.values import (
+    MISSING_INPUT,
+    Lazy,
+    Sourced,
+    Tracked,
+    UnknownRef,
+)
+from policylint.text import DecodeError, decode
+
+MAX_MODULE_DEPTH = 10
+BUCKET_TYPE = "aws_s3_bucket"
+_META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+@dataclass
+class ModuleFiles:
+    """The parsed files of one module folder."""
+
+    dir_abs: str
+    dir_display: str
+    files: list[FileSyntax] = field(default_factory=list)  # .tf and .tf.json
+    tfvars: list[FileSyntax] = field(default_factory=list)  # in Terraform's precedence order
+
+
+def parse_source(path: str, data: bytes) -> FileSyntax:
+    try:
+        text = decode(data)
+    except DecodeError as exc:
+        from policylint.model import Location, ParseError
+
+        fs = FileSyntax(path, _fmt(path))
+        fs.errors.append(ParseError(exc.message, Location(path, exc.line, exc.column)))
+        return fs
+    if path.endswith(".json"):
+        return parse_json(path, data, text)
+    return parse_hcl(path, text.encode("utf-8"))
+
+
+def _fmt(path: str) -> Any:
+    from policylint.model import Format
+
+    return Format.TERRAFORM_JSON if path.endswith(".json") else Format.TERRAFORM
+
+
+def tfvars_order(name: str) -> tuple[int, str]:
+    """Terraform's precedence: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars
+    (and .json) in lexical order; later files win."""
+    base = os.path.basename(name)
+    if base == "terraform.tfvars":
+        return (0, base)
+    if base == "terraform.tfvars.json":
+        return (1, base)
+    if base.endswith((".auto.tfvars", ".auto.tfvars.json")):
+        return (2, base)
+    return (3, base)  # other .tfvars: passed with -var-file; used as a best effort
+
+
+def is_tfvars(name: str) -> bool:
+    return name.endswith((".tfvars", ".tfvars.json"))
+
+
+class Reader:
+    """State shared by every module instance of one unit: budget, parsed folders, documents."""
+
+    def __init__(self, ctx: Any, unit_key: str, root_abs: str) -> None:
+        self.ctx = ctx
+        self.unit_key = unit_key
+        self.root_abs = root_abs
+        self.budget = Budget()
+        self.folders: dict[str, ModuleFiles | None] = {}
+        # id(decoded document) → (document, display path): positions for CORS from files
+        self.documents: dict[int, tuple[Any, str]] = {}
+
+    def child_folder(self, dir_abs: str) -> ModuleFiles | None:
+        if dir_abs in self.folders:
+            return self.folders[dir_abs]
+        names = self.ctx.listdir(dir_abs)
+        mf: ModuleFiles | None = None
+        if names is not None:
+            mf = ModuleFiles(dir_abs, self.ctx.display(dir_abs))
+            for name in sorted(names):
+                if not name.endswith((".tf", ".tf.json")):
+                    continue
+                full = os.path.join(dir_abs, name)
+                data = self.ctx.load(full)
+                if data is not None:
+                    mf.files.append(parse_source(self.ctx.display(full), data))
+            if not mf.files:
+                mf = None
+        self.folders[dir_abs] = mf
+        return mf
+
+
+class ModuleEval:
+    """One instance of a module: the root module of the unit, or a child call's instance."""
+
+    def __init__(self, reader: Reader, files: ModuleFiles, prefix: str,
+                 inputs: dict[str, Callable[[], Any]] | None, chain: tuple[str, ...]) -> None:
+        self.reader = reader
+        self.files = files
+        self.prefix = prefix  # "" for the root; module.a["k"].module.b for children
+        self.inputs = inputs  # None: root module (tfvars and defaults)
+        self.chain = chain
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, Attr] = {}
+        self.resources: dict[tuple[str, str], Block] = {}
+        self.data: dict[tuple[str, str], Block] = {}
+        self.modules: dict[str, Block] = {}
+        self.outputs: dict[str, Block] = {}
+        self.tfvars: dict[str, Attr] = {}
+        self._collect()
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self.busy: set[tuple[Any, ...]] = set()
+        self.children: dict[tuple[str, Any], ModuleEval | Unknown] = {}
+        self.ev = Evaluator(self.root, reader.budget, self._functions())
+
+    # --- declarations ------------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        for fs in self.files.files:
+            for b in fs.blocks:
+                n = len(b.labels)
+                if b.type == "variable" and n >= 1:
+                    self.variables.setdefault(b.labels[0], b)
+                elif b.type == "locals":
+                    self.locals.update(b.attrs)
+                elif b.type == "resource" and n >= 2:
+                    self.resources.setdefault((b.labels[0], b.labels[1]), b)
+                elif b.type == "data" and n >= 2:
+                    self.data.setdefault((b.labels[0], b.labels[1]), b)
+                elif b.type == "module" and n >= 1:
+                    self.modules.setdefault(b.labels[0], b)
+                elif b.type == "output" and n >= 1:
+                    self.outputs.setdefault(b.labels[0], b)
+        if self.inputs is None:
+            for fs in sorted(self.files.tfvars, key=lambda f: tfvars_order(f.path)):
+                self.tfvars.update(fs.attrs)
+
+    def address(self, local: str) -> str:
+        return f"{self.prefix}.{local}" if self.prefix else local
+
+    def identity(self, local: str) -> str:
+        return f"{self.reader.unit_key}#{self.address(local)}"
+
+    # --- memoised, cycle-safe named values ----------------------------------------------------
+
+    def named(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            return Unknown(f"reference cycle through {'.'.join(str(k) for k in key)}")
+        self.busy.add(key)
+        try:
+            value = compute()
+        except EvalError as exc:
+            value = Unknown(str(exc))
+        except RecursionError:
+            value = Unknown("references nested too deeply")
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = value
+        return value
+
+    # --- root names -----------------------------------------------------------------------------
+
+    def root(self, name: str) -> Any:
+        if name == "var":
+            return Lazy(self.var, "var")
+        if name == "local":
+            return Lazy(self.local, "local")
+        if name == "module":
+            return Lazy(self.module_value, "module")
+        if name == "data":
+            return Lazy(lambda t: Lazy(lambda n: self.data_value(t, n), f"data.{t}"), "data")
+        if name == "path":
+            return {"module": self.files.dir_abs, "root": self.reader.root_abs,
+                    "cwd": self.reader.root_abs}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in ("count", "each", "self"):
+            raise EvalError(f"'{name}' is not available here")
+        if any(t == name for t, _ in self.resources):
+            return Lazy(lambda n: self.resource_value(name, n), name)
+        if "_" in name:
+            return Unknown(f"{name} is not declared in this module")
+        raise EvalError(f"unknown reference '{name}'")
+
+    def var(self, name: str) -> Any:
+        if name not in self.variables:
+            if self.inputs is not None and name in self.inputs:
+                return self.named(("var", name), self.inputs[name])
+            raise KeyError(name)
+        return self.named(("var", name), lambda: self._var(name))
+
+    def _var(self, name: str) -> Any:
+        if self.inputs is not None and name in self.inputs:
+            value = self.inputs[name]()
+            if value is not None:
+                return value
+        if self.inputs is None and name in self.tfvars:
+            return self.ev.value(self.tfvars[name].expr)
+        default = self.variables[name].attrs.get("default")
+        if default is not None:
+            return self.ev.value(default.expr)
+        if self.inputs is None:
+            return Unknown(f"var.{name} has no default and no value in a .tfvars file: "
+                           f"it {MISSING_INPUT} or the command line")
+        return Unknown(f"var.{name} {MISSING_INPUT} and is not set")
+
+    def local(self, name: str) -> Any:
+        attr = self.locals.get(name)
+        if attr is None:
+            raise KeyError(name)
+        return self.named(("local", name), lambda: self.ev.value(attr.expr))
+
+    # --- resources ----------------------------------------------------------------------------
+
+    def expansion(self, block: Block, kind: str, name: str) -> list[tuple[Any, dict[str, Any]]] | Unknown:
+        """(instance key, scope) for each instance: key None (single), int (count), str
+        (for_each); Unknown when count/for_each cannot be known."""
+        return self.named(("expand", kind, name), lambda: self._expand(block))  # type: ignore[no-any-return]
+
+    def _expand(self, block: Block) -> list[tuple[Any, dict[str, Any]]] | Unknown:
+        if "count" in block.attrs:
+            n = self.ev.value(block.attrs["count"].expr)
+            if isinstance(n, Unknown):
+                return Unknown(f"count is unknown: {n.reason}")
+            if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0:
+                return Unknown(f"count is not a whole number ({n!r})")
+            return [(i, {"count": {"index": i}}) for i in range(min(int(n), 1000))]
+        if "for_each" in block.attrs:
+            coll = self.ev.value(block.attrs["for_each"].expr)
+            if isinstance(coll, Unknown):
+                return Unknown(f"for_each is unknown: {coll.reason}")
+            if isinstance(coll, list):
+                if not all(isinstance(x, str) for x in coll):
+                    return Unknown("for_each over a list of non-strings")
+                return [(k, {"each": {"key": k, "value": k}}) for k in sorted(set(coll))]
+            try:
+                pairs = iterate(coll)
+            except EvalError as exc:
+                return Unknown(str(exc))
+            if isinstance(pairs, Unknown):
+                return pairs
+            return [(str(k), {"each": {"key": str(k), "value": v}}) for k, v in pairs]
+        return [(None, {})]
+
+    def resource_value(self, type_: str, name: str) -> Any:
+        block = self.resources.get((type_, name))
+        if block is None:
+            raise KeyError(name)
+        exp = self.expansion(block, type_, name)
+        if isinstance(exp, Unknown):
+            return exp
+        instances = {key: self.instance(type_, name, block, key, scope) for key, scope in exp}
+        if "count" in block.attrs:
+            return [instances[k] for k in sorted(k for k in instances if isinstance(k, int))]
+        if "for_each" in block.attrs:
+            return instances
+        return instances.get(None)
+
+    def instance(self, type_: str, name: str, block: Block, key: Any,
+                 scope: dict[str, Any]) -> Lazy:
+        local = local_address(type_, name, key)
+
+        def get(attr: str) -> Any:
+            return self.named(("attr", local, attr),
+                              lambda: self.instance_attr(type_, block, local, scope, attr))
+
+        return Lazy(get, local)
+
+    def instance_attr(self, type_: str, block: Block, local: str, scope: dict[str, Any],
+                      attr: str) -> Any:
+        if type_ == BUCKET_TYPE and attr in ("id", "bucket", "arn", "bucket_domain_name",
+                                              "bucket_regional_domain_name"):
+            return bucket_attribute(self.bucket_name(block, local, scope), attr)
+        if attr in block.attrs:
+            return self.ev.value(block.attrs[attr].expr, scope)
+        nested = block.children(attr)
+        if nested:
+            return [{k: self.ev.value(a.expr, scope) for k, a in b.attrs.items()} for b in nested]
+        return Unknown(f"{self.address(local)}.{attr} is known only after apply")
+
+    def bucket_name(self, block: Block, local: str, scope: dict[str, Any]) -> Any:
+        """The bucket's name, tracked with its identity (also when unknown)."""
+        def compute() -> Any:
+            identity, address = self.identity(local), self.address(local)
+            attr = block.attrs.get("bucket")
+            if attr is None:
+                why = ("AWS generates the name from bucket_prefix at apply time"
+                       if "bucket_prefix" in block.attrs else
+                       "the bucket has no name argument: AWS generates one at apply time")
+                return UnknownRef(why, identity, address)
+            value = self.ev.value(attr.expr, scope)
+            if isinstance(value, Unknown):
+                return UnknownRef(value.reason, identity, address)
+            if not isinstance(value, str):
+                return UnknownRef(f"bucket is not a string ({value!r})", identity, address)
+            return Tracked.of(str(value), identity, address)
+
+        return self.named(("bucket", local), compute)
+
+    def data_value(self, type_: str, name: str) -> Any:
+        block = self.data.get((type_, name))
+        if block is None:
+            return Unknown(f"data.{type_}.{name} is not declared")
+        if type_ == "aws_iam_policy_document":
+            from policylint.readers.terraform.iamdoc import policy_document
+
+            return self.named(("data", type_, name), lambda: policy_document(self, block))
+        return Unknown(f"data.{type_}.{name} is read from the cloud at plan time")
+
+    # --- child modules ------------------------------------------------------------------------
+
+    def module_value(self, name: str) -> Any:
+        block = self.modules.get(name)
+        if block is None:
+            raise KeyError(name)
+        exp = self.expansion(block, "module", name)
+        if isinstance(exp, Unknown):
+            return exp
+        out: dict[Any, Any] = {}
+        for key, _scope in exp:
+            child = self.child(name, key)
+            out[key] = child if isinstance(child, Unknown) else Lazy(child.output,
+                                                                     child.prefix)
+        if "count" in block.attrs:
+            return [out[k] for k in sorted(k for k in out if isinstance(k, int))]
+        if "for_each" in block.attrs:
+            return out
+        return out.get(None)
+
+    def child(self, name: str, key: Any) -> ModuleEval | Unknown:
+        if (name, key) in self.children:
+            return self.children[(name, key)]
+        result = self._make_child(name, key)
+        self.children[(name, key)] = result
+        return result
+
+    def _make_child(self, name: str, key: Any) -> ModuleEval | Unknown:
+        block = self.modules[name]
+        source = block.attrs.get("source")
+        src = self.ev.value(source.expr) if source is not None else None
+        if not isinstance(src, str):
+            return Unknown(f"module.{name} has no literal source")
+        if not src.startswith(("./", "../")):
+            return Unknown(f"module.{name} comes from '{src}', which is not analysed "
+                           "(only local ./ and ../ modules are)")
+        if len(self.chain) >= MAX_MODULE_DEPTH:
+            return Unknown(f"module.{name}: modules nested more than {MAX_MODULE_DEPTH} deep")
+        dir_abs = os.path.normpath(os.path.join(self.files.dir_abs, src))
+        if dir_abs in self.chain:
+            return Unknown(f"module.{name} calls itself through {src}")
+        folder = self.reader.child_folder(dir_abs)
+        if folder is None:
+            return Unknown(f"module.{name}: no Terraform files found at '{src}'")
+        exp = self.expansion(block, "module", name)
+        scope: dict[str, Any] = {}
+        if not isinstance(exp, Unknown):
+            scope = dict(exp).get(key, {})
+        inputs = {attr: self._input(block.attrs[attr], scope)
+                  for attr in block.attrs if attr not in _META_ARGS}
+        prefix = self.address(f"module.{name}{key_suffix(key)}")
+        return ModuleEval(self.reader, folder, prefix, inputs, self.chain + (dir_abs,))
+
+    def _input(self, attr: Attr, scope: dict[str, Any]) -> Callable[[], Any]:
+        return lambda: self.ev.value(attr.expr, scope)
+
+    def output(self, name: str) -> Any:
+        block = self.outputs.get(name)
+        if block is None:
+            raise KeyError(name)
+        value = block.attrs.get("value")
+        if value is None:
+            return None
+        return self.named(("output", name), lambda: self.ev.value(value.expr))
+
+    # --- file functions -----------------------------------------------------------------------
+
+    def _functions(self) -> dict[str, Callable[..., Any]]:
+        return {"file": self.fn_file, "templatefile": self.fn_templatefile,
+                "fileexists": self.fn_fileexists, "jsondecode": self.fn_jsondecode,
+                "abspath": lambda p: p if isinstance(p, Unknown) else os.path.abspath(
+                    os.path.join(self.reader.root_abs, p)),
+                "basename": lambda p: p if isinstance(p, Unknown) else os.path.basename(p),
+                "dirname": lambda p: p if isinstance(p, Unknown) else os.path.dirname(p)}
+
+    def _resolve_path(self, p: Any) -> str:
+        return os.path.normpath(os.path.join(self.reader.root_abs, to_string(p)))
+
+    def fn_file(self, p: Any) -> Any:
+        if isinstance(p, Unknown):
+            return p
+        full = self._resolve_path(p)
+        data = self.reader.ctx.load(full)
+        if data is None:
+            return Unknown(f"file({p!s}) is missing or outside the scanned tree")
+        try:
+            text = decode(data)
+        except DecodeError:
+            return Unknown(f"file({p!s}) is not text")
+        return Sourced.of(text, self.reader.ctx.display(full))
+
+    def fn_fileexists(self, p: Any) -> Any:
+        if isinstance(p, Unknown):
+            return p
+        return self.reader.ctx.load(self._resolve_path(p)) is not None
+
+    def fn_templatefile(self, p: Any, variables: Any = None) -> Any:
+        if isinstance(p, Unknown):
+            return p
+        text = self.fn_file(p)
+        if isinstance(text, Unknown):
+            return text
+        if isinstance(variables, Unknown):
+            return variables
+        from policylint.readers.terraform.parse import parse_template
+
+        node = parse_template(str(text))
+        if node is None:
+            return Unknown(f"templatefile({p!s}): the template could not be parsed")
+        scope = {str(k): v for k, v in (variables or {}).items()}
+        sub = Evaluator(lambda n: _template_root(n, scope), self.reader.budget,
+                        self._functions())
+        value = sub.value(node, scope)
+        if isinstance(value, str) and not str(text).endswith("\n") and value.endswith("\n"):
+            value = value[:-1]
+        if isinstance(value, str) and value.count("\n") == str(text).count("\n"):
+            return Sourced.of(value, text.path)  # same lines: positions still hold
+        return value
+
+    def fn_jsondecode(self, v: Any) -> Any:
+        from policylint.readers.terraform.evaluate import fn_jsondecode
+
+        doc = fn_jsondecode(v)
+        if isinstance(v, Sourced) and v.path and isinstance(doc, (dict, list)):
+            self.reader.documents[id(doc)] = (doc, v.path)
+        return doc
+
+
+def _template_root(name: str, scope: dict[str, Any]) -> Any:
+    if name in scope:
+        return scope[name]
+    raise EvalError(f"templatefile: variable '{name}' is not passed to the template")
+
+
+def key_suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return f"[{json.dumps(str(key))}]"
+
+
+def local_address(type_: str, name: str, key: Any) -> str:
+    return f"{type_}.{name}{key_suffix(key)}"
+
+
+def bucket_attribute(name: Any, attr: str) -> Any:
+    if isinstance(name, UnknownRef):
+        return name
+    if isinstance(name, Unknown):
+        return name
+    ident, addr = getattr(name, "identity", ""), getattr(name, "address", "")
+    text = {"id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}",
+            "bucket_domain_name": f"{name}.s3.amazonaws.com"}.get(attr)
+    if text is None:
+        return UnknownRef(f"{addr}.{attr} depends on the region", ident, addr)
+    return Tracked.of(str(text), ident, addr)
