@@ -1,0 +1,563 @@
+"""Facts of one loaded template: buckets, inline CORS, labeling uses, suppressions.
+
+Fix hints (for the CloudFormation fixer; lines and columns 1-based):
+
+- on a ``Bucket``: ``logical_id``; ``style`` (``block``/``flow``) of its ``Properties`` mapping;
+  ``indent`` (columns before the keys of ``Properties``, where ``CorsConfiguration:`` goes);
+  ``insert_at`` (``line:column``: in block style the line after ``Properties`` ends, column 1;
+  in flow style and JSON the closing ``}`` of ``Properties``); ``properties`` = ``missing``
+  when the resource has none (then ``indent``/``insert_at`` are those of the resource mapping).
+- on a ``CorsConfig``: ``style`` of ``CorsRules``; ``indent`` (columns before the ``-`` of its
+  items); ``insert_at`` where a new rule goes (the line after the last rule, or the closing
+  ``]``); ``rules`` = ``missing`` when ``CorsRules`` is absent.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import replace
+from typing import Any, Iterator
+
+from policylint import cors_check, jsonpos, labeling, suppress, yamlpos
+from policylint.model import (
+    Bucket,
+    BucketRef,
+    CorsConfig,
+    CorsProblem,
+    CorsRule,
+    CorsSource,
+    Evidence,
+    Facts,
+    Format,
+    LabelingUse,
+    Location,
+    Suppression,
+    Unknown,
+)
+from policylint.readers import Context
+from policylint.readers.asl import positioned_locate, uses_from_definition
+from policylint.readers.cloudformation.evaluate import NO_VALUE, MAX_CONDITIONS, Template
+from policylint.readers.cloudformation.load import Loaded
+from policylint.text import DecodeError, decode
+from policylint.tree import PDict, PList, Pos
+
+STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
+LABELING_KEYS = ("ManifestS3Uri", "InputConfig", "HumanLoopInput")
+MAX_WALK_DEPTH = 16
+_FALSE = frozenset({"false", "no", "0", "off"})
+
+
+def _loc(path: str, pos: Pos) -> Location:
+    return Location(path, pos.line, pos.column, pos.end_line, pos.end_column)
+
+
+def _span(path: str, start: Pos, end: Pos) -> Location:
+    return Location(path, start.line, start.column, end.end_line, end.end_column)
+
+
+class TemplateReader:
+    """Reads one template into ``facts``; one instance per file."""
+
+    def __init__(self, loaded: Loaded, ctx: Context, abspath: str) -> None:
+        self.src = loaded
+        self.path = loaded.path
+        self.ctx = ctx
+        self.abspath = abspath
+        self.tpl = Template(loaded.doc)
+        self.facts = Facts()
+        res = loaded.doc.get("Resources")
+        self.resources: PDict = res if isinstance(res, PDict) else PDict()
+        self.generated = "cdk.out/" in "/" + self.path.replace(os.sep, "/")
+
+    def read(self) -> Facts:
+        self.suppressions()
+        for lid, res in self.resources.items():
+            if not isinstance(res, PDict) or not isinstance(lid, str):
+                continue
+            rtype = res.get("Type")
+            if rtype == "AWS::S3::Bucket":
+                self.bucket(lid, res)
+            elif rtype in STATE_MACHINES:
+                self.state_machine(lid, res, str(rtype))
+            else:
+                self.api_shaped(lid, res, str(rtype))
+        self.facts.uses = [self.bind(u) for u in self.facts.uses]
+        return self.facts
+
+    # -- resources ----------------------------------------------------------------------------
+
+    def resource_location(self, lid: str) -> Location:
+        """From the logical ID key through the end of the resource mapping."""
+        return _span(self.path, self.resources.key_pos(lid), self.resources.value_pos(lid))
+
+    def identity(self, lid: str) -> str:
+        return f"{self.path}#{lid}"
+
+    def props(self, res: PDict) -> PDict | None:
+        p = res.get("Properties")
+        return p if isinstance(p, PDict) else None
+
+    # -- buckets ------------------------------------------------------------------------------
+
+    def bucket(self, lid: str, res: PDict) -> None:
+        props = self.props(res)
+        tags = self.tags(props)
+        declared = self.declared(lid, res, props, tags)
+        meta = res.get("Metadata")
+        generated = self.generated or (isinstance(meta, dict) and "aws:cdk:path" in meta)
+        self.facts.buckets.append(Bucket(
+            identity=self.identity(lid), address=lid, name=self.tpl.bucket_name(lid),
+            location=self.resource_location(lid), format=self.src.format, tags=tags,
+            declared=tuple(declared), generated=generated,
+            fix_hints=self.bucket_hints(lid, res, props)))
+        if props is not None and "CorsConfiguration" in props:
+            self.cors(lid, props)
+
+    def tags(self, props: PDict | None) -> tuple[tuple[str, str | Unknown], ...]:
+        raw = props.get("Tags") if props is not None else None
+        raw = self.tpl.choose(raw)
+        if not isinstance(raw, list):
+            return ()
+        out: list[tuple[str, str | Unknown]] = []
+        for item in raw:
+            item = self.tpl.choose(item)
+            if not isinstance(item, dict):
+                continue
+            key = self.tpl.text(item.get("Key"))
+            value = self.tpl.text(item.get("Value"))
+            if isinstance(key, str):
+                out.append((key, value if value is not None else Unknown("tag value is not set")))
+        return tuple(out)
+
+    def declared(self, lid: str, res: PDict, props: PDict | None,
+                 tags: tuple[tuple[str, str | Unknown], ...]) -> list[Evidence]:
+        """Declarations that the bucket holds labeling input: tag, Metadata, comment."""
+        out: list[Evidence] = []
+        opts = self.ctx.options
+        for key, value in tags:
+            if key != opts.tag_key or not isinstance(value, str):
+                continue
+            if (value.lower() not in _FALSE) if opts.tag_value is None else value == opts.tag_value:
+                out.append(Evidence(f"tag {key}={value} on {lid}", self.tag_location(props, key)))
+        meta = res.get("Metadata")
+        pl = meta.get("policylint") if isinstance(meta, PDict) else None
+        if isinstance(pl, PDict) and "labeling-input" in pl:
+            value = pl["labeling-input"]
+            if value is True or (isinstance(value, str) and value.lower() == "true"):
+                out.append(Evidence(f"Metadata policylint.labeling-input on {lid}",
+                                    _loc(self.path, pl.key_pos("labeling-input"))))
+        for line, col, text in self.src.comments:
+            body = text.split("policylint", 1)[-1].lstrip(" :").strip()
+            if body.lower().startswith("labeling-input") and self.comment_owner(line) == lid:
+                out.append(Evidence(f"comment '# policylint: labeling-input' on {lid}",
+                                    Location(self.path, line, col)))
+        return out
+
+    def tag_location(self, props: PDict | None, key: str) -> Location:
+        raw = props.get("Tags") if props is not None else None
+        if isinstance(raw, PList):
+            for i, item in enumerate(raw):
+                if isinstance(item, PDict) and item.get("Key") == key:
+                    return _loc(self.path, raw.item_pos(i))
+        if props is not None:
+            return _loc(self.path, props.key_pos("Tags"))
+        return Location(self.path, 1, 1)
+
+    def bucket_hints(self, lid: str, res: PDict, props: PDict | None) -> tuple[tuple[str, str], ...]:
+        hints: list[tuple[str, str]] = [("logical_id", lid)]
+        target: PDict = props if props is not None else res
+        if props is None:
+            hints.append(("properties", "missing"))
+        flow = self.is_flow(target.pos)
+        hints.append(("style", "flow" if flow else "block"))
+        first = min((p for p in target.kpos.values()), default=target.pos)
+        hints.append(("indent", str(first.column - 1)))
+        if flow:
+            hints.append(("insert_at", f"{target.pos.end_line}:{max(target.pos.end_column - 1, 1)}"))
+        else:
+            hints.append(("insert_at", f"{target.pos.end_line + 1}:1"))
+        return tuple(hints)
+
+    def is_flow(self, pos: Pos) -> bool:
+        if self.src.format is Format.CLOUDFORMATION_JSON:
+            return True
+        return self.src.at(pos) in ("{", "[")
+
+    # -- CORS -----------------------------------------------------------------------------------
+
+    def cors(self, lid: str, props: PDict) -> None:
+        node = props["CorsConfiguration"]
+        where = _span(self.path, props.key_pos("CorsConfiguration"),
+                      props.value_pos("CorsConfiguration"))
+        target = BucketRef(identity=self.identity(lid), name=self.tpl.bucket_name(lid), text=lid)
+        conditions = self.tpl.conditions_in(node)
+        if not conditions:
+            config = self.cors_config(node, {}, where, target)
+            if config is not None:
+                self.facts.cors.append(config)
+            return
+        if len(conditions) > MAX_CONDITIONS:
+            why = Unknown(f"CorsConfiguration depends on {len(conditions)} conditions "
+                          f"({', '.join(conditions)}); at most {MAX_CONDITIONS} are evaluated")
+            self.facts.cors.append(CorsConfig(target, why, where, CorsSource.INLINE,
+                                              self.src.format))
+            return
+        seen: set[tuple[str, Location]] = set()
+        for assume in _combinations(conditions):
+            text = " and ".join(f"condition {c} is {'true' if v else 'false'}"
+                                for c, v in assume.items())
+            config = self.cors_config(node, assume, where, target)
+            if config is None:  # no CorsConfiguration in this branch: no CORS at all
+                config = CorsConfig(target, (), where, CorsSource.INLINE, self.src.format)
+            fresh = tuple(p for p in config.problems if (p.message, p.location) not in seen)
+            seen.update((p.message, p.location) for p in config.problems)
+            self.facts.cors.append(replace(config, problems=fresh, group=f"{target.identity}:cors",
+                                           condition=text))
+
+    def cors_config(self, node: Any, assume: dict[str, bool], where: Location,
+                    target: BucketRef) -> CorsConfig | None:
+        fmt = self.src.format
+        chosen = self.tpl.choose(node, assume)
+        if chosen is NO_VALUE:
+            return None
+        if isinstance(chosen, Unknown):
+            return CorsConfig(target, chosen, where, CorsSource.INLINE, fmt)
+        problems: list[CorsProblem] = []
+        if not isinstance(chosen, PDict):
+            problems.append(CorsProblem("CorsConfiguration must be a mapping with CorsRules",
+                                        where))
+            return CorsConfig(target, Unknown("CorsConfiguration is not a mapping"), where,
+                              CorsSource.INLINE, fmt, tuple(problems))
+        for key in chosen:
+            if key != "CorsRules":
+                problems.append(CorsProblem(
+                    f"unknown field '{key}' in CorsConfiguration (it has only CorsRules)",
+                    _loc(self.path, chosen.key_pos(key))))
+        hints: list[tuple[str, str]] = []
+        rules_node = self.tpl.choose(chosen.get("CorsRules"), assume)
+        rules: tuple[CorsRule, ...] | Unknown
+        if "CorsRules" not in chosen or rules_node is NO_VALUE:
+            problems.append(CorsProblem("CorsConfiguration has no CorsRules (required)", where))
+            rules = ()
+            hints += [("rules", "missing"), ("style", "flow" if self.is_flow(chosen.pos)
+                                                       else "block"),
+                      ("insert_at", self.after(chosen.pos))]
+        elif isinstance(rules_node, Unknown):
+            rules = rules_node
+        elif not isinstance(rules_node, PList):
+            problems.append(CorsProblem("CorsRules must be a list of rules",
+                                        _loc(self.path, chosen.value_pos("CorsRules"))))
+            rules = Unknown("CorsRules is not a list")
+        else:
+            rules = self.cors_rules(rules_node, assume, problems)
+            hints += self.rules_hints(rules_node)
+        return CorsConfig(target, rules, where, CorsSource.INLINE, fmt, tuple(problems),
+                          fix_hints=tuple(hints))
+
+    def cors_rules(self, node: PList, assume: dict[str, bool],
+                   problems: list[CorsProblem]) -> tuple[CorsRule, ...]:
+        rules: list[CorsRule] = []
+        problems += cors_check.check_rule_count(len(node), self.path, node.pos)
+        for i, item in enumerate(node):
+            ipos = node.item_pos(i)
+            chosen = self.tpl.choose(item, assume)
+            if chosen is NO_VALUE:
+                continue
+            if isinstance(chosen, Unknown):
+                rules.append(CorsRule(chosen, chosen, location=_loc(self.path, ipos)))
+                continue
+            if not isinstance(chosen, PDict):
+                problems.append(CorsProblem(f"CORS rule {i + 1} must be a mapping",
+                                            _loc(self.path, ipos)))
+                continue
+            fields: dict[str, tuple[Any, Pos]] = {}
+            items: dict[str, list[Pos]] = {}
+            for key, raw in chosen.items():
+                value = self.tpl.value(raw, assume)
+                if value is NO_VALUE:
+                    continue
+                fields[str(key)] = (value, chosen.value_pos(key))
+                if isinstance(raw, PList):
+                    items[str(key)] = raw.ipos
+            rule, found = cors_check.build_rule(fields, "cloudformation", self.path,
+                                                chosen.pos if chosen is not item else ipos,
+                                                items, chosen.kpos)
+            problems += found
+            rules.append(rule)
+        return tuple(rules)
+
+    def rules_hints(self, node: PList) -> list[tuple[str, str]]:
+        flow = self.is_flow(node.pos)
+        hints = [("style", "flow" if flow else "block")]
+        if flow:
+            hints.append(("insert_at", f"{node.pos.end_line}:{max(node.pos.end_column - 1, 1)}"))
+            return hints
+        first = node.item_pos(0) if node else node.pos
+        line = self.src.lines[first.line - 1] if first.line <= len(self.src.lines) else ""
+        dash = line.rfind("-", 0, max(first.column - 1, 0))
+        hints.append(("indent", str(dash if dash >= 0 else first.column - 1)))
+        hints.append(("insert_at", f"{node.pos.end_line + 1}:1"))
+        return hints
+
+    def after(self, pos: Pos) -> str:
+        if self.is_flow(pos):
+            return f"{pos.end_line}:{max(pos.end_column - 1, 1)}"
+        return f"{pos.end_line + 1}:1"
+
+    # -- labeling uses ------------------------------------------------------------------------
+
+    def state_machine(self, lid: str, res: PDict, rtype: str) -> None:
+        props = self.props(res)
+        if props is None:
+            return
+        subs = self.substitutions(props.get("DefinitionSubstitutions"))
+        evidence = f"Step Functions {lid}"
+        fallback = _loc(self.path, props.pos)
+        if "Definition" in props:
+            node = props["Definition"]
+            definition = self.tpl.value(node)
+            locate = positioned_locate(node, self.path, _loc(self.path, props.key_pos(
+                "Definition")))
+            self.facts.uses += uses_from_definition(definition, locate, evidence, subs)
+        elif "DefinitionString" in props and rtype == "AWS::StepFunctions::StateMachine":
+            self.definition_string(props, evidence, subs)
+        elif "DefinitionUri" in props and rtype == "AWS::Serverless::StateMachine":
+            self.definition_uri(props, evidence, subs, fallback)
+        # DefinitionS3Location / an S3 DefinitionUri: the definition is not in the scan
+
+    def substitutions(self, node: Any) -> dict[str, str | Unknown]:
+        node = self.tpl.choose(node)
+        if not isinstance(node, dict):
+            return {}
+        out: dict[str, str | Unknown] = {}
+        for k, v in node.items():
+            got = self.tpl.text(v)
+            out[str(k)] = got if got is not None else Unknown(f"substitution {k} is not a string")
+        return out
+
+    def definition_string(self, props: PDict, evidence: str, subs: dict[str, str | Unknown]
+                          ) -> None:
+        text = self.tpl.document_text(props["DefinitionString"])
+        if isinstance(text, Unknown):
+            return
+        try:
+            doc = jsonpos.loads(text)
+        except jsonpos.JSONPosError:
+            return  # not JSON once evaluated: CloudFormation would reject it; nothing to read
+        vpos = props.value_pos("DefinitionString")
+        fallback = _span(self.path, props.key_pos("DefinitionString"), vpos)
+        inner = positioned_locate(doc, self.path, fallback)
+        block = self.literal_block(vpos)
+
+        def locate(keys: tuple[Any, ...]) -> Location:
+            if block is None:
+                return fallback
+            at = inner(keys)
+            first_line, indent = block
+            line = min(first_line + at.line - 1, vpos.end_line)
+            end_line = min(first_line + at.end_line - 1, vpos.end_line)
+            return Location(self.path, line, at.column + indent, end_line, at.end_column + indent)
+
+        self.facts.uses += uses_from_definition(doc, locate, evidence, subs)
+
+    def literal_block(self, vpos: Pos) -> tuple[int, int] | None:
+        """(first content line, indentation) of a ``|`` block scalar at ``vpos`` (after an
+        optional ``!Sub`` tag), whose lines map one to one to the string's."""
+        if self.src.format is not Format.CLOUDFORMATION_YAML:
+            return None
+        lines = self.src.lines
+        if vpos.line > len(lines):
+            return None
+        rest = lines[vpos.line - 1][vpos.column - 1:].strip()
+        if rest.startswith("!"):
+            rest = rest.split(None, 1)[1] if " " in rest else ""
+        if not rest.startswith("|"):
+            return None
+        for n in range(vpos.line + 1, min(vpos.end_line, len(lines)) + 1):
+            line = lines[n - 1]
+            if line.strip():
+                return n, len(line) - len(line.lstrip())
+        return None
+
+    def definition_uri(self, props: PDict, evidence: str, subs: dict[str, str | Unknown],
+                       fallback: Location) -> None:
+        uri = self.tpl.value(props["DefinitionUri"])
+        if not isinstance(uri, str) or uri.startswith("s3://") or "://" in uri:
+            return
+        target = os.path.normpath(os.path.join(os.path.dirname(self.abspath), uri))
+        data = self.ctx.load(target)
+        if data is None:
+            return
+        shown = self.ctx.display(target)
+        try:
+            text = decode(data)
+        except DecodeError:
+            return
+        try:
+            if text.lstrip().startswith(("{", "[")):
+                doc = jsonpos.loads(text)
+            else:
+                doc = yamlpos.load(text)
+        except (jsonpos.JSONPosError, yamlpos.YAMLPosError):
+            return  # the definition file is read (and reported) as ASL in its own right
+        locate = positioned_locate(doc, shown, Location(shown, 1, 1))
+        self.facts.uses += uses_from_definition(doc, locate, f"{evidence} ({shown})", subs)
+
+    def api_shaped(self, lid: str, res: PDict, rtype: str) -> None:
+        """Resources whose properties use CreateLabelingJob / StartHumanLoop API names
+        (custom resources that create labeling jobs)."""
+        props = self.props(res)
+        if props is None:
+            return
+        root_locate = positioned_locate(props, self.path, _loc(self.path, props.pos))
+        evidence = f"{rtype} {lid}"
+        for keys, node in _api_objects(props, ()):
+            def locate(sub: tuple[Any, ...], _k: tuple[Any, ...] = keys) -> Location:
+                return root_locate(_k + sub)
+
+            if isinstance(node.get("InputConfig"), dict):
+                self.facts.uses += labeling.labeling_job_uses(self.tpl.value(node), locate,
+                                                              evidence)
+            elif isinstance(node.get("HumanLoopInput"), dict):
+                self.facts.uses += labeling.human_loop_uses(self.tpl.value(node), locate,
+                                                            evidence)
+            else:
+                self.facts.uses += self.flat_job(node, locate, evidence)
+
+    def flat_job(self, node: PDict, locate: Any, evidence: str) -> list[LabelingUse]:
+        """``ManifestS3Uri`` (and friends) directly among a resource's properties."""
+        api = {("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri"): "ManifestS3Uri",
+               ("OutputConfig", "S3OutputPath"): "S3OutputPath",
+               ("HumanTaskConfig", "PreHumanTaskLambdaArn"): "PreHumanTaskLambdaArn"}
+        params: dict[str, Any] = {}
+        for path, key in api.items():
+            if key in node:
+                d = params
+                for k in path[:-1]:
+                    d = d.setdefault(k, {})
+                d[path[-1]] = self.tpl.value(node[key])
+
+        def flat_locate(keys: tuple[Any, ...]) -> Location:
+            key = api.get(tuple(keys), keys[-1] if keys else "")
+            return locate((key,))
+
+        return labeling.labeling_job_uses(params, flat_locate, evidence)
+
+    def bind(self, use: LabelingUse) -> LabelingUse:
+        """A use whose bucket is a placeholder binds to that bucket resource by identity."""
+        t = use.target
+        lid = self.tpl.bucket_of_placeholder(t.name) if isinstance(t.name, str) else None
+        evidence = self.tpl.readable(use.evidence)
+        if lid is None:
+            if isinstance(t.name, str) and "policylint-cfn-ref-" in t.name:
+                name = self.tpl.resolve(t.name)
+                return replace(use, evidence=evidence,
+                               target=replace(t, name=name, text=self.tpl.readable(t.text)))
+            return replace(use, evidence=evidence) if evidence != use.evidence else use
+        target = BucketRef(identity=self.identity(lid), name=self.tpl.bucket_name(lid),
+                           text=self.tpl.readable(t.text) if t.text else lid)
+        return replace(use, evidence=evidence, target=target)
+
+    # -- suppressions ---------------------------------------------------------------------------
+
+    def suppressions(self) -> None:
+        doc = self.src.doc
+        whole = Location(self.path, 1, 1, max(len(self.src.lines), 1), 1)
+        self.metadata_suppressions(doc.get("Metadata"), whole)
+        for lid, res in self.resources.items():
+            if isinstance(res, PDict) and isinstance(lid, str):
+                self.metadata_suppressions(res.get("Metadata"), self.resource_location(lid))
+        for line, col, text in self.src.comments:
+            where = Location(self.path, line, col, line, len(self.src.lines[line - 1]) + 1)
+            owner = self.comment_owner(line)
+            if owner is not None:
+                scope = self.resource_location(owner)
+            else:
+                scope = Location(self.path, line, 1, self.next_code_line(line), 1)
+            got = suppress.parse_comment(text, where, scope)
+            if got is not None:
+                self.facts.suppressions.append(got)
+
+    def metadata_suppressions(self, meta: Any, scope: Location) -> None:
+        pl = meta.get("policylint") if isinstance(meta, PDict) else None
+        if not isinstance(pl, PDict) or "disable" not in pl:
+            return
+        items = pl["disable"]
+        where = _loc(self.path, pl.key_pos("disable"))
+        if not isinstance(items, PList):
+            self.facts.suppressions.append(Suppression(
+                (), None, None, where, scope,
+                problem="Metadata policylint.disable must be a list of {rule, reason}"))
+            return
+        for i, item in enumerate(items):
+            self.facts.suppressions.append(
+                _metadata_suppression(item, _loc(self.path, items.item_pos(i)), scope))
+
+    def comment_owner(self, line: int) -> str | None:
+        """The resource a comment on ``line`` is in, or directly above."""
+        target = line
+        if self.own_line(line):
+            target = self.next_code_line(line)
+        for lid in self.resources:
+            if not isinstance(lid, str):
+                continue
+            kp, vp = self.resources.key_pos(lid), self.resources.value_pos(lid)
+            if kp.line <= line <= vp.end_line or kp.line == target:
+                return lid
+        return None
+
+    def own_line(self, line: int) -> bool:
+        return self.src.lines[line - 1].lstrip().startswith("#")
+
+    def next_code_line(self, line: int) -> int:
+        lines = self.src.lines
+        n = line + 1
+        while n <= len(lines) and (not lines[n - 1].strip()
+                                   or lines[n - 1].lstrip().startswith("#")):
+            n += 1
+        return min(n, len(lines))
+
+
+def _metadata_suppression(item: Any, where: Location, scope: Location) -> Suppression:
+    if not isinstance(item, dict):
+        return Suppression((), None, None, where, scope,
+                           problem="a Metadata suppression must be a mapping {rule, reason}")
+    rule = item.get("rule", item.get("rules"))
+    if isinstance(rule, list):
+        rule = ",".join(str(r) for r in rule)
+    words = []
+    if rule is not None:
+        words.append("disable=" + shlex.quote(str(rule)))
+    if item.get("reason") is not None:
+        words.append("reason=" + shlex.quote(str(item["reason"])))
+    if item.get("expires") is not None:
+        words.append("expires=" + shlex.quote(str(item["expires"])))
+    unknown = [str(k) for k in item if k not in ("rule", "rules", "reason", "expires")]
+    got = suppress.parse_directive(" ".join(words) or "disable", where, scope)
+    if rule is None:
+        return replace(got, problem="a Metadata suppression needs rule: (the code to disable)")
+    if unknown and got.problem is None:
+        return replace(got, problem=f"unknown field '{unknown[0]}' in a Metadata suppression "
+                                    "(expected rule, reason, expires)")
+    return got
+
+
+def _combinations(conditions: list[str]) -> Iterator[dict[str, bool]]:
+    for mask in range(2 ** len(conditions)):
+        yield {c: not (mask >> (len(conditions) - 1 - i)) & 1 for i, c in enumerate(conditions)}
+
+
+def _api_objects(node: Any, keys: tuple[Any, ...], depth: int = 0
+                 ) -> Iterator[tuple[tuple[Any, ...], PDict]]:
+    """(key path, mapping) of every mapping shaped like a labeling API request."""
+    if depth > MAX_WALK_DEPTH:
+        return
+    if isinstance(node, PDict):
+        if any(k in node for k in LABELING_KEYS):
+            yield keys, node
+            return
+        for k, v in node.items():
+            yield from _api_objects(v, keys + (k,), depth + 1)
+    elif isinstance(node, PList):
+        for i, v in enumerate(node):
+            yield from _api_objects(v, keys + (i,), depth + 1)
