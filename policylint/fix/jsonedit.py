@@ -18,6 +18,10 @@ class Style:
     step: str | None  # indentation unit for multi-line output; None: compact on one line
     sep: str  # ": " or ":"
 
+    @property
+    def comma(self) -> str:
+        return ", " if self.sep == ": " else ","
+
 
 def style_of(src: SourceFile) -> Style:
     """The document's indentation unit and key separator."""
@@ -35,14 +39,14 @@ def dump(value: Any, indent: str, style: Style) -> str:
     """``value`` as JSON; objects and lists of objects on several lines when the style has a step."""
     if isinstance(value, dict):
         if style.step is None or not value:
-            return "{" + ", ".join(f"{json.dumps(k)}{style.sep}{dump(v, indent, Style(None, style.sep))}"
+            return "{" + style.comma.join(f"{json.dumps(k)}{style.sep}{dump(v, indent, Style(None, style.sep))}"
                                    for k, v in value.items()) + "}"
         inner = indent + style.step
         items = [f"{inner}{json.dumps(k)}{style.sep}{dump(v, inner, style)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     if isinstance(value, list):
         if style.step is None or not any(isinstance(v, (dict, list)) for v in value):
-            return "[" + ", ".join(dump(v, indent, Style(None, style.sep)) for v in value) + "]"
+            return "[" + style.comma.join(dump(v, indent, Style(None, style.sep)) for v in value) + "]"
         inner = indent + style.step
         return "[\n" + ",\n".join(inner + dump(v, inner, style) for v in value) + "\n" + indent + "]"
     return json.dumps(value)
@@ -79,7 +83,7 @@ def insert_item(src: SourceFile, lst: PList, value: Any, index: int | None = Non
     value = ordered_like(value, lst[model_i]) if isinstance(value, dict) else value
     item_style = style if multi else Style(None, style.sep)
     rendered = dump(value, indent, item_style)
-    gap = ",\n" + indent if own_line else ", "
+    gap = ",\n" + indent if own_line else style.comma
     if index is not None and index < len(lst):
         return Edit(i_start, i_start, rendered + gap)
     return Edit(i_end, i_end, gap + rendered)
@@ -103,5 +107,5 @@ def insert_key(src: SourceFile, obj: PDict, key: str, value: Any) -> Edit:
     indent = src.indent_at(k_start)
     multi = own_line and style.step is not None
     rendered = dump(value, indent, style if multi else Style(None, style.sep))
-    gap = ",\n" + indent if own_line else ", "
+    gap = ",\n" + indent if own_line else style.comma
     return Edit(v_end, v_end, f"{gap}{json.dumps(key)}{style.sep}{rendered}")
