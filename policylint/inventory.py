@@ -160,5 +160,7 @@ def _text(data: dict[str, Any]) -> str:
         lines.append(f"  {u['target']}: {_use_line(u)}")
         lines.append(f"    why: {u['why']}")
     lines.append(f"CORS sources bound to no bucket ({len(data['unbound_cors'])})")
-    lines += [f"  {_cors_line(c)}" for c in data["unbound_cors"]]
+    for c in data["unbound_cors"]:
+        target = f" (applied to {c['target']})" if c["target"] else " (applied to no bucket)"
+        lines.append(f"  {_cors_line(c)}{target}")
     return "\n".join(lines) + "\n"

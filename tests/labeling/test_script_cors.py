@@ -1,0 +1,80 @@
+"""CORS applied by scripts to buckets that no IaC defines, linked to labeling uses by name.
+
+Fixture: tests/fixtures/labeling/script-cors/ — a manifest names five buckets, each given CORS
+by a shell script, a Makefile or a GitHub workflow:
+
+- script-only-images: ``file://../cors/images-cors.json`` (relative to the script) allows GET
+  only from https://example.com → PL101 at the document;
+- script-inline-bucket: inline JSON in a variable, PUT only → PL101 at the JSON in the script;
+- script-twice: a document (shell) and inline JSON (Makefile) → PL201 naming both;
+- script-missing-doc: the document does not exist → PL102, its CORS cannot be evaluated;
+- script-gh-bucket: ``file://cors/ok-cors.json`` (relative to the repo root) from a workflow
+  ``run:`` block with ``${{ env.BUCKET }}`` → passes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import copy_fixture, run_cli
+
+SNAPSHOTS = Path(__file__).parent.parent / "fixtures" / "labeling" / "snapshots"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_fixture("labeling/script-cors", tmp_path_factory.mktemp("script"))
+
+
+@pytest.fixture(scope="module")
+def scan(root: Path) -> dict[str, Any]:
+    code, out, err = run_cli([".", "--format", "json", "--no-cache"], root)
+    assert code == 1, err
+    return json.loads(out)
+
+
+def test_findings(scan: dict[str, Any]) -> None:
+    got = [(f["rule"], f["severity"], f["path"], f["line"], f["column"], f["bucket"])
+           for f in scan["findings"]]
+    assert got == [
+        ("PL101", "error", "cors/images-cors.json", 2, 3, "script-only-images"),
+        ("PL201", "error", "cors/ok-cors.json", 2, 3, "script-twice"),
+        ("PL102", "warning", "scripts/apply-cors.sh", 10, 1, "script-missing-doc"),
+        ("PL101", "error", "scripts/inline.sh", 3, 8, "script-inline-bucket"),
+    ]
+
+
+def test_conflict_names_every_source(scan: dict[str, Any]) -> None:
+    pl201 = next(f for f in scan["findings"] if f["rule"] == "PL201")
+    assert pl201["message"] == ("S3 bucket script-twice has 2 CORS definitions (Makefile:5:70, "
+                                "cors/ok-cors.json:2:3): only the last applied survives")
+
+
+def test_missing_document_says_why(scan: dict[str, Any]) -> None:
+    pl102 = next(f for f in scan["findings"] if f["rule"] == "PL102")
+    assert pl102["message"] == (
+        "CORS of Ground Truth input bucket script-missing-doc cannot be evaluated: the CORS "
+        "document missing.json applied here is not in the scanned files")
+
+
+def _snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    assert path.read_text(encoding="utf-8") == text, f"inventory differs from {path}"
+
+
+def test_inventory_text_snapshot(root: Path) -> None:
+    code, out, err = run_cli([".", "--show-inventory", "--no-cache"], root)
+    assert code == 0, err
+    _snapshot("script-cors.inventory.txt", out)
+
+
+def test_inventory_json_snapshot(root: Path) -> None:
+    code, out, err = run_cli([".", "--show-inventory", "--format", "json", "--no-cache"], root)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [b["name"] for b in doc["buckets"]] == [
+        "script-gh-bucket", "script-inline-bucket", "script-missing-doc", "script-only-images",
+        "script-twice"]
+    _snapshot("script-cors.inventory.json", out)
