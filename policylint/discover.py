@@ -43,6 +43,7 @@ _REQUEST_BODY = re.compile(rb"[\"']?(?:InputConfig|HumanLoopInput|ManifestS3Uri)
 _PUT_CORS = re.compile(rb"put-bucket-cors")
 _MANIFEST_MARK = re.compile(rb"^\s*\{\s*\"(?:source-ref|source)\"|\"source-ref\"\s*:")
 _TEMPLATE_MARK = re.compile(rb"crowd-|grant_read_access|s3://|\.s3[.-]|s3\.amazonaws\.com|s3\.[a-z0-9-]+\.amazonaws\.com", re.I)
+_WORKER_MARK = re.compile(rb"<\s*crowd-|grant_read_access")
 _XML_CORS = re.compile(rb"<\s*CORSConfiguration\b")
 _XML_MTURK = re.compile(rb"<\s*(?:HTMLQuestion|ExternalQuestion)\b")
 
@@ -78,6 +79,8 @@ def classify(name: str, head: bytes) -> str | None:
         return PLAN
     if _CFN_MARK.search(head) and (b"AWSTemplateFormatVersion" in head or _CFN_RESOURCES.search(head)):
         return CLOUDFORMATION
+    if lower.endswith(".template") and _WORKER_MARK.search(head):
+        return TEMPLATE  # a worker template named .template (not CloudFormation)
     if is_json and _CORS_JSON_MARK.search(head):
         return CORS
     if _REQUEST_MARK.search(head) and _REQUEST_BODY.search(head):
