@@ -212,6 +212,10 @@ def _build(data: dict[str, Any], path: str, text: str) -> Config:
     c.accepted_origins = list(lab.get("accepted-origins", c.accepted_origins))
     c.strict_ground_truth = bool(lab.get("strict-ground-truth", False))
     c.cors_files = _key_lines(data.get("cors-files") or {}, text)
+    for doc, _bucket, _line in c.cors_files:  # a typo would silently leave a bucket unchecked
+        if not os.path.isfile(os.path.join(c.base_dir, doc)):
+            raise ConfigError(path, f"cors-files.{doc}",
+                              "no such file (paths are relative to the configuration's folder)")
     c.suppress = list(data.get("suppress", []))
     c.rules_dirs = [os.path.join(c.base_dir, d) for d in data.get("rules-dirs", [])]
     c.max_file_size = int(data.get("max-file-size", c.max_file_size))

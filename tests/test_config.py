@@ -11,7 +11,6 @@ from policylint.config import Config, find_config, load_config
 from policylint.errors import ConfigError
 
 GOOD_CORS = '[{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]\n'
-PUT_ONLY = '[{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]\n'
 
 
 # --- lookup ---------------------------------------------------------------------------------------
@@ -170,7 +169,7 @@ def test_load_config_raises_config_error_with_key_and_reason(repo: Path) -> None
 def test_labeling_entries_keep_their_lines(repo: Path) -> None:
     text = ("cors-files:\n  cors/acme-images.json: acme-images\n"
             "labeling:\n  buckets:\n    - other\n    - acme-images\n")
-    write_tree(repo, {".policylint.yaml": text})
+    write_tree(repo, {".policylint.yaml": text, "cors/acme-images.json": GOOD_CORS})
     config = load_config(str(repo / ".policylint.yaml"))
     assert config.labeling_buckets == [("other", 5), ("acme-images", 6)]
     assert config.cors_files == [("cors/acme-images.json", "acme-images", 2)]
