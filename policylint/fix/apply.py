@@ -61,8 +61,11 @@ def codes_to_fix(opts: Any, rules: Any) -> tuple[str, ...]:
 def fix_project(result: Any, config: Any, rules: Any, opts: Any, *, write: bool) -> Outcome:
     options = Options(accepted_origins=tuple(config.accepted_origins),
                       strict_ground_truth=config.strict_ground_truth)
-    findings = wanted(result.findings, codes_to_fix(opts, rules))
+    codes = codes_to_fix(opts, rules)
+    findings = wanted(result.findings, codes)
     targets, refused = targets_for(findings, result.project, options)
+    refused += [Refused(f, f"{f.rule} is fixed only on request (--select {f.rule})")
+                for f in wanted(result.findings, ON_REQUEST) if f.rule not in codes]
     files, planned, more = plan(targets, opts.cwd)
     refused += more
     accepted, after, rejected = verify(result, config, rules, opts, files, planned)
