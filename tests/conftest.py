@@ -51,7 +51,10 @@ def run_cli(args: Sequence[str], cwd: Path | str,
     stdout is not a TTY (so no colour unless FORCE_COLOR is given in ``env``)."""
     out, err = io.StringIO(), io.StringIO()
     with _environment(cwd, env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(list(args))
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's --help and --version exit this way
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     return code, out.getvalue(), err.getvalue()
 
 

@@ -1,0 +1,264 @@
+"""The command line contract: exit codes 0/1/2/3, options, colour, rule documentation, and no
+traceback ever."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture, findings_of, json_findings, run_cli, write_tree
+
+from policylint import __version__, engine
+
+GOOD = '[{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]\n'
+BAD = '[{"AllowedMethods": ["FETCH"], "AllowedOrigins": ["*"]}]\n'  # PL200 at 1:22
+ESC = "\x1b["
+
+CRASHING_RULE = '''"""## What it does
+Crashes, to prove that a crashing rule becomes PL000 and the run goes on.
+"""
+from __future__ import annotations
+
+from policylint.rule import RuleMeta, Severity
+
+META = RuleMeta(code="PL950", name="always-crashes", severity=Severity.ERROR,
+                summary="Crashes on purpose")
+
+
+def check(project, options):
+    yield from ()
+    raise ZeroDivisionError("on purpose")
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The examples-like fixture project: PL001, PL101, PL102 and PL200."""
+    return copy_fixture("config/project", tmp_path)
+
+
+PROJECT_FINDINGS = [
+    ("PL102", ".policylint.yaml", 5, 1),
+    ("PL001", "cors/broken.json", 2, 30),
+    ("PL101", "cors/images.json", 2, 3),
+    ("PL200", "cors/legacy.json", 5, 3),
+]
+
+
+# --- exit codes --------------------------------------------------------------------------------------
+
+def test_exit_0_when_clean(repo: Path) -> None:
+    write_tree(repo, {"cors.json": GOOD})
+    code, out, err = run_cli([], repo)
+    assert (code, out, err) == (0, "All checks passed: no findings in 1 file.\n", "")
+
+
+def test_exit_1_on_findings_like_a_run_on_examples(project: Path) -> None:
+    code, out, err = run_cli(["--format", "json", "."], project)
+    assert (code, err) == (1, "")
+    assert findings_of(out) == PROJECT_FINDINGS
+
+
+def test_empty_folder_exits_0_with_valid_json(repo: Path) -> None:
+    (repo / "empty").mkdir()
+    code, out, err = run_cli(["--format", "json", "empty"], repo)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "version": 1, "tool": {"name": "policylint", "version": __version__}, "findings": [],
+        "summary": {"files": 0, "findings": 0, "errors": 0, "warnings": 0, "notes": 0,
+                    "suppressed": 0}}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--format", "xml"], "unknown format 'xml' (choose from text, json, sarif, junit, github)"),
+    (["--fail-on", "fatal"], "argument --fail-on: invalid choice: 'fatal' (choose from 'error', "
+                             "'warning', 'note')"),
+    (["missing/"], "no such file or folder: missing/"),
+    (["--select", "PL999"], "unknown rule 'PL999' (see policylint --list-rules)"),
+    (["--ignore", "no-such-rule"], "unknown rule 'no-such-rule' (see policylint --list-rules)"),
+    (["--explain", "PL999"], "unknown rule 'PL999' (see policylint --list-rules)"),
+    (["--format", "text", "--format", "json"], "only one --format can write to the console; "
+                                               "give the others a FILE"),
+])
+def test_usage_errors_exit_2_with_one_line(repo: Path, args: list[str], message: str) -> None:
+    assert run_cli(args, repo) == (2, "", f"policylint: error: {message}\n")
+
+
+def test_internal_error_exits_3_with_one_line_and_no_traceback(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "run", explode)
+    write_tree(repo, {"cors.json": GOOD})
+    code, out, err = run_cli(["--format", "json"], repo)
+    assert (code, out) == (3, "")
+    assert re.fullmatch(r"policylint: internal error: RuntimeError: boom at test_cli\.py:\d+ "
+                        r"\(please report this bug\)\n", err), err
+    assert "Traceback" not in err
+
+
+def test_a_crashing_rule_becomes_pl000_and_the_run_goes_on(repo: Path) -> None:
+    write_tree(repo, {"my_rules/pl950_crash.py": CRASHING_RULE, "bad.json": BAD,
+                      ".policylint.yaml": "rules-dirs: [my_rules]\n"})
+    code, out, err = run_cli(["--format", "json"], repo)
+    assert (code, err) == (1, "")
+    findings = json.loads(out)["findings"]
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
+        ("PL000", "bad.json", 1, 1), ("PL200", "bad.json", 1, 22)]
+    assert findings[0]["subject"] == "PL950"
+    assert re.fullmatch(r"rule PL950 \(always-crashes\) crashed: ZeroDivisionError: on purpose "
+                        r"\(pl950_crash\.py:\d+\)", findings[0]["message"])
+
+
+def test_pl000_fails_the_run_even_when_ignored_severities_would_pass(repo: Path) -> None:
+    write_tree(repo, {"my_rules/pl950_crash.py": CRASHING_RULE, "good.json": GOOD,
+                      ".policylint.yaml": "rules-dirs: [my_rules]\n"})
+    assert json_findings([], repo) == [("PL000", "good.json", 1, 1)]
+    assert run_cli(["--fail-on", "error"], repo)[0] == 1
+
+
+def test_plugin_rule_outside_pl9xx_is_exit_2(repo: Path) -> None:
+    write_tree(repo, {"my_rules/pl150_x.py": CRASHING_RULE.replace("PL950", "PL150"),
+                      ".policylint.yaml": "rules-dirs: [my_rules]\n"})
+    code, out, err = run_cli([], repo)
+    assert (code, out) == (2, "")
+    assert err.endswith("rule code PL150 is not in the plugin range PL900-PL999\n")
+
+
+# --- options ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["--select", "PL101"], [PROJECT_FINDINGS[2]]),
+    (["--select", "labeling-bucket-cors-without-get"], [PROJECT_FINDINGS[2]]),
+    (["--select", "PL001,invalid-cors-configuration"], [PROJECT_FINDINGS[1],
+                                                          PROJECT_FINDINGS[3]]),
+    (["--select", "PL1"], [PROJECT_FINDINGS[0], PROJECT_FINDINGS[2]]),
+    (["--ignore", "PL102", "--ignore", "parse-error"], [PROJECT_FINDINGS[2],
+                                                          PROJECT_FINDINGS[3]]),
+    (["--select", "PL1", "--ignore", "labeling-bucket-unverified"], [PROJECT_FINDINGS[2]]),
+    (["--select", "pl200"], [PROJECT_FINDINGS[3]]),
+])
+def test_select_and_ignore_by_code_and_name(project: Path, args: list[str],
+                                            expected: list[tuple[str, str, int, int]]) -> None:
+    assert json_findings(args, project) == expected
+
+
+def test_fail_on(repo: Path) -> None:
+    write_tree(repo, {".policylint.yaml": "labeling:\n  buckets: [elsewhere]\n"})  # a warning
+    assert [run_cli(["-q", *a], repo)[0] for a in (
+        [], ["--fail-on", "error"], ["--fail-on", "warning"], ["--fail-on", "note"])] == [
+        0, 0, 1, 1]
+
+
+def test_quiet_prints_one_line_a_finding(project: Path) -> None:
+    code, out, _ = run_cli(["--quiet"], project)
+    assert code == 1
+    assert out.splitlines() == [
+        ".policylint.yaml:5:1: PL102 human labeling input bucket 'acme-archive-scans' is not "
+        "defined in the scanned files and no CORS source for it is known: its CORS cannot be "
+        "verified",
+        "cors/broken.json:2:30: PL001 invalid JSON: expected ',' or '}'",
+        "cors/images.json:2:3: PL101 CORS of S3 bucket acme-labeling-images has no rule allowing "
+        "GET from *; it holds human labeling input data",
+        "cors/legacy.json:5:3: PL200 'ExposedHeaders' is not a field of an S3 CORS document: use "
+        "'ExposeHeaders' ('ExposedHeaders' is the CloudFormation name)",
+        "Found 3 errors and 1 warning in 5 files.",
+    ]
+
+
+def test_colour_only_when_asked_and_never_with_no_color(project: Path) -> None:
+    plain = run_cli([], project)[1]
+    assert ESC not in plain  # not a TTY
+    forced = run_cli([], project, env={"FORCE_COLOR": "1"})[1]
+    assert ESC in forced
+    assert re.sub(r"\x1b\[[0-9;]*m", "", forced) == plain
+    assert ESC not in run_cli(["--no-color"], project, env={"FORCE_COLOR": "1"})[1]
+    assert ESC not in run_cli([], project, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})[1]
+    assert ESC not in run_cli(["--format", "json"], project, env={"FORCE_COLOR": "1"})[1]
+
+
+def test_output_file_and_a_second_format(project: Path) -> None:
+    code, out, err = run_cli(["--format", "json", "--output", "report.json"], project)
+    assert (code, out, err) == (1, "", "")
+    assert findings_of((project / "report.json").read_text()) == PROJECT_FINDINGS
+    code, out, _ = run_cli(["--format", "text", "--format", "json:second.json", "-q"], project)
+    assert out.endswith("Found 3 errors and 1 warning in 5 files.\n")
+    assert findings_of((project / "second.json").read_text()) == PROJECT_FINDINGS
+
+
+def test_version(repo: Path) -> None:
+    assert run_cli(["--version"], repo) == (0, f"policylint {__version__}\n", "")
+
+
+def test_list_rules(repo: Path) -> None:
+    code, out, err = run_cli(["--list-rules"], repo)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "PL000", "PL001", "PL002", "PL100", "PL101", "PL102", "PL103", "PL104", "PL200", "PL201"]
+    assert re.fullmatch(r"PL101  labeling-bucket-cors-without-get +error +A labeling input "
+                        r"bucket's CORS has no single rule allowing GET from \*", lines[4])
+
+
+def test_explain_by_code_and_by_name(repo: Path) -> None:
+    by_code = run_cli(["--explain", "PL101"], repo)
+    by_name = run_cli(["--explain", "labeling-bucket-cors-without-get"], repo)
+    lower = run_cli(["--explain", "pl101"], repo)
+    assert by_code == by_name == lower
+    code, out, err = by_code
+    assert (code, err) == (0, "")
+    assert out.startswith("# PL101 labeling-bucket-cors-without-get (error)\n\n")
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
+                    "## Options", "## Known limitations", "## References"):
+        assert f"\n{heading}\n" in out
+
+
+# --- never a traceback -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, data", [
+    ("nul.json", b'{"CORSRules": [\x00]}'),
+    ("utf16.json", '{"CORSRules": [}'.encode("utf-16")),
+    ("deep.json", b'{"CORSRules": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    ("deep.xml", b"<CORSConfiguration>" + b"<a>" * 5000 + b"</a>" * 5000
+     + b"</CORSConfiguration>"),
+    ("scalar.json", b'"AllowedOrigins": 1'),
+    ("rules.json", b'{"CORSRules": [1, "x", null, {"AllowedMethods": {}}]}'),
+    ("wrongroot.xml", b"<CORSConfiguration/>"),
+    ("pi.xml", b'<?xml version="1.0"?><?pi x?><CORSConfiguration><CORSRule/>'
+               b"</CORSConfiguration>"),
+])
+def test_hostile_input_never_crashes(repo: Path, name: str, data: bytes) -> None:
+    write_tree(repo, {name: data})
+    code, out, err = run_cli(["--format", "json"], repo)
+    assert (code, err) == (1, "")
+    rules = {f[0] for f in findings_of(out)}
+    assert rules <= {"PL001", "PL200"} and rules
+
+
+def test_a_file_that_cannot_be_read_after_classification_is_pl001(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Classified from its first bytes, then unreadable (permissions changed, file replaced):
+    PL001 at 1:1 naming the reason. Patched rather than chmod-ed so that it also holds as root."""
+    import builtins
+
+    write_tree(repo, {"locked.json": GOOD})
+    real_open = builtins.open
+    opened: list[str] = []
+
+    def flaky_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(file).endswith("locked.json"):
+            opened.append(str(file))
+            if len(opened) > 1:
+                raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", flaky_open)
+    code, out, err = run_cli(["--format", "json", "--no-cache"], repo)
+    monkeypatch.undo()
+    assert (code, err) == (1, "")
+    (f,) = json.loads(out)["findings"]
+    assert (f["rule"], f["path"], f["line"], f["column"], f["message"]) == (
+        "PL001", "locked.json", 1, 1, "cannot read: Permission denied")
