@@ -23,6 +23,7 @@ from policylint.model import (
     Format,
     LabelingUse,
     Location,
+    Service,
     Unknown,
 )
 from policylint.readers.terraform.module import BUCKET_TYPE, ModuleEval, local_address
@@ -368,8 +369,17 @@ def _labeling_job(m: ModuleEval, block: Block, local: str, scope: Scope, out: Fa
     def locate(keys: tuple[Any, ...]) -> Location:
         return where.get(tuple(keys), block.loc)
 
-    out.uses += _with_identity(labeling.labeling_job_uses(
-        params, locate, f"{m.address(local)}"), params)
+    uses = _with_identity(labeling.labeling_job_uses(params, locate, f"{m.address(local)}"),
+                          params)
+    out.uses += uses
+    from policylint.readers.terraform.iamdoc import role_uses
+
+    output = labeling.bucket_of(params.get("OutputConfig", {}).get("S3OutputPath"))
+    defined = {u.target.name for u in uses if isinstance(u.target.name, str)}
+    modality = uses[0].modality if uses else labeling.modality_of(None)
+    out.uses += [u for u in role_uses(m, block, scope, {output} if isinstance(output, str) else set(),
+                                      Service.GROUND_TRUTH, modality, m.address(local))
+                 if not (isinstance(u.target.name, str) and u.target.name in defined)]
 
 
 def _uri_value(value: Any) -> Any:

@@ -26,6 +26,9 @@ from policylint.text import DecodeError, decode
 
 MAX_MODULE_DEPTH = 10
 BUCKET_TYPE = "aws_s3_bucket"
+# attributes that stand for the resource itself (followed by the IAM inference)
+_TRACKED_ATTRS = {"aws_iam_role": frozenset({"arn", "id", "name", "unique_id"}),
+                  "aws_iam_policy": frozenset({"arn", "id"})}
 _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
@@ -291,12 +294,16 @@ class ModuleEval:
         if type_ == BUCKET_TYPE and attr in ("id", "bucket", "arn", "bucket_domain_name",
                                               "bucket_regional_domain_name"):
             return bucket_attribute(self.bucket_name(block, local, scope), attr)
+        if type_ in _TRACKED_ATTRS and attr in _TRACKED_ATTRS[type_]:
+            return UnknownRef(f"{self.address(local)}.{attr} is known only after apply",
+                              self.identity(local), local)
         if attr in block.attrs:
             return self.ev.value(block.attrs[attr].expr, scope)
         nested = block.children(attr)
         if nested:
             return [{k: self.ev.value(a.expr, scope) for k, a in b.attrs.items()} for b in nested]
-        return Unknown(f"{self.address(local)}.{attr} is known only after apply")
+        return UnknownRef(f"{self.address(local)}.{attr} is known only after apply",
+                          self.identity(local), local)
 
     def bucket_name(self, block: Block, local: str, scope: dict[str, Any]) -> Any:
         """The bucket's name, tracked with its identity (also when unknown)."""
