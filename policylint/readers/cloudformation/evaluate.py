@@ -28,6 +28,7 @@ NO_VALUE_NAME = "AWS::NoValue"
 MAX_DEPTH = 96
 MAX_CONDITIONS = 3  # unknown conditions enumerated per property (2**3 combinations)
 _PLACEHOLDER = re.compile(r"policylint-cfn-ref-(\d+)-b")
+_ROLE = re.compile(r"policylint-cfn-role:([A-Za-z0-9]+)")
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _S3_PREFIX = re.compile(r"^(?:s3://|arn:aws[a-z-]*:s3:::)[^/]+/")
 
@@ -64,6 +65,9 @@ class Template:
             k for k, r in self.resources.items()
             if isinstance(r, dict) and r.get("Type") == "AWS::S3::Bucket" and isinstance(k, str)]
         self._ph = {k: f"policylint-cfn-ref-{i}-b" for i, k in enumerate(self.bucket_ids)}
+        self.role_ids = frozenset(
+            k for k, r in self.resources.items()
+            if isinstance(r, dict) and r.get("Type") == "AWS::IAM::Role" and isinstance(k, str))
         self._names: dict[str, str | Unknown] = {}
         self._naming: set[str] = set()
         self._cond_cache: dict[str, bool | Unknown] = {}
@@ -141,6 +145,8 @@ class Template:
             return default
         if name in self._ph:
             return self._ph[name]
+        if name in self.role_ids:
+            return role_placeholder(name)
         if name in self.resources:
             return Unknown(f"Ref to resource {name} is known only at deploy time")
         return Unknown(f"Ref to {name}, which the template does not define")
@@ -158,6 +164,8 @@ class Template:
             return f"arn:aws:s3:::{ph}"
         if ph is not None and att == "DomainName":
             return f"{ph}.s3.amazonaws.com"
+        if res in self.role_ids and att == "Arn":
+            return role_placeholder(res)
         return Unknown(f"{res}.{att} is known only at deploy time")
 
     def sub(self, arg: Any, assume: Assume, depth: int, *, lenient: bool = False) -> Any:
@@ -428,6 +436,16 @@ class Template:
             return self.join(fn[1], assume or {}, 0, lenient=True)  # type: ignore[no-any-return]
         got = self.text(node, assume)
         return got if got is not None else Unknown("the definition is not a string")
+
+
+def role_placeholder(logical_id: str) -> str:
+    """What a role's ``Ref``/``Arn`` evaluates to: it marks the role for ``roles_in``."""
+    return f"policylint-cfn-role:{logical_id}"
+
+
+def roles_in(value: Any) -> set[str]:
+    """Logical IDs of the roles whose placeholders appear in ``value`` (a string)."""
+    return set(_ROLE.findall(value)) if isinstance(value, str) else set()
 
 
 def _section(doc: Mapping[str, Any], name: str) -> dict[str, Any]:

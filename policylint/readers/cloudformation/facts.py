@@ -35,8 +35,19 @@ from policylint.model import (
     Unknown,
 )
 from policylint.readers import Context
-from policylint.readers.asl import positioned_locate, uses_from_definition
-from policylint.readers.cloudformation.evaluate import NO_VALUE, MAX_CONDITIONS, Template
+from policylint.readers.asl import (
+    iter_task_states,
+    positioned_locate,
+    substitute,
+    uses_from_definition,
+)
+from policylint.readers.cloudformation.evaluate import (
+    MAX_CONDITIONS,
+    NO_VALUE,
+    Template,
+    roles_in,
+)
+from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
 from policylint.text import DecodeError, decode
 from policylint.tree import PDict, PList, Pos
@@ -68,6 +79,8 @@ class TemplateReader:
         res = loaded.doc.get("Resources")
         self.resources: PDict = res if isinstance(res, PDict) else PDict()
         self.generated = "cdk.out/" in "/" + self.path.replace(os.sep, "/")
+        # execution roles of the labeling jobs seen: logical ID -> the jobs' output buckets
+        self.exec_roles: dict[str, set[str]] = {}
 
     def read(self) -> Facts:
         self.suppressions()
@@ -75,14 +88,45 @@ class TemplateReader:
             if not isinstance(res, PDict) or not isinstance(lid, str):
                 continue
             rtype = res.get("Type")
+            if not isinstance(rtype, str):
+                continue
             if rtype == "AWS::S3::Bucket":
                 self.bucket(lid, res)
             elif rtype in STATE_MACHINES:
-                self.state_machine(lid, res, str(rtype))
+                self.state_machine(lid, res, rtype)
             else:
-                self.api_shaped(lid, res, str(rtype))
+                self.api_shaped(lid, res, rtype)
+        self.facts.uses += IamReader(self.tpl, self.resources, self.path).inferred(
+            self.exec_roles, self.identity)
         self.facts.uses = [self.bind(u) for u in self.facts.uses]
         return self.facts
+
+    def note_job(self, params: Any) -> None:
+        """Remember the execution role of a CreateLabelingJob request (evaluated)."""
+        if not isinstance(params, dict):
+            return
+        roles = roles_in(params.get("RoleArn"))
+        if not roles:
+            return
+        out = params.get("OutputConfig")
+        out_path = out.get("S3OutputPath") if isinstance(out, dict) else None
+        name = labeling.bucket_of(out_path)
+        for role in roles:
+            outputs = self.exec_roles.setdefault(role, set())
+            if isinstance(name, str):
+                outputs.add(name)
+                resolved = self.tpl.resolve(name)
+                if isinstance(resolved, str):
+                    outputs.add(resolved)
+
+    def note_definition_jobs(self, definition: Any, subs: dict[str, str | Unknown]) -> None:
+        for _name, state, _path in iter_task_states(definition):
+            resource = substitute(state.get("Resource"), subs)
+            if state.get("Type") != "Task" or not isinstance(resource, str) or (
+                    "createlabelingjob" not in resource.lower()):
+                continue
+            params = state.get("Parameters", state.get("Arguments"))
+            self.note_job(substitute(params, subs))
 
     # -- resources ----------------------------------------------------------------------------
 
@@ -319,6 +363,7 @@ class TemplateReader:
             locate = positioned_locate(node, self.path, _loc(self.path, props.key_pos(
                 "Definition")))
             self.facts.uses += uses_from_definition(definition, locate, evidence, subs)
+            self.note_definition_jobs(definition, subs)
         elif "DefinitionString" in props and rtype == "AWS::StepFunctions::StateMachine":
             self.definition_string(props, evidence, subs)
         elif "DefinitionUri" in props and rtype == "AWS::Serverless::StateMachine":
@@ -359,6 +404,7 @@ class TemplateReader:
             return Location(self.path, line, at.column + indent, end_line, at.end_column + indent)
 
         self.facts.uses += uses_from_definition(doc, locate, evidence, subs)
+        self.note_definition_jobs(doc, subs)
 
     def literal_block(self, vpos: Pos) -> tuple[int, int] | None:
         """(first content line, indentation) of a ``|`` block scalar at ``vpos`` (after an
@@ -402,6 +448,7 @@ class TemplateReader:
             return  # the definition file is read (and reported) as ASL in its own right
         locate = positioned_locate(doc, shown, Location(shown, 1, 1))
         self.facts.uses += uses_from_definition(doc, locate, f"{evidence} ({shown})", subs)
+        self.note_definition_jobs(doc, subs)
 
     def api_shaped(self, lid: str, res: PDict, rtype: str) -> None:
         """Resources whose properties use CreateLabelingJob / StartHumanLoop API names
@@ -416,8 +463,9 @@ class TemplateReader:
                 return root_locate(_k + sub)
 
             if isinstance(node.get("InputConfig"), dict):
-                self.facts.uses += labeling.labeling_job_uses(self.tpl.value(node), locate,
-                                                              evidence)
+                params = self.tpl.value(node)
+                self.facts.uses += labeling.labeling_job_uses(params, locate, evidence)
+                self.note_job(params)
             elif isinstance(node.get("HumanLoopInput"), dict):
                 self.facts.uses += labeling.human_loop_uses(self.tpl.value(node), locate,
                                                             evidence)
@@ -436,6 +484,9 @@ class TemplateReader:
                 for k in path[:-1]:
                     d = d.setdefault(k, {})
                 d[path[-1]] = self.tpl.value(node[key])
+        if "RoleArn" in node:
+            params["RoleArn"] = self.tpl.value(node["RoleArn"])
+        self.note_job(params)
 
         def flat_locate(keys: tuple[Any, ...]) -> Location:
             key = api.get(tuple(keys), keys[-1] if keys else "")
