@@ -91,6 +91,7 @@ def _write(path: str, text: str) -> None:
     d = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(d, f".{os.path.basename(path)}.policylint-tmp")
     try:
+        os.makedirs(d, exist_ok=True)  # --format sarif:reports/policylint.sarif
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)

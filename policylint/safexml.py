@@ -105,7 +105,11 @@ def parse_document(data: bytes) -> Document:
     def end(name: str) -> None:
         el = stack.pop()
         el.end_line = parser.CurrentLineNumber
-        el.end_column = parser.CurrentColumnNumber + 1
+        # expat points at the start of an end tag (the element ends after its '>'), and just
+        # after a self-closing element
+        at = parser.CurrentByteIndex
+        gt = data.find(b">", at) if at >= 0 and data[at:at + 2] == b"</" else -1
+        el.end_column = parser.CurrentColumnNumber + 1 + (gt - at + 1 if gt >= 0 else 0)
 
     def chars(data: str) -> None:
         if stack:
