@@ -32,6 +32,7 @@ SCRIPT = "script"
 
 _CFN_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::")
 _CFN_RESOURCES = re.compile(rb"(?m)^\s*[\"']?Resources[\"']?\s*:")
+_CFN_RESOURCES_JSON = re.compile(rb"\"Resources\"\s*:\s*\{")  # minified JSON: not at a line start
 _PLAN_MARK = re.compile(rb"\"(?:planned_values|terraform_version)\"\s*:")
 _CORS_JSON_MARK = re.compile(rb"\"(?:CORSRules|AllowedOrigins|AllowedMethods)\"\s*:")
 _ASL_START = re.compile(rb"[\"']?StartAt[\"']?\s*:")
@@ -77,7 +78,8 @@ def classify(name: str, head: bytes) -> str | None:
         return None
     if is_json and _PLAN_MARK.search(head):
         return PLAN
-    if _CFN_MARK.search(head) and (b"AWSTemplateFormatVersion" in head or _CFN_RESOURCES.search(head)):
+    if _CFN_MARK.search(head) and (b"AWSTemplateFormatVersion" in head or _CFN_RESOURCES.search(head)
+                                   or (is_json and _CFN_RESOURCES_JSON.search(head))):
         return CLOUDFORMATION
     if lower.endswith(".template") and _WORKER_MARK.search(head):
         return TEMPLATE  # a worker template named .template (not CloudFormation)

@@ -96,7 +96,7 @@ def build_units(found: Iterable[discover.Found], cwd: str) -> list[tuple[str, st
 
 
 def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: str,
-              ropts: ReadOptions) -> Facts:
+              ropts: ReadOptions, ctx: LocalContext | None = None) -> Facts:
     """Read one unit. Pure apart from reading its own files (and, through the context, files
     it references inside ``root``). Never raises: problems become PL001 or PL000."""
     facts = Facts()
@@ -125,7 +125,8 @@ def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: 
     read = reader_for(kind)
     if read is None:
         return facts
-    ctx = LocalContext(root=root, options=ropts, display_fn=lambda p: display_path(p, cwd))
+    if ctx is None:  # the read phase passes a recording context when it caches
+        ctx = LocalContext(root=root, options=ropts, display_fn=lambda p: display_path(p, cwd))
     unit = Unit(kind, key, tuple(sources))
     try:
         got = read(unit, ctx)
@@ -191,11 +192,8 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     facts = Facts()
     for p in walk.problems:
         facts.errors.append(ParseError(p.message, Location(display_path(p.path, cwd), 1, 1)))
-    total = len(units)
-    for i, (kind, key, files) in enumerate(units):
-        facts.extend(read_unit(kind, key, files, root, cwd, ropts))
-        if opts.progress is not None:
-            opts.progress(i + 1, total)
+    for got in _read_all(units, root, cwd, ropts, opts):
+        facts.extend(got)
 
     # reader crashes travel as marked ParseErrors (so that facts stay plain data)
     crashes = [e for e in facts.errors if e.message.startswith("\x00")]
@@ -231,6 +229,25 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         findings, baselined = _baseline.split(findings, opts.baseline)
     findings.sort(key=Finding.sort_key)
     return Result(findings, outcome.suppressed, baselined, project.files, project, rules)
+
+
+def _read_all(units: list[tuple[str, str, list[discover.Found]]], root: str, cwd: str,
+              ropts: ReadOptions, opts: RunOptions) -> list[Facts]:
+    """Every unit's facts in unit order: through the cache and a process pool (readphase), or
+    plainly in this process when an overlay (fix verification) must be read instead of disk."""
+    overlay = getattr(opts, "overlay", None)
+    if overlay is not None:
+        out = []
+        for i, (kind, key, files) in enumerate(units):
+            out.append(read_unit(kind, key, files, root, cwd, ropts, overlay=overlay))
+            if opts.progress is not None:
+                opts.progress(i + 1, len(units))
+        return out
+    from policylint import readphase
+
+    plan = readphase.Plan(root, cwd, ropts, readphase.default_jobs(opts.jobs), opts.use_cache,
+                          opts.progress)
+    return readphase.read_units(units, plan)
 
 
 def _exclude_patterns(config: Config, root: str) -> list[str]:
