@@ -1,0 +1,325 @@
+"""policylint's benchmark: one command, public tools only, ratios measured in the same run.
+
+    .venv/bin/python bench/run.py                 # everything (about 5-10 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick         # 1x and 4x only, 3 repeats, no 1 GB manifest
+    .venv/bin/python bench/run.py --out results.md
+
+Every timing is the wall time of a whole command in a fresh process (interpreter start
+included), the median of ``--repeat`` runs after one warm-up run that fills the OS page cache.
+Memory is the peak RSS of the command's largest process (``os.wait4`` rusage). The report is
+Markdown on stdout (and in ``--out``); docs/performance.md quotes it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import generate  # noqa: E402  (bench/ is not a package)
+
+PY = sys.executable
+LINT = [PY, "-m", "policylint"]
+CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus")
+HEAVY = ("tree_sitter", "yaml", "jsonschema", "cfnlint", "multiprocessing", "concurrent",
+         "email", "importlib.metadata", "pickle", "hashlib")
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+
+def run_once(cmd: list[str], cwd: str, ok: tuple[int, ...] = (0, 1)) -> tuple[float, int, int]:
+    """(seconds, exit code, peak RSS in KiB) of one run; an exit code not in ``ok`` stops."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed, proc.returncode, usage.ru_maxrss
+
+
+def median(cmd: list[str], cwd: str, repeat: int, before: list[str] | None = None,
+           warmup: bool = True, ok: tuple[int, ...] = (0, 1)) -> float:
+    """Median wall time; ``before`` is a folder to delete before each run (a cold cache)."""
+    times = []
+    for i in range(repeat + (1 if warmup else 0)):
+        if before:
+            for d in before:
+                shutil.rmtree(d, ignore_errors=True)
+        t, _, _ = run_once(cmd, cwd, ok)
+        if warmup and i == 0:
+            continue
+        times.append(t)
+    return statistics.median(times)
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def git_init(folder: str) -> None:
+    subprocess.run(["git", "init", "-q", folder], check=True)
+
+
+# --- sections -------------------------------------------------------------------------------
+
+def machine(rep: Report) -> None:
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            m = re.search(r"model name\s*:\s*(.+)", fh.read())
+            cpu = m.group(1).strip() if m else cpu
+    except OSError:
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    rep.say("## Machine and versions")
+    rep.say()
+    rep.say(f"- CPU: {cpu}; usable cores (nproc): {len(os.sched_getaffinity(0))}")
+    rep.say(f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+            f"{platform.system()} {platform.release()}")
+    rep.say(f"- policylint {ver('policylint')}, tree-sitter {ver('tree-sitter')}, "
+            f"tree-sitter-hcl {ver('tree-sitter-hcl')}, PyYAML {ver('PyYAML')}, "
+            f"cfn-lint {ver('cfn-lint')}, checkov {ver('checkov')}")
+    rep.say(f"- command: `{' '.join([os.path.relpath(PY, REPO)] + sys.argv)}`")
+    rep.say()
+
+
+def startup(rep: Report, work: str, repeat: int) -> float:
+    """Bare interpreter start vs a one-file run (a pre-commit hook on one CORS document)."""
+    folder = os.path.join(work, "onefile")
+    os.makedirs(folder, exist_ok=True)
+    git_init(folder)
+    generate.cors_document(os.path.join(folder, "cors.json"), 0)
+    bare = median([PY, "-c", "pass"], folder, repeat * 2)
+    one = median(LINT + ["cors.json"], folder, repeat * 2)
+    one_nc = median(LINT + ["--no-cache", "cors.json"], folder, repeat * 2)
+    rep.say("## One-file run (target ≤ 6× a bare interpreter start)")
+    rep.say()
+    rep.say("| command | median | ratio to `python -c pass` |")
+    rep.say("|---|---|---|")
+    rep.say(f"| `python -c pass` | {fmt(bare)} | 1.0× |")
+    rep.say(f"| `python -m policylint cors.json` (cache warm) | {fmt(one)} | {one / bare:.1f}× |")
+    rep.say(f"| `python -m policylint --no-cache cors.json` | {fmt(one_nc)} | {one_nc / bare:.1f}× |")
+    rep.say()
+    imports(rep, folder)
+    return bare
+
+
+def imports(rep: Report, folder: str) -> None:
+    proc = subprocess.run([PY, "-X", "importtime"] + LINT[1:] + ["cors.json"], cwd=folder,
+                          capture_output=True, text=True)
+    mods = []
+    total = 0
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)", line)
+        if m:
+            mods.append(m.group(4).strip())
+            if not m.group(3).strip(" ") and len(m.group(3)) == 1:
+                total += int(m.group(2))
+    heavy = sorted({m for m in mods for h in HEAVY if m == h or m.startswith(h + ".")})
+    rep.say(f"`python -X importtime -m policylint cors.json`: {len(mods)} modules imported, "
+            f"top-level cumulative import time {total / 1000:.0f} ms (importtime inflates it); "
+            f"heavy modules imported: {', '.join(heavy) if heavy else 'none'}.")
+    rep.say()
+
+
+@dataclass
+class Scale:
+    factor: int
+    files: int
+    megabytes: float
+    floor: float
+    cold: float
+    cold_write: float
+    warm: float
+    jobs1: float
+
+
+def scale_row(work: str, factor: int, repeat: int) -> Scale:
+    dest = os.path.join(work, f"mono{factor}")
+    generate.generate(dest, factor)
+    git_init(dest)
+    files = size = 0
+    for folder, _, names in os.walk(dest):
+        if ".git" in folder.split(os.sep):
+            continue
+        for n in names:
+            files += 1
+            size += os.path.getsize(os.path.join(folder, n))
+    cache = [os.path.join(dest, ".policylint_cache")]
+    floor = median([PY, os.path.join(HERE, "floor.py"), "."], dest, repeat)
+    cold = median(LINT + ["--no-cache", "-q", "."], dest, repeat)
+    cold_write = median(LINT + ["-q", "."], dest, repeat, before=cache)
+    jobs1 = median(LINT + ["--no-cache", "--jobs", "1", "-q", "."], dest, repeat)
+    run_once(LINT + ["-q", "."], dest)  # fill the cache
+    warm = median(LINT + ["-q", "."], dest, repeat)
+    return Scale(factor, files, size / 1e6, floor, cold, cold_write, warm, jobs1)
+
+
+def scaling(rep: Report, work: str, factors: list[int], repeat: int) -> list[Scale]:
+    rows = [scale_row(work, f, repeat) for f in factors]
+    rep.say("## Whole-tree scan, cache and scaling")
+    rep.say()
+    rep.say("Targets: whole tree ≤ 1.2× the single-process parse floor; warm ≤ 0.3× cold; "
+            "time linear in size.")
+    rep.say()
+    rep.say("| scale | files | MB | parse floor | cold `--no-cache` | cold/floor | "
+            "cold `--jobs 1` | cold + cache write | warm | warm/cold | cold per file |")
+    rep.say("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        rep.say(f"| {r.factor}× | {r.files} | {r.megabytes:.1f} | {fmt(r.floor)} | {fmt(r.cold)} | "
+                f"{r.cold / r.floor:.2f}× | {fmt(r.jobs1)} | {fmt(r.cold_write)} | {fmt(r.warm)} | "
+                f"{r.warm / r.cold_write:.2f}× | {r.cold / r.files * 1000:.2f} ms |")
+    rep.say()
+    return rows
+
+
+def precommit(rep: Report, work: str, bare: float, repeat: int) -> None:
+    """A one-file run inside the 1× monorepo: the whole repository view comes from the cache."""
+    dest = os.path.join(work, "mono1")
+    target = os.path.join("infra", "team0", "module0000", "main.tf")
+    run_once(LINT + [target], dest)
+    t = median(LINT + [target], dest, repeat)
+    rep.say(f"Pre-commit in the 1× monorepo (`policylint {target}`, which still builds the "
+            f"repository view, warm cache): {fmt(t)} = {t / bare:.1f}× a bare interpreter start.")
+    rep.say()
+
+
+def peers(rep: Report, work: str, repeat: int, rows: list[Scale]) -> None:
+    dest = os.path.join(work, "mono1")
+    one_tpl = os.path.join("stacks", "stack0001.yaml")
+    templates = sorted(os.path.join("stacks", n) for n in os.listdir(os.path.join(dest, "stacks")))
+    rep.say("## Peers (same run, same files)")
+    rep.say()
+    rep.say("| tool | one template | ratio to policylint | all templates of 1× | ratio |")
+    rep.say("|---|---|---|---|---|")
+    pl_one = median(LINT + ["--no-cache", one_tpl], dest, repeat)
+    pl_all = median(LINT + ["--no-cache"] + templates, dest, repeat)
+    rep.say(f"| policylint (`--no-cache`) | {fmt(pl_one)} | 1.0× | {fmt(pl_all)} | 1.0× |")
+    cfn = shutil.which("cfn-lint", path=os.path.dirname(PY)) or shutil.which("cfn-lint")
+    if cfn:
+        lint_codes = tuple(range(32))  # cfn-lint exits 2/4/8 (or a sum) when it finds something
+        c_one = median([cfn, one_tpl], dest, max(repeat // 2, 1), ok=lint_codes)
+        c_all = median([cfn] + templates, dest, max(repeat // 2, 1), ok=lint_codes)
+        rep.say(f"| cfn-lint | {fmt(c_one)} | {c_one / pl_one:.1f}× | {fmt(c_all)} | "
+                f"{c_all / pl_all:.1f}× |")
+    else:
+        rep.say("| cfn-lint | not installed | | | |")
+    checkov = shutil.which("checkov")
+    if checkov:
+        tf_dir = os.path.join("infra", "team0", "module0000")
+        k_one = median([checkov, "-q", "-d", tf_dir], dest, 1)
+        k_all = median([checkov, "-q", "-d", "infra"], dest, 1)
+        rep.say(f"| checkov (one module / all Terraform) | {fmt(k_one)} | | {fmt(k_all)} | "
+                f"{k_all / rows[0].cold:.1f}× the whole 1× tree |")
+    else:
+        rep.say("| checkov | not installed here (no network at run time): not measured | | | |")
+    rep.say()
+
+
+def memory(rep: Report, work: str, big: bool) -> None:
+    rep.say("## Memory")
+    rep.say()
+    rep.say("| input | time | peak RSS |")
+    rep.say("|---|---|---|")
+    base = os.path.join(work, "mem-base")
+    os.makedirs(base, exist_ok=True)
+    generate.cors_document(os.path.join(base, "cors.json"), 0)
+    t, _, rss = run_once(LINT + ["--no-cache", "."], base)
+    rep.say(f"| baseline: one CORS document | {fmt(t)} | {rss / 1024:.0f} MB |")
+    tf = os.path.join(work, "mem-tf")
+    generate.big_terraform(os.path.join(tf, "main.tf"), 20)
+    t, _, rss = run_once(LINT + ["--no-cache", "."], tf)
+    rep.say(f"| one 20 MB Terraform file | {fmt(t)} | {rss / 1024:.0f} MB |")
+    shutil.rmtree(tf, ignore_errors=True)
+    if big:
+        mf = os.path.join(work, "mem-manifest")
+        generate.big_manifest(os.path.join(mf, "huge.manifest"), 1 << 30)
+        t, _, rss = run_once(LINT + ["--no-cache", "."], mf)
+        rep.say(f"| one 1 GB Ground Truth manifest (streamed) | {fmt(t)} | {rss / 1024:.0f} MB |")
+        t, _, rss = run_once(LINT + ["."], mf)
+        rep.say(f"| the same, with the cache (stat-keyed above 32 MB), cold | {fmt(t)} | {rss / 1024:.0f} MB |")
+        t, _, rss = run_once(LINT + ["."], mf)
+        rep.say(f"| the same, warm | {fmt(t)} | {rss / 1024:.0f} MB |")
+        shutil.rmtree(mf, ignore_errors=True)
+    else:
+        rep.say("| 1 GB manifest | skipped (`--quick`) | |")
+    rep.say()
+
+
+def corpus(rep: Report, repeat: int) -> None:
+    if not os.path.isdir(CORPUS):
+        rep.say("Public corpus not found (../shared/corpus): not measured.")
+        return
+    t = median(LINT + ["--no-cache", "-q", CORPUS], REPO, repeat)
+    f = median([PY, os.path.join(HERE, "floor.py"), CORPUS], REPO, repeat)
+    rep.say("## Public corpus")
+    rep.say()
+    rep.say(f"`policylint --no-cache ../shared/corpus` (~3,500 files): {fmt(t)}; parse floor of "
+            f"the same tree (every YAML/JSON/HCL file, relevant or not): {fmt(f)}.")
+    rep.say()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1x and 4x, 3 repeats, no 1 GB file")
+    ap.add_argument("--repeat", type=int, default=None, help="runs per measurement (default 5)")
+    ap.add_argument("--scales", default=None, help="comma-separated factors (default 1,4,16)")
+    ap.add_argument("--only", default=None,
+                    help="comma-separated sections: startup,scaling,precommit,peers,memory,corpus")
+    ap.add_argument("--out", help="also write the Markdown report to this file")
+    args = ap.parse_args()
+    repeat = args.repeat or (3 if args.quick else 5)
+    factors = [int(x) for x in (args.scales or ("1,4" if args.quick else "1,4,16")).split(",")]
+    only = set(args.only.split(",")) if args.only else None
+    rep = Report()
+    rep.say(f"# policylint benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})")
+    rep.say()
+    machine(rep)
+    with tempfile.TemporaryDirectory(prefix="policylint-bench-") as work:
+        bare = startup(rep, work, repeat) if not only or "startup" in only else 0.02
+        rows = scaling(rep, work, factors, repeat) if not only or "scaling" in only else []
+        if (not only or "precommit" in only) and rows:
+            precommit(rep, work, bare, repeat)
+        if (not only or "peers" in only) and rows:
+            peers(rep, work, repeat, rows)
+        if not only or "memory" in only:
+            memory(rep, work, big=not args.quick)
+        if not only or "corpus" in only:
+            corpus(rep, repeat)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(rep.lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""The read phase: every unit's facts, from the cache, a process pool, or this process.
+
+Why a module of its own: the engine stays a readable pipeline, and the expensive machinery
+(hashing, pickling, processes) is imported only when a run needs it. Small runs (a pre-commit
+hook on one file) stay in one process and never import ``multiprocessing``.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+from policylint.model import Facts
+from policylint.readers import LocalContext, ReadOptions, reader_for
+
+if TYPE_CHECKING:
+    from policylint import discover
+    from policylint.cache import Dep, FactsCache
+
+UnitSpec = tuple[str, str, list["discover.Found"]]  # (kind, key, files)
+
+# A pool pays for itself when there is real parsing to share: at least this many units to read
+# and this many bytes (fork + worker start + shipping facts back is ~20-40 ms on 2 cores).
+POOL_MIN_UNITS = 24
+POOL_MIN_BYTES = 1 << 20
+BATCH_BYTES = 256 * 1024  # small units travel to workers in batches of about this much input
+GC_GEN0 = 50_000  # parsers allocate many short-lived containers; fewer gen-0 sweeps pay off
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to run the read phase (from RunOptions and the unit count)."""
+
+    root: str
+    cwd: str
+    options: ReadOptions
+    jobs: int
+    use_cache: bool
+    progress: Callable[[int, int], None] | None = None
+
+
+def default_jobs(requested: int | None) -> int:
+    """``--jobs N``; 0 or None means one per usable core."""
+    if requested is not None and requested > 0:
+        return requested
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """Raise the gen-0 threshold while parsing, restore it afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], GC_GEN0), old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _display(abspath: str, cwd: str) -> str:
+    from policylint.engine import display_path
+
+    return display_path(abspath, cwd)
+
+
+def _context(plan_root: str, cwd: str, options: ReadOptions, recording: bool) -> LocalContext:
+    if recording:
+        from policylint.cache import RecordingContext
+
+        return RecordingContext(root=plan_root, options=options,
+                                display_fn=lambda p: _display(p, cwd))
+    return LocalContext(root=plan_root, options=options, display_fn=lambda p: _display(p, cwd))
+
+
+def read_one(unit: UnitSpec, root: str, cwd: str, options: ReadOptions,
+             recording: bool) -> tuple[Facts, list[Dep]]:
+    """One unit's facts and what its reader loaded through the context."""
+    from policylint.engine import read_unit
+
+    kind, key, files = unit
+    ctx = _context(root, cwd, options, recording)
+    facts = read_unit(kind, key, files, root, cwd, options, ctx=ctx)
+    deps: list[Dep] = list(getattr(ctx, "deps", []))
+    return facts, deps
+
+
+def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
+    """Facts of every unit, in the order of ``units``."""
+    results: list[Facts | None] = [None] * len(units)
+    cache = _open_cache(plan) if plan.use_cache else None
+    keys: list[str | None] = [None] * len(units)
+    todo: list[int] = []
+    done = 0
+    total = len(units)
+    for i, unit in enumerate(units):
+        hit = None
+        if cache is not None:
+            keys[i] = _unit_key(cache, unit, plan.cwd)
+            if keys[i] is not None:
+                hit = _lookup(cache, keys[i], plan)  # type: ignore[arg-type]
+        if hit is None:
+            todo.append(i)
+            continue
+        results[i] = hit
+        done += 1
+        _tick(plan, done, total)
+    with tuned_gc():
+        for i, facts, blob, deps in _read_missing(units, todo, plan, cache is not None):
+            results[i] = facts
+            if cache is not None and keys[i] is not None and blob is not None:
+                cache.put(keys[i], blob, deps)  # type: ignore[arg-type]
+            done += 1
+            _tick(plan, done, total)
+    if cache is not None:
+        cache.save()
+    return [r if r is not None else Facts() for r in results]
+
+
+def _tick(plan: Plan, done: int, total: int) -> None:
+    if plan.progress is not None:
+        plan.progress(done, total)
+
+
+def _open_cache(plan: Plan) -> FactsCache | None:
+    try:
+        from dataclasses import astuple
+
+        from policylint.cache import open_cache
+
+        return open_cache(plan.root, [repr(astuple(plan.options)), plan.root, plan.cwd])
+    except Exception:  # the cache is an optimisation: a run never fails because of it
+        return None
+
+
+def _unit_key(cache: FactsCache, unit: UnitSpec, cwd: str) -> str | None:
+    kind, key, files = unit
+    parts = [(_display(os.path.abspath(f.path), cwd), os.path.abspath(f.path), f.size)
+             for f in files]
+    return cache.unit_key(kind, key, parts)
+
+
+def _lookup(cache: FactsCache, key: str, plan: Plan) -> Facts | None:
+    ctx = _context(plan.root, plan.cwd, plan.options, recording=False)
+    try:
+        got = cache.get(key, ctx)
+    except Exception:
+        return None
+    return got[0] if got is not None else None
+
+
+Done = tuple[int, Facts, "bytes | None", "list[Dep]"]
+
+
+def _read_missing(units: Sequence[UnitSpec], todo: list[int], plan: Plan,
+                  caching: bool) -> Iterator[Done]:
+    if _use_pool(units, todo, plan):
+        yield from _read_pooled(units, todo, plan, caching)
+    else:
+        yield from _read_serial(units, todo, plan, caching)
+
+
+def _unit_bytes(unit: UnitSpec) -> int:
+    return sum(f.size for f in unit[2])
+
+
+def _use_pool(units: Sequence[UnitSpec], todo: list[int], plan: Plan) -> bool:
+    if plan.jobs < 2 or len(todo) < POOL_MIN_UNITS:
+        return False
+    return sum(_unit_bytes(units[i]) for i in todo) >= POOL_MIN_BYTES
+
+
+def _read_serial(units: Sequence[UnitSpec], todo: list[int], plan: Plan,
+                 caching: bool) -> Iterator[Done]:
+    for i in todo:
+        facts, deps = read_one(units[i], plan.root, plan.cwd, plan.options, caching)
+        yield i, facts, _dump(facts) if caching else None, deps
+
+
+def _dump(facts: Facts) -> bytes | None:
+    try:
+        return pickle.dumps(facts, protocol=5)
+    except Exception:  # a reader put something unpicklable in its facts: just do not cache it
+        return None
+
+
+# --- the pool -----------------------------------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(root: str, cwd: str, options: ReadOptions, caching: bool) -> None:
+    gc.set_threshold(max(gc.get_threshold()[0], GC_GEN0))
+    _WORKER.update(root=root, cwd=cwd, options=options, caching=caching)
+
+
+def _work(batch: list[tuple[int, UnitSpec]]) -> list[tuple[int, bytes, list[Dep]]]:
+    """Runs in a worker: read a batch, return pickled facts (pickled once, here, for both the
+    trip back and the cache)."""
+    out = []
+    for i, unit in batch:
+        facts, deps = read_one(unit, str(_WORKER["root"]), str(_WORKER["cwd"]),
+                               _WORKER["options"], bool(_WORKER["caching"]))  # type: ignore[arg-type]
+        blob = _dump(facts)
+        if blob is None:  # cannot travel pickled: report it instead of losing it silently
+            facts = Facts(files=facts.files, errors=facts.errors)
+            blob = pickle.dumps(facts, protocol=5)
+        out.append((i, blob, deps))
+    return out
+
+
+def batches(units: Sequence[UnitSpec], todo: list[int], jobs: int) -> list[list[int]]:
+    """Largest units first (so the pool does not end on one big file), small ones grouped so
+    that a batch carries about BATCH_BYTES of input; at least ``4 × jobs`` batches."""
+    order = sorted(todo, key=lambda i: (-_unit_bytes(units[i]), i))
+    total = sum(_unit_bytes(units[i]) for i in order)
+    target = max(min(BATCH_BYTES, total // max(4 * jobs, 1)), 1)
+    out: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for i in order:
+        current.append(i)
+        size += _unit_bytes(units[i])
+        if size >= target or len(current) >= 64:
+            out.append(current)
+            current, size = [], 0
+    if current:
+        out.append(current)
+    return out
+
+
+def _mp_context() -> object:
+    import multiprocessing
+
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")  # no re-import of policylint per worker
+    return multiprocessing.get_context()
+
+
+def _read_pooled(units: Sequence[UnitSpec], todo: list[int], plan: Plan,
+                 caching: bool) -> Iterator[Done]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    for kind in sorted({units[i][0] for i in todo}):
+        reader_for(kind)  # import readers once, before the fork, so workers inherit them
+    groups = batches(units, todo, plan.jobs)
+    left = set(todo)
+    gc.freeze()  # parent objects stay out of the workers' collections (fewer copied pages)
+    try:
+        with ProcessPoolExecutor(max_workers=min(plan.jobs, len(groups)),
+                                 mp_context=_mp_context(),  # type: ignore[arg-type]
+                                 initializer=_init_worker,
+                                 initargs=(plan.root, plan.cwd, plan.options, caching)) as pool:
+            futures = [pool.submit(_work, [(i, units[i]) for i in g]) for g in groups]
+            for fut in as_completed(futures):
+                for i, blob, deps in fut.result():
+                    left.discard(i)
+                    yield i, pickle.loads(blob), blob if caching else None, deps
+    except (BrokenProcessPool, OSError, pickle.PickleError):
+        pass  # a worker died (out of memory?) or no processes: finish in this process
+    finally:
+        gc.unfreeze()
+    if left:
+        yield from _read_serial(units, sorted(left), plan, caching)
