@@ -112,11 +112,14 @@ def yaml_view(text: str) -> tuple[str, dict[str, Word]]:
     out: list[str] = []
     variables: dict[str, Word] = {}
     block: int | None = None
+    folded = False
     offset = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         indent = len(body) - len(body.lstrip(" \t"))
         if block is not None and (not body.strip() or indent > block):
+            if folded and body.strip() and out and out[-1].strip() and out[-1].endswith("\n"):
+                out[-1] = out[-1][:-1] + " "  # a folded scalar: one shell line (same length)
             out.append(line)
             offset += len(line)
             continue
@@ -130,6 +133,7 @@ def yaml_view(text: str) -> tuple[str, dict[str, Word]]:
         rest = m.group("rest")
         if _BLOCK.match(rest):
             block = len(m.group("indent")) + (len(m.group("dash")) if key else 0)
+            folded = rest.startswith(">")
             out.append(_blank(line))
         elif key is None or key.strip("\"'").lower() in COMMAND_KEYS:
             out.append(_blank(line[:m.start("rest")]) + _unquote_yaml(line[m.start("rest"):]))
