@@ -43,6 +43,8 @@ class RunOptions:
     today: _dt.date = field(default_factory=_dt.date.today)
     cwd: str = field(default_factory=os.getcwd)
     progress: Callable[[int, int], None] | None = None
+    # abspath -> bytes read instead of the disk (fix verification); bypasses the cache
+    overlay: dict[str, bytes] | None = None
 
 
 @dataclass
@@ -96,7 +98,8 @@ def build_units(found: Iterable[discover.Found], cwd: str) -> list[tuple[str, st
 
 
 def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: str,
-              ropts: ReadOptions, ctx: LocalContext | None = None) -> Facts:
+              ropts: ReadOptions, overlay: dict[str, bytes] | None = None,
+              ctx: LocalContext | None = None) -> Facts:
     """Read one unit. Pure apart from reading its own files (and, through the context, files
     it references inside ``root``). Never raises: problems become PL001 or PL000."""
     facts = Facts()
@@ -110,7 +113,9 @@ def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: 
                 "(max-file-size)", Location(path, 1, 1)))
             continue
         try:
-            if kind == discover.MANIFEST:
+            if overlay is not None and os.path.abspath(f.path) in overlay:
+                data = overlay[os.path.abspath(f.path)]  # --fix verification: edited bytes
+            elif kind == discover.MANIFEST:
                 data = b""  # manifests are streamed by their reader from abspath
             else:
                 with open(f.path, "rb") as fh:
@@ -126,7 +131,8 @@ def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: 
     if read is None:
         return facts
     if ctx is None:  # the read phase passes a recording context when it caches
-        ctx = LocalContext(root=root, options=ropts, display_fn=lambda p: display_path(p, cwd))
+        ctx = LocalContext(root=root, options=ropts, display_fn=lambda p: display_path(p, cwd),
+                           overlay=overlay)
     unit = Unit(kind, key, tuple(sources))
     try:
         got = read(unit, ctx)

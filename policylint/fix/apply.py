@@ -71,8 +71,11 @@ def fix_project(result: Any, config: Any, rules: Any, opts: Any, *, write: bool)
     accepted, after, rejected = verify(result, config, rules, opts, files, planned)
     refused += rejected
     changes = _changes(files, accepted)
-    outcome = Outcome(result, after, changes, refused=refused)
+    gone = {f.fingerprint for f in result.findings} - {f.fingerprint for f in after.findings}
+    outcome = Outcome(result, after, changes,
+                      refused=[r for r in refused if r.finding.fingerprint not in gone])
     outcome.fixed = [f for p in accepted for f in p.target.findings]
+    outcome.fixed += [r.finding for r in refused if r.finding.fingerprint in gone]
     if write:
         for ch in changes:
             ch.error = write_atomic(ch.src, ch.new)

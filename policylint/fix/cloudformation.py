@@ -248,8 +248,14 @@ def _seq(items: list[Any], dash: int, st: YStyle, content: int | None = None) ->
 def _after(src: SourceFile, node: Any) -> int:
     """Where text goes after a node: the start of the line after its last character."""
     i = node.end_mark.index
-    while i > 0 and src.text[i - 1] in " \t\r\n":
-        i -= 1
+    while True:
+        while i > 0 and src.text[i - 1] in " \t\r\n":
+            i -= 1
+        start = src.line_start(i)
+        if i > node.start_mark.index and src.text[start:i].lstrip().startswith("#"):
+            i = start  # a comment line after the node belongs to what follows
+            continue
+        break
     return src.line_end(i - 1) if i > 0 else 0
 
 
