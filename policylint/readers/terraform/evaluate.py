@@ -97,7 +97,10 @@ class Evaluator:
     # --- node kinds ---------------------------------------------------------------------------
 
     def _expression(self, node: Any, scope: dict[str, Any]) -> Any:
-        children = [c for c in node.children if c.type != "comment"]
+        return self._chain([c for c in node.children if c.type != "comment"], scope)
+
+    def _chain(self, children: list[Any], scope: dict[str, Any]) -> Any:
+        """A primary expression followed by traversal steps (``var.a[0].b``)."""
         if not children:
             return Unknown("empty expression")
         if children[0].type == "(":
@@ -401,27 +404,32 @@ class Evaluator:
         inner = node.children[0] if node.children else None
         if inner is None:
             return Unknown("empty operation")
-        operands = [c for c in inner.children if c.type not in _OPERATOR_TOKENS]
-        ops = [c for c in inner.children if c.type in _OPERATOR_TOKENS]
+        kids = [c for c in inner.children if c.type != "comment"]
+        at = next((i for i, c in enumerate(kids) if c.type in _OPERATOR_TOKENS
+                   and (inner.type == "unary_operation" or i > 0)), None)
+        if at is None:
+            return Unknown("malformed operation")
+        ops = [kids[at]]
+        operands = [kids[:at], kids[at + 1:]]
         if inner.type == "unary_operation":
-            if not operands or not ops:
+            if not operands[1]:
                 return Unknown("malformed operation")
-            v = self.eval(operands[0], scope)
+            v = self._chain(operands[1], scope)
             if isinstance(v, Unknown):
                 return v
             if ops[0].type == "!":
                 return not truthy(v)
             return -to_number(v)
-        if len(operands) != 2 or not ops:
+        if not operands[0] or not operands[1]:
             return Unknown("malformed operation")
         op = ops[0].type
-        left = self.eval(operands[0], scope)
+        left = self._chain(operands[0], scope)
         if op in ("&&", "||") and not isinstance(left, Unknown):
             if op == "&&" and not truthy(left):
                 return False
             if op == "||" and truthy(left):
                 return True
-        right = self.eval(operands[1], scope)
+        right = self._chain(operands[1], scope)
         return binary(op, left, right)
 
     def _for(self, node: Any, scope: dict[str, Any]) -> Any:
