@@ -392,6 +392,10 @@ class TemplateReader:
         vpos = props.value_pos("DefinitionString")
         fallback = _span(self.path, props.key_pos("DefinitionString"), vpos)
         inner = positioned_locate(doc, self.path, fallback)
+        node = props["DefinitionString"]
+        arg = node.get("Fn::Sub") if isinstance(node, PDict) else None
+        if isinstance(arg, PList) and arg:  # !Sub [text, {vars}]: the text is the first item
+            vpos = arg.item_pos(0)
         block = self.literal_block(vpos)
 
         def locate(keys: tuple[Any, ...]) -> Location:
