@@ -95,6 +95,10 @@ def copy_fixture(name: str, dest: Path) -> Path:
     return target
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes seconds (packaging); still in the default run")
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty repository root (config lookup and discovery stop here)."""
