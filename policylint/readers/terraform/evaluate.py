@@ -295,6 +295,8 @@ class Evaluator:
             return pairs
         out: list[Any] = []
         for k, v in pairs:
+            if self.budget.left < 0:
+                return EXHAUSTED
             inner = dict(scope)
             if len(names) == 2:
                 inner[names[0]], inner[names[1]] = k, v
@@ -454,6 +456,8 @@ class Evaluator:
         out_list: list[Any] = []
         out_obj: dict[str, Any] = {}
         for k, v in pairs:
+            if self.budget.left < 0:
+                return EXHAUSTED
             local = dict(scope)
             if len(names) >= 2:
                 local[names[0]], local[names[1]] = k, v
@@ -789,20 +793,27 @@ def fn_format(spec: Any, *args: Any) -> Any:
             arg = next(it)
         except StopIteration:
             raise EvalError("format: not enough arguments") from None
-        verb = m.group(4)
-        if verb in ("d",):
-            return str(int(to_number(arg)))
-        if verb == "q":
-            return json.dumps(to_string(arg))
-        if verb in ("f", "e", "E", "g", "G"):
-            prec = m.group(3)
-            return format(float(to_number(arg)), f".{prec or 6}{verb}")
-        if verb == "v" and not isinstance(arg, (str, int, float, bool)):
-            return json.dumps(plain(arg))
-        s = to_string(arg)
-        width = m.group(2)
+        flags, width, verb = m.group(1) or "", m.group(2), m.group(4)
+        if verb == "d":
+            n = int(to_number(arg))
+            s = f"+{n}" if "+" in flags and n >= 0 else str(n)
+        elif verb == "q":
+            s = json.dumps(to_string(arg))
+        elif verb in ("f", "e", "E", "g", "G"):
+            s = format(float(to_number(arg)), f".{m.group(3) or 6}{verb}")
+        elif verb == "v" and not isinstance(arg, (str, int, float, bool)):
+            s = json.dumps(plain(arg))
+        else:
+            s = to_string(arg)
         if width:
-            s = s.rjust(int(width)) if "-" not in (m.group(1) or "") else s.ljust(int(width))
+            w = int(width)
+            if "-" in flags:
+                s = s.ljust(w)
+            elif "0" in flags and verb in ("d", "f", "e", "E", "g", "G"):
+                sign = s[0] if s[:1] in "+-" else ""
+                s = sign + s[len(sign):].rjust(w - len(sign), "0")
+            else:
+                s = s.rjust(w)
         return s
 
     return _FORMAT.sub(repl, spec)

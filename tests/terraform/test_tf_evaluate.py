@@ -1,0 +1,179 @@
+"""Expression evaluation: every listed function, references, instances, unknowns, cycles and
+the evaluation budget."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policylint.model import Unknown
+from policylint.readers import LocalContext
+from policylint.readers.terraform.evaluate import Budget
+from policylint.readers.terraform.module import ModuleEval, ModuleFiles, Reader, parse_source
+from policylint.readers.terraform.values import JsonText, Sourced, Tracked, UnknownRef
+
+
+def module(tmp_path: Path, files: dict[str, str], tfvars: dict[str, str] | None = None
+           ) -> ModuleEval:
+    for name, text in {**files, **(tfvars or {})}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    mf = ModuleFiles(str(tmp_path), ".")
+    for name, text in files.items():
+        if name.endswith((".tf", ".tf.json")) and "/" not in name:
+            mf.files.append(parse_source(name, text.encode("utf-8")))
+    for name, text in (tfvars or {}).items():
+        mf.tfvars.append(parse_source(name, text.encode("utf-8")))
+    reader = Reader(LocalContext(root=str(tmp_path)), ".", str(tmp_path))
+    return ModuleEval(reader, mf, "", None, (str(tmp_path),))
+
+
+def local(tmp_path: Path, expr: str, extra: str = "", **files: str) -> Any:
+    m = module(tmp_path, {"main.tf": f"locals {{\n  x = {expr}\n}}\n{extra}", **files})
+    return m.local("x")
+
+
+FUNCTIONS = [
+    ('jsonencode({a = [1, "b"], c = true})', '{"a":[1,"b"],"c":true}'),
+    ('jsondecode("{\\"a\\": [1, 2]}")', {"a": [1, 2]}),
+    ('jsondecode(jsonencode({k = "v"}))', {"k": "v"}),
+    ('format("%s-%d-%03d", "a", 7, 5)', "a-7-005"),
+    ('format("%q %v %%", "x", 2)', '"x" 2 %'),
+    ('lower("AbC")', "abc"),
+    ('upper("AbC")', "ABC"),
+    ('replace("a-b-c", "-", "_")', "a_b_c"),
+    ('replace("abc123", "/[0-9]+/", "N")', "abcN"),
+    ('join(",", ["a", "b"], ["c"])', "a,b,c"),
+    ('split(",", "a,b,,c")', ["a", "b", "", "c"]),
+    ('concat(["a"], ["b", "c"], [])', ["a", "b", "c"]),
+    ('merge({a = 1, b = 2}, {b = 3}, null)', {"a": 1, "b": 3}),
+    ('lookup({a = "x"}, "a", "d")', "x"),
+    ('lookup({a = "x"}, "z", "d")', "d"),
+    ('try(local.missing_map.nope, "fallback")', "fallback"),
+    ('try({a = 1}.b, {a = 1}.a)', 1),
+    ('coalesce("", null, "first", "second")', "first"),
+    ('toset(["b", "a", "b"])', ["a", "b"]),
+    ('tolist(toset(["x"]))', ["x"]),
+    ('tomap({a = "b"})', {"a": "b"}),
+    ('element(["a", "b", "c"], 4)', "b"),
+    ('trimprefix("s3://bucket/key", "s3://")', "bucket/key"),
+    ('trimsuffix("file.json", ".json")', "file"),
+    ('length([1, 2, 3])', 3),
+    ('can(local.nothing.here)', False),
+    ('keys({b = 1, a = 2})', ["a", "b"]),
+    ('flatten([["a"], [["b"]], "c"])', ["a", "b", "c"]),
+    ('"${upper("a")}-%{if true}yes%{else}no%{endif}"', "A-yes"),
+    ('"%{for s in ["a", "b"]}${s};%{endfor}"', "a;b;"),
+    ('[for s in ["a", "b"] : upper(s) if s != "b"]', ["A"]),
+    ('{for k, v in {a = 1, b = 2} : v => k}', {"1": "a", "2": "b"}),
+    ('{for s in ["a", "ab", "b"] : substr(s, 0, 1) => s...}', {"a": ["a", "ab"], "b": ["b"]}),
+    ('[{id = "a"}, {id = "b"}][*].id', ["a", "b"]),
+    ('1 + 2 * 3 == 7 && !false', True),
+    ('-5 % 3 == 1 ? "mod" : "other"', "mod"),
+    ('"\\"quoted\\"\\n\\u00e9$${literal}"', '"quoted"\né${literal}'),
+]
+
+
+@pytest.mark.parametrize(("expr", "expected"), FUNCTIONS)
+def test_functions_and_expressions(tmp_path: Path, expr: str, expected: Any) -> None:
+    assert local(tmp_path, expr) == expected
+
+
+def test_jsonencode_keeps_structure(tmp_path: Path) -> None:
+    value = local(tmp_path, 'jsonencode({a = "b"})')
+    assert isinstance(value, JsonText) and value.structure == {"a": "b"}
+
+
+def test_file_and_templatefile(tmp_path: Path) -> None:
+    files = {"doc.json": '{"k": "v"}\n', "t.tpl": "hello ${name}\n%{ for x in xs }${x},%{ endfor }"}
+    value = local(tmp_path, 'file("${path.module}/doc.json")', **files)
+    assert value == '{"k": "v"}\n' and isinstance(value, Sourced) and value.path.endswith("doc.json")
+    assert local(tmp_path, 'jsondecode(file("doc.json")).k', **files) == "v"
+    assert local(tmp_path, 'templatefile("t.tpl", {name = "w", xs = [1, 2]})',
+                 **files) == "hello w\n1,2,"
+    missing = local(tmp_path, 'file("../outside.json")')
+    assert isinstance(missing, Unknown) and "outside the scanned tree" in missing.reason
+
+
+def test_heredoc_strips_indentation(tmp_path: Path) -> None:
+    value = local(tmp_path, '<<-EOT\n    a\n      b ${"c"}\n  EOT\n')
+    assert value == "a\n  b c\n"
+
+
+def test_variables_tfvars_precedence(tmp_path: Path) -> None:
+    m = module(tmp_path, {"v.tf": 'variable "a" {}\nvariable "b" {\n  default = "d"\n}\n'
+                                  'variable "c" {}\n'},
+               {"terraform.tfvars": 'a = "tfvars"\nb = "tfvars"\n',
+                "z.auto.tfvars": 'b = "auto"\n'})
+    assert m.var("a") == "tfvars"
+    assert m.var("b") == "auto"
+    c = m.var("c")
+    assert isinstance(c, Unknown) and "var.c has no default" in c.reason
+
+
+def test_resource_references_and_instances(tmp_path: Path) -> None:
+    m = module(tmp_path, {"main.tf": '''
+resource "aws_s3_bucket" "z" {
+  for_each = { raw = "r", clean = "c" }
+  bucket   = "acme-${each.value}"
+}
+resource "aws_s3_bucket" "n" {
+  count  = 2
+  bucket = "acme-n${count.index}"
+}
+resource "aws_s3_bucket" "p" {
+  bucket_prefix = "acme-"
+}
+locals {
+  raw   = aws_s3_bucket.z["raw"].id
+  arn   = aws_s3_bucket.n[1].arn
+  all   = [for b in aws_s3_bucket.n : b.bucket]
+  names = aws_s3_bucket.n[*].bucket
+  pref  = "s3://${aws_s3_bucket.p.bucket}/m"
+  dom   = aws_s3_bucket.z["clean"].bucket_domain_name
+}
+'''})
+    raw = m.local("raw")
+    assert raw == "acme-r" and isinstance(raw, Tracked)
+    assert raw.identity == '.#aws_s3_bucket.z["raw"]'
+    assert m.local("arn") == "arn:aws:s3:::acme-n1"
+    assert m.local("all") == ["acme-n0", "acme-n1"]
+    assert m.local("names") == ["acme-n0", "acme-n1"]
+    pref = m.local("pref")
+    assert isinstance(pref, UnknownRef) and pref.identity == ".#aws_s3_bucket.p"
+    assert m.local("dom") == "acme-c.s3.amazonaws.com"
+
+
+def test_reference_cycles_terminate(tmp_path: Path) -> None:
+    m = module(tmp_path, {"main.tf": "locals {\n  a = local.b\n  b = local.a\n  c = local.c\n}\n"})
+    a, c = m.local("a"), m.local("c")
+    assert isinstance(a, Unknown) and "reference cycle" in a.reason
+    assert isinstance(c, Unknown) and "reference cycle" in c.reason
+
+
+def test_budget_ends_pathological_expressions(tmp_path: Path) -> None:
+    m = module(tmp_path, {"main.tf": (
+        "locals {\n  r = range(10000)\n"
+        "  x = [for a in local.r : [for b in local.r : a + b]]\n}\n")})
+    m.reader.budget = Budget(50_000)
+    m.ev.budget = m.reader.budget
+    x = m.local("x")
+    assert isinstance(x, Unknown) and "budget" in x.reason
+
+
+def test_unknowns_are_never_guessed(tmp_path: Path) -> None:
+    m = module(tmp_path, {"main.tf": '''
+variable "env" {}
+data "aws_caller_identity" "me" {}
+locals {
+  a = "acme-${var.env}"
+  b = data.aws_caller_identity.me.account_id
+  c = var.env == "prod" ? "x" : "y"
+  d = var.env == "prod" ? "same" : "same"
+  e = upper(var.env)
+}
+'''})
+    for name in ("a", "b", "c", "e"):
+        assert isinstance(m.local(name), Unknown), name
+    assert m.local("d") == "same"
