@@ -128,11 +128,64 @@ def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> li
         return ("the bucket has count or for_each: add an aws_s3_bucket_cors_configuration with "
                 "the same count/for_each by hand")
     ref = bucket.hint("ref") or f"{addr}.id"
+    existing = _existing_configuration(src, blocks, block)
+    if existing:
+        return (f"{existing} already configures CORS for this bucket, in a way policylint cannot "
+                "read (e.g. dynamic cors_rule): complete it by hand")
     name = _unique_name(src, blocks, _config_name(block, addr))
     text = snippets.hcl_configuration(ref, name, n)
     at = src.line_end(block.end - 1) if block.end > 0 else 0
     lead = "\n" if src.text[:at].endswith("\n") else "\n\n"
     return [Edit(at, at, lead + text)]
+
+
+def _module_texts(src: SourceFile) -> list[tuple[str, str]]:
+    """(file name, text) of every .tf file in the module folder; the edited file from memory."""
+    folder = os.path.dirname(src.abspath)
+    out = [(os.path.basename(src.abspath), src.text)]
+    try:
+        names = sorted(f for f in os.listdir(folder) if f.endswith(".tf"))
+    except OSError:
+        names = []
+    for fname in names:
+        if fname == os.path.basename(src.abspath):
+            continue
+        try:
+            with open(os.path.join(folder, fname), encoding="utf-8", errors="replace") as fh:
+                out.append((fname, fh.read()))
+        except OSError:
+            continue
+    return out
+
+
+def _existing_configuration(src: SourceFile, blocks: list[HBlock], bucket: HBlock) -> str | None:
+    """A configuration resource in the module that points at this bucket (the reader may not
+    have bound it, e.g. when its rules are all dynamic): adding a second one would conflict."""
+    if len(bucket.labels) < 2:
+        return None
+    ref = re.compile(rf"^\s*bucket\s*=\s*aws_s3_bucket\.{re.escape(bucket.labels[1])}\b",
+                     re.MULTILINE)
+    header = re.compile(rf'resource\s+"{CONFIG_TYPE}"\s+"([^"]+)"\s*\{{')
+    for fname, text in _module_texts(src):
+        for m in header.finditer(text):
+            body = text[m.end():_block_end(text, m.end())]
+            if ref.search(body):
+                return f"{CONFIG_TYPE}.{m.group(1)} ({fname})"
+    return None
+
+
+def _block_end(text: str, start: int) -> int:
+    """Offset of the brace closing the block whose body starts at ``start`` (strings and
+    comments are rare enough in these headers' bodies to count braces plainly)."""
+    depth = 1
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(text)
 
 
 def _config_name(block: HBlock, addr: str) -> str:
@@ -147,18 +200,9 @@ def _unique_name(src: SourceFile, blocks: list[HBlock], base: str) -> str:
     """A configuration name not used in this module (every .tf file of the folder)."""
     taken = {b.labels[1] for b in blocks if b.type == "resource" and len(b.labels) > 1
              and b.labels[0] == CONFIG_TYPE}
-    folder = os.path.dirname(src.abspath)
     pattern = re.compile(rf'resource\s+"{CONFIG_TYPE}"\s+"([^"]+)"')
-    try:
-        names = [f for f in os.listdir(folder) if f.endswith(".tf")]
-    except OSError:
-        names = []
-    for fname in names:
-        try:
-            with open(os.path.join(folder, fname), encoding="utf-8", errors="replace") as fh:
-                taken |= set(pattern.findall(fh.read()))
-        except OSError:
-            continue
+    for _fname, text in _module_texts(src):
+        taken |= set(pattern.findall(text))
     if base not in taken:
         return base
     for suffix in ["_cors"] + [f"_cors{i}" for i in range(2, 100)]:
