@@ -200,7 +200,8 @@ def _main(argv: list[str]) -> int:
         from policylint.fix import apply_fixes
 
         return apply_fixes(result, config, rules, opts, write=args.fix, outputs=outputs,
-                           color=_use_color(args, sys.stdout))
+                           color=_use_color(args, sys.stdout), fail_on=args.fail_on,
+                           quiet=args.quiet)
 
     if args.show_inventory:
         from policylint import inventory
