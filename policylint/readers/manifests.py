@@ -33,6 +33,7 @@ from policylint.readers import Context, Source, Unit
 MAX_LINE = 1024 * 1024  # a data object line longer than this is reported and skipped
 MAX_ERRORS = 20  # bad lines reported one by one in a file; the rest are counted
 CHUNK = 64 * 1024
+_DECODE = json.JSONDecoder().decode  # one decoder: json.loads re-checks the encoding each line
 
 
 @dataclass
@@ -91,7 +92,7 @@ def scan_stream(fh: IO[bytes], path: str) -> _Scan:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = _DECODE(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             _bad(scan, path, number, exc.start + 1, "not valid UTF-8")
             continue
@@ -141,6 +142,11 @@ def _note_object(scan: _Scan, value: Any, line: int, raw: bytes | None) -> None:
     ref = value.get("source-ref")
     if not isinstance(ref, str):
         return
+    if ref.startswith("s3://"):  # fast path: a bucket already seen (most lines)
+        seen = scan.buckets.get(ref[5:ref.find("/", 5)] if "/" in ref[5:] else ref[5:])
+        if seen is not None:
+            seen.lines += 1
+            return
     got = labeling.parse_s3_uri(ref)
     if got is None:
         return
