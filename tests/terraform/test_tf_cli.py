@@ -155,3 +155,34 @@ def test_one_file_run_does_not_import_tree_sitter(tmp_path: Path) -> None:
                 if ln.startswith("import time:")]
     assert "policylint.cli" in imported
     assert not [m for m in imported if m.startswith(("tree_sitter", "policylint.readers.terraform"))]
+
+
+def _chain(findings: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    return [(f["rule"], f["path"], f["line"], f["column"], f["subject"],
+             tuple((r["path"], r["line"], r["column"]) for r in f["related"]))  # type: ignore[attr-defined]
+            for f in findings]
+
+
+def test_json_syntax_documents_iam_and_comments(tmp_path: Path) -> None:
+    """.tf.json and .tfvars.json, jsondecode(file()) CORS documents, bucket_prefix buckets bound
+    by identity, IAM-inferred inputs (one severity lower), `//` and trailing comments with
+    character columns after non-ASCII text, generic manifest_s3_uri resources."""
+    root = copy_fixture("terraform/more", tmp_path)
+    findings = _by_rule(root)
+    assert _chain(findings) == [
+        ("PL100", "iam.tf", 1, 1, "aws_s3_bucket.a2i_in",
+         (("iam.tf", 1, 1), ("iam.tf", 18, 21))),
+        ("PL102", "iam.tf", 32, 12, "acme-a2i-elsewhere", (("iam.tf", 32, 12),)),
+        ("PL101", "main.tf", 9, 1, "aws_s3_bucket.fail_document",
+         (("main.tf", 5, 1), ("main.tf", 5, 44), ("main.tf", 9, 1))),
+        ("PL100", "main.tf", 21, 1, "aws_s3_bucket.fail_prefix",
+         (("main.tf", 21, 1), ("main.tf", 22, 34), ("main.tf", 30, 27))),
+        ("PL104", "main.tf", 51, 3, "aws_s3_bucket.note_expose",
+         (("main.tf", 45, 1), ("main.tf", 42, 21), ("main.tf", 49, 1))),
+        ("PL100", "main.tf.json", 5, 7, "aws_s3_bucket.fail_json",
+         (("main.tf.json", 5, 7), ("main.tf.json", 7, 9))),
+    ]
+    severities = {(f["rule"], f["line"]): f["severity"] for f in findings}
+    assert severities[("PL100", 1)] == "warning"  # inferred from IAM: one level lower
+    assert findings[5]["bucket"] == "acme-fromjson-bucket"  # *.auto.tfvars.json
+    assert "cors.json applies" in str(findings[2]["related"])

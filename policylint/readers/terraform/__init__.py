@@ -178,15 +178,14 @@ def suppressions(fs: FileSyntax) -> list[Suppression]:
     for c in fs.comments:
         if "policylint" not in c.text.lower():
             continue
-        if c.trailing:
+        block = _block_for(fs, c.loc.line, c.trailing)
+        if block is not None:  # in the block, or directly above it
+            start = min(block.loc.line, c.loc.line)
+            scope = Location(c.loc.path, start, 1, block.loc.end_line, block.loc.end_column)
+        elif c.trailing:  # after code outside any block: its own line
             scope = Location(c.loc.path, c.loc.line, 1, c.loc.line, 10_000)
-        else:
-            block = _block_for(fs, c.loc.line, False)
-            if block is not None:
-                start = min(block.loc.line, c.loc.line)
-                scope = Location(c.loc.path, start, 1, block.loc.end_line, block.loc.end_column)
-            else:
-                scope = Location(c.loc.path, c.loc.line, 1, c.loc.end_line + 1, 10_000)
+        else:  # a lone comment: its line and the next
+            scope = Location(c.loc.path, c.loc.line, 1, c.loc.end_line + 1, 10_000)
         got = suppress.parse_comment(_comment_body(c.text), c.loc, scope)
         if got is not None:
             out.append(got)

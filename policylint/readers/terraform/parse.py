@@ -265,7 +265,9 @@ def parse_json(path: str, data: bytes, text: str) -> FileSyntax:
         for labels, body, loc in _json_labelled(value, depth, path, kloc):
             for item in body if isinstance(body, list) else [body]:
                 if isinstance(item, dict):
-                    ploc = _ploc(path, getattr(item, "pos", None), None) if hasattr(item, "pos") else loc
+                    # a block is its name key through its body; list items are their object
+                    ploc = _ploc(path, getattr(item, "pos", None), None) if isinstance(
+                        body, list) else loc
                     out.blocks.append(_json_block(key, labels, item, ploc, path))
     return out
 
