@@ -162,15 +162,7 @@ def read(unit: Any, ctx: Any) -> Any:
     from policylint.readers import documents
 
     facts = Facts()
-    for src in unit.sources:
-        facts.files.append(src.path)
-        try:
-            doc, error = documents.load(src.path, src.data)
-        except documents.Unavailable:
-            continue
-        if error is not None:
-            facts.errors.append(error)
-            continue
+    for src, doc in documents.trees(unit, facts):
         fallback = Location(src.path, 1, 1)
         facts.uses += uses_from_definition(doc, positioned_locate(doc, src.path, fallback),
                                            f"Step Functions definition {src.path}")

@@ -2,11 +2,15 @@
 readers (so both report broken input the same way, as PL001 at the error's position)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from policylint import jsonpos
-from policylint.model import Location, ParseError
+from policylint.model import Facts, Location, ParseError
 from policylint.text import DecodeError, decode
+
+
+if TYPE_CHECKING:
+    from policylint.readers import Source, Unit
 
 
 class Unavailable(Exception):
@@ -40,3 +44,29 @@ def _load_yaml(path: str, text: str) -> tuple[Any, ParseError | None]:
     except yamlpos.YAMLPosError as exc:
         return None, ParseError(f"invalid YAML: {exc.message}",
                                 Location(path, exc.line, exc.column))
+
+
+def texts(unit: Unit, facts: Facts) -> Iterator[tuple[Source, str]]:
+    """(source, decoded text) of every file of a unit; a file that is not text becomes PL001
+    in ``facts`` (and every file is recorded as read)."""
+    for src in unit.sources:
+        facts.files.append(src.path)
+        try:
+            yield src, decode(src.data)
+        except DecodeError as exc:
+            facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column)))
+
+
+def trees(unit: Unit, facts: Facts) -> Iterator[tuple[Source, Any]]:
+    """(source, positioned tree) of every JSON/YAML file of a unit. A broken file becomes PL001
+    in ``facts``; YAML without the YAML loader is skipped (never guessed)."""
+    for src in unit.sources:
+        facts.files.append(src.path)
+        try:
+            doc, error = load(src.path, src.data)
+        except Unavailable:
+            continue
+        if error is not None:
+            facts.errors.append(error)
+            continue
+        yield src, doc

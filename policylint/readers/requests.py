@@ -19,15 +19,7 @@ MAX_DEPTH = 32
 
 def read(unit: Unit, ctx: Context) -> Facts:
     facts = Facts()
-    for src in unit.sources:
-        facts.files.append(src.path)
-        try:
-            doc, error = documents.load(src.path, src.data)
-        except documents.Unavailable:
-            continue  # a YAML request without the YAML loader: skipped, never guessed
-        if error is not None:
-            facts.errors.append(error)
-            continue
+    for src, doc in documents.trees(unit, facts):
         facts.uses += uses_of_document(doc, src.path)
     return facts
 

@@ -29,21 +29,15 @@ from policylint.model import (
     Suppression,
     Unknown,
 )
-from policylint.readers import Context, Source, Unit, shell
+from policylint.readers import Context, Source, Unit, documents, shell
 from policylint.readers.cors import read_document
 from policylint.suppress import parse_comment
-from policylint.text import DecodeError, decode, line_col
+from policylint.text import line_col
 
 
 def read(unit: Unit, ctx: Context) -> Facts:
     facts = Facts()
-    for src in unit.sources:
-        facts.files.append(src.path)
-        try:
-            text = decode(src.data)
-        except DecodeError as exc:
-            facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column)))
-            continue
+    for src, text in documents.texts(unit, facts):
         parsed = shell.parse(text, flavour_of(src.path))
         for words in parsed.commands:
             _command(words, text, src, ctx, facts)

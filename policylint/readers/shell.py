@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Union
 
 from policylint.model import Unknown
 
@@ -288,16 +288,10 @@ class _Lexer:
                 value, verbatim, i = self._double(i + 1)
                 parts.append(value)
                 segments.append(verbatim)
-            elif c == "$":
-                value, verbatim, i = self._dollar(i)
+            elif c in "$`":
+                value, verbatim, i = self._substitution(i)
                 parts.append(value)
                 segments.append(verbatim)
-            elif c == "`":
-                j = text.find("`", i + 1)
-                j = self.n if j < 0 else j
-                parts.append(Unknown(f"command substitution `{text[i + 1:j][:60]}`"))
-                segments.append(None)
-                i = j + 1
             elif c == "\\" and i + 1 < self.n:
                 if text[i + 1] != "\n":
                     parts.append(text[i + 1])
@@ -329,16 +323,10 @@ class _Lexer:
                     parts.append(c + nxt)
                 segments.append(None)
                 i += 2
-            elif c == "$":
-                value, inner, i = self._dollar(i)
+            elif c in "$`":
+                value, inner, i = self._substitution(i)
                 parts.append(value)
                 segments.append(inner)
-            elif c == "`":
-                j = text.find("`", i + 1)
-                j = self.n if j < 0 else j
-                parts.append(Unknown(f"command substitution `{text[i + 1:j][:60]}`"))
-                segments.append(None)
-                i = j + 1
             else:
                 j = i
                 while j < self.n and text[j] not in '"\\$`':
@@ -348,6 +336,14 @@ class _Lexer:
                 i = j
         verbatim = segments[0] if len(segments) == 1 else (begin if not segments else None)
         return _join(parts), verbatim, i + 1
+
+    def _substitution(self, i: int) -> tuple[Value, int | None, int]:
+        """An expansion at ``$`` or a backquoted command: (value, verbatim offset, end)."""
+        if self.text[i] == "`":
+            j = self.text.find("`", i + 1)
+            j = self.n if j < 0 else j
+            return Unknown(f"command substitution `{self.text[i + 1:j][:60]}`"), None, j + 1
+        return self._dollar(i)
 
     def _dollar(self, i: int) -> tuple[Value, int | None, int]:
         """An expansion at ``$``: (value, verbatim offset of a literal variable, end)."""

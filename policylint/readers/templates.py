@@ -27,9 +27,9 @@ from policylint.model import (
     Service,
     Suppression,
 )
-from policylint.readers import Context, Source, Unit
+from policylint.readers import Context, Source, Unit, documents
 from policylint.suppress import parse_comment
-from policylint.text import DecodeError, decode, line_col
+from policylint.text import line_col
 
 # attributes a browser (or a crowd element) loads a resource from
 _ATTR = re.compile(
@@ -56,13 +56,7 @@ class _Found:
 
 def read(unit: Unit, ctx: Context) -> Facts:
     facts = Facts()
-    for src in unit.sources:
-        facts.files.append(src.path)
-        try:
-            text = decode(src.data)
-        except DecodeError as exc:
-            facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column)))
-            continue
+    for src, text in documents.texts(unit, facts):
         if _is_xml_question(src, text):
             error = _check_xml(src)
             if error is not None:
