@@ -527,8 +527,10 @@ class TemplateReader:
             owner = self.comment_owner(line)
             if owner is not None:
                 scope = self.resource_location(owner)
-            else:
+            elif self.own_line(line):  # the comment and the line it stands above
                 scope = Location(self.path, line, 1, self.next_code_line(line), 1)
+            else:
+                scope = Location(self.path, line, 1, line, 1)
             got = suppress.parse_comment(text, where, scope)
             if got is not None:
                 self.facts.suppressions.append(got)
