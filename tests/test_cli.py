@@ -262,3 +262,14 @@ def test_a_file_that_cannot_be_read_after_classification_is_pl001(
     (f,) = json.loads(out)["findings"]
     assert (f["rule"], f["path"], f["line"], f["column"], f["message"]) == (
         "PL001", "locked.json", 1, 1, "cannot read: Permission denied")
+
+
+def test_the_repository_examples_show_real_findings() -> None:
+    """README's first command: ``policylint examples/`` prints real diagnostics and exits 1."""
+    from conftest import REPO
+
+    code, out, err = run_cli(["examples/", "--format", "json"], REPO)
+    assert (code, err) == (1, "")
+    rules = {f[0] for f in findings_of(out)}
+    assert rules & {"PL100", "PL101"} and not rules & {"PL000", "PL001"}
+    assert all(path.startswith("examples/") for _, path, _, _ in findings_of(out))
