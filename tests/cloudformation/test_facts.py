@@ -56,7 +56,7 @@ def test_flow_style_and_json_hints(tmp_path: Path) -> None:
     js = facts_of('{"Resources": {"B": {"Type": "AWS::S3::Bucket",\n'
                   '  "Properties": {"BucketName": "x-y-z"}}}}\n', tmp_path, "t.json")
     assert js.buckets[0].format is Format.CLOUDFORMATION_JSON
-    assert js.buckets[0].hint("insert_at") == "2:38"
+    assert js.buckets[0].hint("insert_at") == "2:39"  # the } of Properties
 
 
 def test_comment_suppressions_scope_the_resource_or_the_line(tmp_path: Path) -> None:
