@@ -78,3 +78,24 @@ def test_inventory_json_snapshot(root: Path) -> None:
         "script-gh-bucket", "script-inline-bucket", "script-missing-doc", "script-only-images",
         "script-twice"]
     _snapshot("script-cors.inventory.json", out)
+
+
+def test_inline_suppressions_in_scripts_and_templates(repo: Path) -> None:
+    from conftest import json_findings, write_tree
+
+    write_tree(repo, {
+        "apply.sh": ("# policylint: disable=PL101 reason=\"origins are restricted on purpose\"\n"
+                     "CORS='[{\"AllowedMethods\": [\"GET\"], \"AllowedOrigins\": [\"https://a\"]}]'\n"
+                     "aws s3api put-bucket-cors --bucket supp-b --cors-configuration \"$CORS\"\n"),
+        "task.html": ("<crowd-form>\n"
+                      "  <!-- policylint: disable=PL102 reason=\"bucket of the data team\" -->\n"
+                      "  <img src=\"s3://supp-nowhere/a.jpg\">\n"
+                      "  <img src=\"s3://supp-b/b.jpg\">\n"
+                      "</crowd-form>\n"),
+    })
+    assert json_findings([".", "--no-cache"], repo) == []
+    code, out, err = run_cli([".", "--no-cache", "--no-inline-suppressions", "--format", "json"],
+                             repo)
+    assert code == 1, err
+    got = [(f["rule"], f["path"], f["line"], f["column"]) for f in json.loads(out)["findings"]]
+    assert got == [("PL101", "apply.sh", 2, 7), ("PL102", "task.html", 3, 13)]
