@@ -1,0 +1,170 @@
+"""The composite GitHub Action, run locally: action.yml is parsed, and its steps' `run:` scripts
+are run with bash the way a runner does (`bash --noprofile --norc -eo pipefail`), with a
+simulated GITHUB_* environment (GITHUB_OUTPUT, RUNNER_TEMP, GITHUB_ACTIONS) and the inputs and
+expressions substituted, against a fixture repository. The install step runs once (a real pip
+install of this checkout into a fresh virtualenv); the run step then runs per scenario."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FIXTURES, REPO
+from integ_support import validate_sarif
+
+ACTION = REPO / "action.yml"
+_EXPR = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
+
+
+def _action() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    return doc
+
+
+def _defaults() -> dict[str, str]:
+    return {name: str(spec.get("default", "")) for name, spec in _action()["inputs"].items()}
+
+
+def _substitute(value: str, context: dict[str, str]) -> str:
+    def one(m: re.Match[str]) -> str:
+        key = m.group(1)
+        assert key in context, f"unexpected expression {key!r} in action.yml"
+        return context[key]
+
+    return _EXPR.sub(one, value)
+
+
+def _run_step(step: dict[str, Any], context: dict[str, str], workspace: Path,
+              temp: Path) -> tuple[int, str, dict[str, str]]:
+    """Run one step as a runner would: (exit code, output, what it wrote to GITHUB_OUTPUT)."""
+    assert step["shell"] == "bash"
+    out_file = temp / f"output-{step['id']}"
+    out_file.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GITHUB_", "RUNNER_", "INPUT_", "POLICYLINT", "VIRTUAL_ENV"))}
+    env.update(GITHUB_ACTIONS="true", CI="true", GITHUB_OUTPUT=str(out_file),
+               GITHUB_WORKSPACE=str(workspace), RUNNER_TEMP=str(temp),
+               GITHUB_ACTION_PATH=str(REPO), NO_COLOR="1")
+    env.update({k: _substitute(str(v), context) for k, v in step.get("env", {}).items()})
+    script = temp / f"step-{step['id']}.sh"
+    script.write_text(_substitute(step["run"], context), encoding="utf-8")
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                          cwd=workspace, env=env, capture_output=True, text=True, timeout=600)
+    outputs = dict(line.split("=", 1) for line in
+                   out_file.read_text(encoding="utf-8").splitlines() if "=" in line)
+    return proc.returncode, proc.stdout + proc.stderr, outputs
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The install step, run once: (RUNNER_TEMP, its outputs)."""
+    temp = tmp_path_factory.mktemp("runner-temp")
+    install = _action()["runs"]["steps"][0]
+    code, log, outputs = _run_step(install, {"github.action_path": str(REPO)},
+                                   tmp_path_factory.mktemp("ws"), temp)
+    assert code == 0, log
+    assert outputs == {"bin": str(temp / "policylint-venv" / "bin")}
+    return temp, outputs
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "workspace"
+    shutil.copytree(FIXTURES / "integrations" / "repo", ws)
+    (ws / ".git").mkdir()
+    return ws
+
+
+def _run(installed: tuple[Path, dict[str, str]], workspace: Path,
+         **inputs: str) -> tuple[int, str, dict[str, str]]:
+    temp, install_outputs = installed
+    values = {**_defaults(), **{k.replace("_", "-"): v for k, v in inputs.items()}}
+    context = {f"inputs.{k}": v for k, v in values.items()}
+    context["steps.install.outputs.bin"] = install_outputs["bin"]
+    step = _action()["runs"]["steps"][1]
+    return _run_step(step, context, workspace, temp)
+
+
+def test_action_metadata() -> None:
+    doc = _action()
+    assert doc["runs"]["using"] == "composite"
+    assert sorted(doc["inputs"]) == sorted(
+        ["path", "config", "format", "fail-on", "sarif-file", "extra-args"])
+    assert {k: v["value"] for k, v in doc["outputs"].items()} == {
+        "findings": "${{ steps.run.outputs.findings }}",
+        "sarif-file": "${{ steps.run.outputs.sarif-file }}",
+        "exit-code": "${{ steps.run.outputs.exit-code }}"}
+    steps = doc["runs"]["steps"]
+    assert [s["id"] for s in steps] == ["install", "run"]
+    assert all("uses" not in s for s in steps)  # no other action is pulled in
+    text = ACTION.read_text(encoding="utf-8")
+    assert not re.search(r"\b(curl|wget|git clone|docker)\b", text)
+    assert 'pip install --quiet --disable-pip-version-check "$POLICYLINT_ACTION_PATH"' in text
+    # inputs reach the scripts through env, never spliced into the script text
+    assert all("${{" not in s["run"] for s in steps)
+
+
+def test_findings_fail_the_step_and_fill_the_outputs(installed: tuple[Path, dict[str, str]],
+                                                     workspace: Path) -> None:
+    code, log, outputs = _run(installed, workspace)
+    assert code == 1, log
+    assert outputs == {"findings": "2", "sarif-file": "policylint.sarif", "exit-code": "1"}
+    assert "cors/fail_frames.xml:1:1: PL101 [error]" in log
+    assert "Found 2 errors in 3 files." in log
+    assert [line.split(",")[0] for line in log.splitlines() if line.startswith("::error")] == [
+        "::error file=cors/fail_frames.xml", "::error file=cors/fail_images.json"]
+    sarif = json.loads((workspace / "policylint.sarif").read_text(encoding="utf-8"))
+    validate_sarif(sarif)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["PL101", "PL101"]
+
+
+def test_fail_on_never_reports_without_failing(installed: tuple[Path, dict[str, str]],
+                                               workspace: Path) -> None:
+    code, log, outputs = _run(installed, workspace, fail_on="never", format="json",
+                              sarif_file="reports/out.sarif")
+    assert code == 0, log
+    assert outputs == {"findings": "2", "sarif-file": "reports/out.sarif", "exit-code": "1"}
+    assert json.loads(log)["summary"]["errors"] == 2
+    assert (workspace / "reports" / "out.sarif").is_file()
+
+
+def test_path_and_extra_args(installed: tuple[Path, dict[str, str]], workspace: Path) -> None:
+    code, log, outputs = _run(installed, workspace, path="cors/pass_ok.json 'cors'",
+                              extra_args="--select PL200 --quiet", sarif_file="")
+    assert code == 0, log
+    assert outputs == {"findings": "0", "sarif-file": "", "exit-code": "0"}
+    assert log == "All checks passed: no findings in 3 files.\n"
+    assert not (workspace / "policylint.sarif").exists()
+
+
+def test_fail_on_warning(installed: tuple[Path, dict[str, str]], workspace: Path) -> None:
+    (workspace / "cors" / "fail_frames.xml").write_text(
+        "<!-- policylint: disable=PL101 -->\n"
+        + (workspace / "cors" / "fail_frames.xml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, log, outputs = _run(installed, workspace, fail_on="warning",
+                              extra_args="--select PL002")
+    assert code == 1, log
+    assert outputs["findings"] == "1"
+    assert "::warning file=cors/fail_frames.xml,line=1,col=1,endLine=1,title=PL002::" in log
+
+
+def test_configuration_error_fails_whatever_fail_on(installed: tuple[Path, dict[str, str]],
+                                                    workspace: Path) -> None:
+    code, log, outputs = _run(installed, workspace, config="missing.yaml", fail_on="never")
+    assert code == 2
+    assert outputs == {"findings": "0", "sarif-file": "", "exit-code": "2"}
+    assert "policylint: error: --config: no such file: missing.yaml" in log
+
+
+def test_bad_fail_on_is_refused(installed: tuple[Path, dict[str, str]], workspace: Path) -> None:
+    code, log, outputs = _run(installed, workspace, fail_on="sometimes")
+    assert code == 2
+    assert outputs == {}
+    assert log == ("::error title=policylint::fail-on must be error, warning, note or never "
+                   "(got 'sometimes')\n")
