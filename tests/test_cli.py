@@ -273,3 +273,41 @@ def test_the_repository_examples_show_real_findings() -> None:
     rules = {f[0] for f in findings_of(out)}
     assert rules & {"PL100", "PL101"} and not rules & {"PL000", "PL001"}
     assert all(path.startswith("examples/") for _, path, _, _ in findings_of(out))
+
+
+@pytest.mark.parametrize("args, env, coloured", [
+    ([], {}, True),
+    (["--no-color"], {}, False),
+    ([], {"NO_COLOR": "1"}, False),
+])
+def test_colour_on_a_real_tty(project: Path, args: list[str], env: dict[str, str],
+                              coloured: bool) -> None:
+    """Through a pseudo-terminal, as a user sees it: colour unless --no-color or NO_COLOR."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "CI")}
+    proc = subprocess.Popen([sys.executable, "-m", "policylint", *args], cwd=project,
+                            stdout=secondary, stderr=subprocess.PIPE, env={**clean, **env})
+    os.close(secondary)
+    chunks = []
+    try:
+        while True:
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(main)
+    stderr = proc.stderr.read() if proc.stderr else b""
+    assert proc.wait(timeout=60) == 1 and stderr == b""
+    out = b"".join(chunks).decode()
+    assert "cors/images.json:2:3:" in re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert (ESC in out) is coloured
