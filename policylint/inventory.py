@@ -90,6 +90,7 @@ def _cors(c: CorsConfig) -> dict[str, Any]:
         "source": c.source.value,
         "format": c.format.value,
         "document": c.document,
+        "applied_at": c.hint("applied-at"),
         "condition": c.condition,
         "target": c.target.describe() if c.target is not None else None,
         "rules": len(c.rules) if not isinstance(c.rules, Unknown) else None,
@@ -130,6 +131,8 @@ def _verdict(c: dict[str, Any]) -> str:
 
 def _cors_line(c: dict[str, Any]) -> str:
     what = f"document {c['document']}" if c["document"] else c["source"]
+    if c["applied_at"]:
+        what += f" (applied at {c['applied_at']})"
     cond = f" when {c['condition']}" if c["condition"] else ""
     problems = f", {c['problems']} problem(s)" if c["problems"] else ""
     return f"CORS {what} at {_at(c)}{cond}: {_verdict(c)}{problems}"

@@ -98,11 +98,14 @@ def link(facts: Facts, options: LinkOptions) -> Project:
                 cors.append(c)
                 continue
             seen: set[BucketRef] = set()
-            for ref, _where in bound:
+            for ref, where in bound:
                 if ref in seen:
                     continue
                 seen.add(ref)
-                cors.append(replace(c, target=ref, group=f"{c.key}->{ref.describe()}"))
+                # where the binding was made (script command, config entry): for the inventory
+                hints = c.fix_hints + (("applied-at", str(where)),)
+                cors.append(replace(c, target=ref, group=f"{c.key}->{ref.describe()}",
+                                    fix_hints=hints))
         else:
             cors.append(c)
     project.cors = cors
