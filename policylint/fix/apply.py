@@ -13,12 +13,13 @@ from policylint.fix.plan import (
     ON_REQUEST,
     Planned,
     Refused,
+    Target,
     plan,
     targets_for,
     wanted,
 )
 from policylint.fix.source import SourceFile
-from policylint.model import Finding
+from policylint.model import Finding, Unknown
 from policylint.rule import Options
 
 MAX_ROUNDS = 4
@@ -133,6 +134,9 @@ def verify(result: Any, config: Any, rules: Any, opts: Any, files: dict[str, Sou
             if left:
                 bad[i] = f"the edit would not remove {left[0].rule} (not written)"
                 continue
+            if not rule_present(after.project, p.target):
+                bad[i] = "after the edit the bucket's CORS would not read as the new rule (not written)"
+                continue
             blame = [f for f in new if _touches(f, p)]
             if blame or (new and not any(_touches(f, q) for f in new for q in accepted)):
                 g = (blame or new)[0]
@@ -143,6 +147,33 @@ def verify(result: Any, config: Any, rules: Any, opts: Any, files: dict[str, Sou
         rejected += [Refused(f, why) for i, why in bad.items() for f in accepted[i].target.findings]
         accepted = [p for i, p in enumerate(accepted) if i not in bad]
     return accepted, after, rejected
+
+
+def _values(values: object) -> set[str]:
+    if not isinstance(values, tuple):
+        return set()
+    return {v.lower() for v in values if isinstance(v, str)}
+
+
+def rule_present(project: Any, target: Target) -> bool:
+    """The edited bucket now carries a rule with everything the fix added: a finding that went
+    away because the edit broke the configuration (so the rules read differently) is no fix."""
+    old = target.lb
+    for lb in project.buckets:
+        same = (lb.bucket.identity == old.bucket.identity if old.bucket is not None
+                and lb.bucket is not None else old.bucket is None and lb.name == old.name)
+        if not same:
+            continue
+        for c in lb.cors:
+            if isinstance(c.rules, Unknown):
+                continue
+            for r in c.rules:
+                if all({v.lower() for v in want} <= _values(got) for want, got in (
+                        (target.needed.methods, r.methods), (target.needed.origins, r.origins),
+                        (target.needed.allowed_headers, r.allowed_headers),
+                        (target.needed.expose_headers, r.expose_headers))):
+                    return True
+    return False
 
 
 def _changes_safe(files: dict[str, SourceFile], accepted: list[Planned],

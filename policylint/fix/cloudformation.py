@@ -190,12 +190,19 @@ def _most(values: list[Any], default: Any) -> Any:
     return max(set(values), key=values.count) if values else default
 
 
+def _dash_offset(src: SourceFile, item: Any) -> int | None:
+    """Offset of the ``-`` that introduces a block sequence item (it may stand alone on the
+    line above the item's content)."""
+    i = item.start_mark.index - 1
+    while i >= 0 and src.text[i] in " \t\r\n":
+        i -= 1
+    return i if i >= 0 and src.text[i] == "-" else None
+
+
 def _dash_col(src: SourceFile, item: Any) -> int:
     """Column of the ``-`` that introduces a block sequence item."""
-    i = item.start_mark.index - 1
-    while i >= 0 and src.text[i] in " \t":
-        i -= 1
-    if i >= 0 and src.text[i] == "-":
+    i = _dash_offset(src, item)
+    if i is not None:
         return i - src.line_start(i)
     return max(item.start_mark.column - 2, 0)
 
@@ -341,7 +348,9 @@ def _yaml_add_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
         lines = _seq([fields], dash, st, model.start_mark.column)
     if before is not None and before < len(seq.value):
         item = seq.value[before]
-        return [_lines(src, src.line_start(item.start_mark.index), lines)]
+        dash = _dash_offset(src, item)
+        return [_lines(src, src.line_start(item.start_mark.index if dash is None else dash),
+                       lines)]
     return [_lines(src, _after(src, seq.value[-1]), lines)]
 
 
