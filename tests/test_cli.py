@@ -311,3 +311,25 @@ def test_colour_on_a_real_tty(project: Path, args: list[str], env: dict[str, str
     out = b"".join(chunks).decode()
     assert "cors/images.json:2:3:" in re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert (ESC in out) is coloured
+
+
+def test_a_crashing_reader_becomes_pl000_and_the_other_files_are_read(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint.readers import cors
+
+    real_read = cors.read
+
+    def read(unit, ctx):  # type: ignore[no-untyped-def]
+        if unit.key == "crash.json":
+            raise KeyError("bug")
+        return real_read(unit, ctx)
+
+    monkeypatch.setattr(cors, "read", read)
+    write_tree(repo, {"crash.json": GOOD, "bad.json": BAD})
+    code, out, err = run_cli(["--format", "json", "--no-cache"], repo)
+    assert (code, err) == (1, "")
+    findings = json.loads(out)["findings"]
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
+        ("PL200", "bad.json", 1, 22), ("PL000", "crash.json", 1, 1)]
+    assert re.fullmatch(r"reader for cors crashed: KeyError: 'bug' \(test_cli\.py:\d+\)",
+                        findings[1]["message"])
