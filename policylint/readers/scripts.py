@@ -51,6 +51,8 @@ def flavour_of(path: str) -> str:
         return shell.YAML
     if name in ("makefile", "gnumakefile") or name.endswith(".mk"):
         return shell.MAKE
+    if name.endswith(".ps1"):
+        return shell.POWERSHELL
     return shell.SHELL
 
 

@@ -17,7 +17,7 @@ from typing import Union
 
 from policylint.model import Unknown
 
-SHELL, MAKE, YAML = "shell", "make", "yaml"
+SHELL, MAKE, YAML, POWERSHELL = "shell", "make", "yaml", "powershell"
 
 Value = Union[str, Unknown]
 
@@ -56,6 +56,9 @@ def parse(text: str, flavour: str = SHELL) -> Parsed:
         text, variables = make_view(text)
     elif flavour == YAML:
         text, variables = yaml_view(text)
+    elif flavour == POWERSHELL:
+        # PowerShell continues lines with a backtick (same length, so offsets still hold)
+        text = text.replace("`\r\n", "\\\r\n").replace("`\n", "\\\n")
     return _Lexer(text, flavour, variables).run()
 
 

@@ -265,3 +265,12 @@ def test_script_suppression(tmp_path: Path) -> None:
     assert [(s.rules, s.scope.line, s.scope.end_line) for s in facts.suppressions] == [
         (("PL101",), 1, 2)]
 
+
+
+def test_powershell_backtick_continuation(tmp_path: Path) -> None:
+    text = ("aws s3api put-bucket-cors `\r\n  --bucket ps-b `\n"
+            "  --cors-configuration file://cors.json\n")
+    facts = _read(scripts, tmp_path, "apply.ps1", text, "script")
+    assert _cors(facts) == [("apply.ps1", 1, 1, "script", "ps-b",
+                             "the CORS document cors.json applied here is not in the scanned "
+                             "files")]
