@@ -263,3 +263,23 @@ def test_not_utf8_is_pl001_at_the_bad_byte(repo: Path) -> None:
     (f,) = json.loads(out)["findings"]
     assert (f["rule"], f["path"], f["line"], f["column"]) == ("PL001", "latin1.json", 2, 13)
     assert "0xe9" in f["message"]
+
+
+def test_put_bucket_cors_cli_input_json_names_its_bucket(repo: Path) -> None:
+    """``aws s3api put-bucket-cors --cli-input-json`` files: the wrapper is not a rule (no false
+    PL200) and the bucket it names is the document's target."""
+    write_tree(repo, {
+        ".policylint.yaml": "labeling:\n  buckets: [acme-lab-*]\n",
+        "put-cors.json": '{\n  "Bucket": "acme-lab-images",\n  "CORSConfiguration": {\n'
+                         '    "CORSRules": [\n      {"AllowedMethods": ["PUT"], '
+                         '"AllowedOrigins": ["*"]}\n    ]\n  },\n'
+                         '  "ExpectedBucketOwner": "111122223333"\n}\n',
+        "ok-cors.json": '{"Bucket": "acme-lab-ok", "CORSConfiguration": {"CORSRules": '
+                        '[{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ID": 5}]}}\n',
+    })
+    code, out, _ = run_cli(["--format", "json"], repo)
+    assert [(f["rule"], f["path"], f["line"], f["column"], f["bucket"])
+            for f in json.loads(out)["findings"]] == [
+        ("PL200", "ok-cors.json", 1, 122, "acme-lab-ok"),
+        ("PL101", "put-cors.json", 4, 5, "acme-lab-images"),
+    ]

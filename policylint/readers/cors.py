@@ -10,9 +10,11 @@ the configuration.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from policylint import cors_check, jsonpos, safexml, suppress
 from policylint.model import (
+    BucketRef,
     CorsConfig,
     CorsProblem,
     CorsRule,
@@ -80,6 +82,7 @@ def _read_json(path: str, text: str, size: int) -> tuple[CorsConfig | None, Pars
         doc = jsonpos.loads(text, reject_duplicates=True)
     except jsonpos.JSONPosError as exc:
         return None, ParseError(f"invalid JSON: {exc.message}", Location(path, exc.line, exc.column))
+    doc, target = _unwrap_cli_input(doc)
     problems: list[CorsProblem] = cors_check.check_document_size(size, path)
     rules_node: PList | None
     if isinstance(doc, PDict) and "CORSRules" in doc:
@@ -123,10 +126,21 @@ def _read_json(path: str, text: str, size: int) -> tuple[CorsConfig | None, Pars
                                                 text_numbers=False)
             problems += found
             rules.append(rule)
-    config = CorsConfig(target=None, rules=tuple(rules), location=_loc(path, doc_pos),
+    config = CorsConfig(target=target, rules=tuple(rules), location=_loc(path, doc_pos),
                         source=CorsSource.FILE, format=Format.CORS_JSON,
                         problems=tuple(problems), document=path)
     return config, None
+
+
+def _unwrap_cli_input(doc: Any) -> tuple[Any, BucketRef | None]:
+    """``aws s3api put-bucket-cors --cli-input-json`` files wrap the configuration and name the
+    bucket: ``{"Bucket": "b", "CORSConfiguration": {"CORSRules": [...]}}``. Their bucket binds
+    the document (rather than a false PL200 for fields that are not rule fields)."""
+    if isinstance(doc, PDict) and isinstance(doc.get("CORSConfiguration"), PDict):
+        bucket = doc.get("Bucket")
+        ref = BucketRef(name=bucket, text=bucket) if isinstance(bucket, str) and bucket else None
+        return doc["CORSConfiguration"], ref
+    return doc, None
 
 
 _XML_FIELDS = {"AllowedMethod": "AllowedMethods", "AllowedOrigin": "AllowedOrigins",
