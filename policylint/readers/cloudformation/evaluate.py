@@ -319,24 +319,16 @@ class Template:
             return Unknown("a parameter is chosen at deploy time")
         return self.value(node, assume, depth + 1)
 
-    def conditions_in(self, node: Any, limit: int = 10_000) -> list[str]:
+    def conditions_in(self, node: Any) -> list[str]:
         """Names of the unknown conditions that ``Fn::If`` decides on inside ``node``."""
         found: list[str] = []
-        stack = [node]
-        seen = 0
-        while stack and seen < limit:
-            cur = stack.pop()
-            seen += 1
+        for cur in walk(node):
             fn = intrinsic(cur)
             if fn is not None and fn[0] == "Fn::If" and isinstance(fn[1], list) and fn[1]:
                 name = fn[1][0]
-                if isinstance(name, str) and name not in found and isinstance(
-                        self.condition(name), Unknown) and name in self.conditions:
+                if isinstance(name, str) and name not in found and name in self.conditions \
+                        and isinstance(self.condition(name), Unknown):
                     found.append(name)
-            if isinstance(cur, dict):
-                stack.extend(reversed(list(cur.values())))
-            elif isinstance(cur, list):
-                stack.extend(reversed(cur))
         return found
 
     def choose(self, node: Any, assume: Assume | None = None, depth: int = 0) -> Any:
@@ -453,10 +445,23 @@ def _section(doc: Mapping[str, Any], name: str) -> dict[str, Any]:
     return got if isinstance(got, dict) else {}
 
 
-def _refs_to_parameters(node: Any, parameters: Mapping[str, Any]) -> Iterator[str]:
-    stack = [node]
-    while stack:
+def walk(root: Any, limit: int = 10_000) -> Iterator[Any]:
+    """Every node under ``root`` (itself included), depth first in document order; at most
+    ``limit`` nodes, so that a tree shared through YAML aliases is never walked without end."""
+    stack = [root]
+    seen = 0
+    while stack and seen < limit:
         cur = stack.pop()
+        seen += 1
+        yield cur
+        if isinstance(cur, dict):
+            stack.extend(reversed(list(cur.values())))
+        elif isinstance(cur, list):
+            stack.extend(reversed(cur))
+
+
+def _refs_to_parameters(node: Any, parameters: Mapping[str, Any]) -> Iterator[str]:
+    for cur in walk(node):
         fn = intrinsic(cur)
         if fn is not None and fn[0] == "Ref" and isinstance(fn[1], str) and fn[1] in parameters:
             yield fn[1]
@@ -466,10 +471,6 @@ def _refs_to_parameters(node: Any, parameters: Mapping[str, Any]) -> Iterator[st
                 for m in _SUB_VAR.finditer(arg):
                     if m.group(1).strip() in parameters:
                         yield m.group(1).strip()
-        if isinstance(cur, dict):
-            stack.extend(cur.values())
-        elif isinstance(cur, list):
-            stack.extend(cur)
 
 
 def _cfn_str(value: Any) -> str:

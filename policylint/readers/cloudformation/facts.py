@@ -18,7 +18,7 @@ import shlex
 from dataclasses import replace
 from typing import Any, Iterator
 
-from policylint import cors_check, jsonpos, labeling, suppress, yamlpos
+from policylint import cors_check, jsonpos, labeling, suppress
 from policylint.model import (
     Bucket,
     BucketRef,
@@ -34,7 +34,7 @@ from policylint.model import (
     Suppression,
     Unknown,
 )
-from policylint.readers import Context
+from policylint.readers import Context, documents
 from policylint.readers.asl import (
     iter_task_states,
     positioned_locate,
@@ -49,7 +49,6 @@ from policylint.readers.cloudformation.evaluate import (
 )
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
-from policylint.text import DecodeError, decode
 from policylint.tree import PDict, PList, Pos
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
@@ -439,16 +438,8 @@ class TemplateReader:
         if data is None:
             return
         shown = self.ctx.display(target)
-        try:
-            text = decode(data)
-        except DecodeError:
-            return
-        try:
-            if text.lstrip().startswith(("{", "[")):
-                doc = jsonpos.loads(text)
-            else:
-                doc = yamlpos.load(text)
-        except (jsonpos.JSONPosError, yamlpos.YAMLPosError):
+        doc, error = documents.load(shown, data)
+        if error is not None:
             return  # the definition file is read (and reported) as ASL in its own right
         locate = positioned_locate(doc, shown, Location(shown, 1, 1))
         self.facts.uses += uses_from_definition(doc, locate, f"{evidence} ({shown})", subs)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from policylint.model import BucketRef, LabelingUse, Location, Unknown
 from policylint.readers import iam
 from policylint.readers.asl import positioned_locate
-from policylint.readers.cloudformation.evaluate import Template, intrinsic
+from policylint.readers.cloudformation.evaluate import Template, intrinsic, walk
 from policylint.tree import PDict, PList
 
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
@@ -27,32 +27,25 @@ _SUB_VAR = re.compile(r"\$\{([^}.!]+)(?:\.([^}]+))?\}")
 Doc = tuple[str, str, PDict, tuple[Any, ...]]
 
 
-def referenced_ids(node: Any, limit: int = 2_000) -> set[str]:
+def referenced_ids(node: Any) -> set[str]:
     """Logical IDs referenced by Ref, Fn::GetAtt or ${...} in Fn::Sub inside ``node``."""
     found: set[str] = set()
-    stack = [node]
-    seen = 0
-    while stack and seen < limit:
-        cur = stack.pop()
-        seen += 1
+    for cur in walk(node, limit=2_000):
         fn = intrinsic(cur)
-        if fn is not None:
-            name, arg = fn
-            if name == "Ref" and isinstance(arg, str):
-                found.add(arg)
-            elif name == "Fn::GetAtt":
-                first = arg.split(".", 1)[0] if isinstance(arg, str) else (
-                    arg[0] if isinstance(arg, list) and arg else None)
-                if isinstance(first, str):
-                    found.add(first)
-            elif name == "Fn::Sub":
-                text = arg[0] if isinstance(arg, list) and arg else arg
-                if isinstance(text, str):
-                    found.update(m.group(1).strip() for m in _SUB_VAR.finditer(text))
-        if isinstance(cur, dict):
-            stack.extend(cur.values())
-        elif isinstance(cur, list):
-            stack.extend(cur)
+        if fn is None:
+            continue
+        name, arg = fn
+        if name == "Ref" and isinstance(arg, str):
+            found.add(arg)
+        elif name == "Fn::GetAtt":
+            first = arg.split(".", 1)[0] if isinstance(arg, str) else (
+                arg[0] if isinstance(arg, list) and arg else None)
+            if isinstance(first, str):
+                found.add(first)
+        elif name == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            if isinstance(text, str):
+                found.update(m.group(1).strip() for m in _SUB_VAR.finditer(text))
     return found
 
 
