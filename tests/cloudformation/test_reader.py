@@ -37,6 +37,7 @@ EXPECTED: list[Key] = [
     ("PL100", "short/template.yaml", 51, 3),
     ("PL100", "sub/template.yaml", 5, 3),
     ("PL100", "sub/template.yaml", 10, 3),
+    ("PL100", "sub/template.yaml", 60, 3),  # arn:${AWS::Partition}:states:::... still a task
     ("PL002", "suppress/template.yaml", 17, 13),
     ("PL100", "suppress/template.yaml", 24, 3),
     ("PL002", "suppress/template.yaml", 25, 27),

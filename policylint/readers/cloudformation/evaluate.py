@@ -429,6 +429,24 @@ class Template:
         got = self.text(node, assume)
         return got if got is not None else Unknown("the definition is not a string")
 
+    def document_value(self, node: Any, depth: int = 0) -> Any:
+        """A document written as an object (a state machine's ``Definition``): like ``value``,
+        but its ``Fn::Sub``/``Fn::Join`` strings are read leniently (``document_text``)."""
+        fn = intrinsic(node)
+        if depth > MAX_DEPTH:
+            return Unknown("the value is nested too deeply to evaluate")
+        if fn is not None:
+            if fn[0] in ("Fn::Sub", "Fn::Join"):
+                return self.document_text(node)
+            return self.value(node)
+        if isinstance(node, dict):
+            out = {k: self.document_value(v, depth + 1) for k, v in node.items()}
+            return {k: v for k, v in out.items() if v is not NO_VALUE}
+        if isinstance(node, list):
+            return [v for v in (self.document_value(v, depth + 1) for v in node)
+                    if v is not NO_VALUE]
+        return node
+
 
 def role_placeholder(logical_id: str) -> str:
     """What a role's ``Ref``/``Arn`` evaluates to: it marks the role for ``roles_in``."""
@@ -502,6 +520,11 @@ def _concat(parts: list[Any], lenient: bool) -> str | Unknown:
             out.append(p)
             continue
         name, unknown = p
+        if lenient and name == "AWS::Partition":
+            # in a definition the partition only spells a service integration's ARN
+            # (arn:${AWS::Partition}:states:::sagemaker:createLabelingJob), never a bucket
+            out.append("aws")
+            continue
         if lenient or _S3_PREFIX.match("".join(out)):
             out.append("${" + name + "}")
             continue

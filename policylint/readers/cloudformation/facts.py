@@ -358,7 +358,7 @@ class TemplateReader:
         fallback = _loc(self.path, props.pos)
         if "Definition" in props:
             node = props["Definition"]
-            definition = self.tpl.value(node)
+            definition = self.tpl.document_value(node)
             locate = positioned_locate(node, self.path, _loc(self.path, props.key_pos(
                 "Definition")))
             self.facts.uses += uses_from_definition(definition, locate, evidence, subs)
