@@ -38,9 +38,12 @@ from policylint.text import line_col
 def read(unit: Unit, ctx: Context) -> Facts:
     facts = Facts()
     for src, text in documents.texts(unit, facts):
-        parsed = shell.parse(text, flavour_of(src.path))
+        script_dir = os.path.dirname(src.abspath)
+        parsed = shell.parse(text, flavour_of(src.path), script_dir)
+        cwd: str | None = None  # the folder a `cd` moved to; None: not known
         for words in parsed.commands:
-            _command(words, text, src, ctx, facts)
+            cwd = _after_cd(words, cwd, script_dir)
+            _command(words, text, src, ctx, facts, cwd)
         facts.suppressions += _suppressions(parsed, text, src.path)
     return facts
 
@@ -76,6 +79,17 @@ def _option(words: list[shell.Word], name: str) -> shell.Word | None:
     return None
 
 
+def _after_cd(words: list[shell.Word], cwd: str | None, script_dir: str) -> str | None:
+    """The working folder after a command: ``cd DIR``/``pushd DIR`` with a known DIR moves it
+    (relative to the current one, else to the script's folder); an unknown DIR forgets it."""
+    if len(words) < 2 or words[0].value not in ("cd", "pushd"):
+        return cwd
+    target = words[1].value
+    if not isinstance(target, str) or target.startswith("-") or target.startswith("~"):
+        return None
+    return os.path.normpath(os.path.join(cwd or script_dir, target))
+
+
 def _put_bucket_cors_at(words: list[shell.Word]) -> int | None:
     for i in range(1, len(words)):
         if words[i].value == "put-bucket-cors" and words[i - 1].value == "s3api":
@@ -83,8 +97,8 @@ def _put_bucket_cors_at(words: list[shell.Word]) -> int | None:
     return None
 
 
-def _command(words: list[shell.Word], text: str, src: Source, ctx: Context,
-             facts: Facts) -> None:
+def _command(words: list[shell.Word], text: str, src: Source, ctx: Context, facts: Facts,
+             cwd: str | None) -> None:
     at = _put_bucket_cors_at(words)
     if at is None:
         return
@@ -101,7 +115,7 @@ def _command(words: list[shell.Word], text: str, src: Source, ctx: Context,
         facts.cors.append(_unknown(ref, where, f"the CORS configuration is not known "
                                                f"statically: {value.reason}"))
     elif value.startswith(("file://", "fileb://")):
-        _from_file(value.split("://", 1)[1], ref, where, src, ctx, facts)
+        _from_file(value.split("://", 1)[1], ref, where, src, ctx, facts, cwd)
     elif value.lstrip().startswith(("{", "[")):
         _inline(value, cors_w, ref, where, text, src.path, facts)
     else:
@@ -122,8 +136,8 @@ def _unknown(ref: BucketRef, where: Location, reason: str) -> CorsConfig:
 
 
 def _from_file(name: str, ref: BucketRef, where: Location, src: Source, ctx: Context,
-               facts: Facts) -> None:
-    found = _find_document(name, src, ctx)
+               facts: Facts, cwd: str | None) -> None:
+    found = _find_document(name, src, ctx, cwd)
     if found is None:
         facts.cors.append(_unknown(ref, where, f"the CORS document {name} applied here is not in "
                                                "the scanned files"))
@@ -140,11 +154,14 @@ def _from_file(name: str, ref: BucketRef, where: Location, src: Source, ctx: Con
         facts.cors.append(replace(config, target=ref))
 
 
-def _find_document(name: str, src: Source, ctx: Context) -> tuple[str, bytes] | None:
-    """(absolute path, bytes) of a ``file://`` document: relative to the script's folder, else
-    to the repository root."""
+def _find_document(name: str, src: Source, ctx: Context,
+                   cwd: str | None) -> tuple[str, bytes] | None:
+    """(absolute path, bytes) of a ``file://`` document: relative to the folder the script
+    moved to with ``cd``, else to the script's folder, else to the repository root."""
     if os.path.isabs(name):
         candidates = [name]
+    elif cwd is not None:
+        candidates = [os.path.join(cwd, name)]
     else:
         candidates = [os.path.join(os.path.dirname(src.abspath), name),
                       os.path.join(ctx.root, name)]

@@ -46,11 +46,14 @@ class Parsed:
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _BREAK = " \t\r\n;&|<>()"
+_SCRIPT_DIR = re.compile(r"""dirname\s+(?:"(?:\$0|\$\{0\}|\$\{BASH_SOURCE(?:\[0\])?\})"|\$0|"""
+                         r"""\$\{BASH_SOURCE(?:\[0\])?\})""")
 _COMMAND_PREFIXES = frozenset({"export", "local", "readonly", "declare", "typeset"})
 
 
-def parse(text: str, flavour: str = SHELL) -> Parsed:
-    """The commands and comments of a shell script, Makefile or CI YAML file."""
+def parse(text: str, flavour: str = SHELL, script_dir: str | None = None) -> Parsed:
+    """The commands and comments of a shell script, Makefile or CI YAML file. ``script_dir``,
+    when given, is the value of ``$(dirname "$0")`` (the idiom scripts use to find files)."""
     variables: dict[str, Word] = {}
     if flavour == MAKE:
         text, variables = make_view(text)
@@ -59,7 +62,7 @@ def parse(text: str, flavour: str = SHELL) -> Parsed:
     elif flavour == POWERSHELL:
         # PowerShell continues lines with a backtick (same length, so offsets still hold)
         text = text.replace("`\r\n", "\\\r\n").replace("`\n", "\\\n")
-    return _Lexer(text, flavour, variables).run()
+    return _Lexer(text, flavour, variables, script_dir).run()
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -176,10 +179,12 @@ def _yaml_scalar(rest: str) -> tuple[str, int] | None:
 # --- the lexer --------------------------------------------------------------------------------
 
 class _Lexer:
-    def __init__(self, text: str, flavour: str, variables: dict[str, Word]) -> None:
+    def __init__(self, text: str, flavour: str, variables: dict[str, Word],
+                 script_dir: str | None = None) -> None:
         self.text = text
         self.n = len(text)
         self.flavour = flavour
+        self.script_dir = script_dir
         self.vars = dict(variables)
         self.out = Parsed()
         self.heredocs: list[tuple[str, bool]] = []
@@ -373,7 +378,10 @@ class _Lexer:
         nxt = text[i + 1] if i + 1 < self.n else ""
         if nxt == "(":
             j = _matching_paren(text, i + 1)
-            return Unknown(f"command substitution $({text[i + 2:j][:60]})"), None, j + 1
+            inner = text[i + 2:j]
+            if self.script_dir is not None and _SCRIPT_DIR.fullmatch(inner.strip()):
+                return self.script_dir, None, j + 1  # $(dirname "$0"): the script's folder
+            return Unknown(f"command substitution $({inner[:60]})"), None, j + 1
         if nxt == "{":
             j = text.find("}", i + 2)
             j = self.n if j < 0 else j

@@ -274,3 +274,23 @@ def test_powershell_backtick_continuation(tmp_path: Path) -> None:
     assert _cors(facts) == [("apply.ps1", 1, 1, "script", "ps-b",
                              "the CORS document cors.json applied here is not in the scanned "
                              "files")]
+
+
+def test_cd_to_the_script_folder_idiom(tmp_path: Path) -> None:
+    (tmp_path / "cors").mkdir()
+    (tmp_path / "cors" / "a.json").write_text('{"CORSRules": []}')
+    (tmp_path / "ops" / "cors").mkdir(parents=True)
+    (tmp_path / "ops" / "cors" / "a.json").write_text('{"CORSRules": []}')
+    text = ("#!/bin/bash\n"
+            "aws s3api put-bucket-cors --bucket cd-0 --cors-configuration file://cors/a.json\n"
+            'cd "$(dirname "${BASH_SOURCE[0]}")/.."\n'
+            "aws s3api put-bucket-cors --bucket cd-1 --cors-configuration file://cors/a.json\n"
+            "cd ops\n"
+            "aws s3api put-bucket-cors --bucket cd-2 --cors-configuration file://cors/a.json\n"
+            "cd \"$WORKDIR\"\n"
+            "aws s3api put-bucket-cors --bucket cd-3 --cors-configuration file://cors/a.json\n")
+    facts = _read(scripts, tmp_path, "ops/apply.sh", text, "script")
+    # before any cd: the script's folder first; after an unknown cd: the default candidates
+    assert [(p, b.describe()) for p, b, _w in facts.cors_bindings] == [
+        ("ops/cors/a.json", "cd-0"), ("cors/a.json", "cd-1"), ("ops/cors/a.json", "cd-2"),
+        ("ops/cors/a.json", "cd-3")]
