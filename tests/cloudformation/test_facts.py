@@ -175,3 +175,5 @@ def test_not_a_mapping_is_a_parse_error(tmp_path: Path) -> None:
     facts = facts_of("- AWSTemplateFormatVersion\n", tmp_path)
     assert [(e.message, e.location.line) for e in facts.errors] == [
         ("not a CloudFormation template: the document is not a mapping", 1)]
+    other = facts_of("- Type: AWS::S3::Bucket\n- Resources: []\n", tmp_path)
+    assert (other.errors, other.buckets) == ([], [])

@@ -60,6 +60,8 @@ def load(path: str, data: bytes) -> tuple[Loaded | None, ParseError | None]:
             return None, ParseError(f"invalid YAML: {exc.message}",
                                     Location(path, exc.line, exc.column))
     if not isinstance(doc, PDict):
+        if "AWSTemplateFormatVersion" not in text:
+            return None, None  # a list that merely mentions AWS:: types: not a template
         return None, ParseError("not a CloudFormation template: the document is not a mapping",
                                 Location(path, 1, 1))
     loaded = Loaded(path, text, doc, fmt)
