@@ -206,7 +206,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     facts.errors = [e for e in facts.errors if not e.message.startswith("\x00")]
     project = link(facts, _link_options(config, cwd))
     findings = [_internal(e.message[1:], e.location, e.location.path) for e in crashes]
-    findings += _run_rules(project, rules, config)
+    findings += _run_rules(project, _active(rules, config, opts), config)
 
     from policylint.plugins import resolver
 
@@ -322,16 +322,28 @@ def _config_suppressions(config: Config, resolve: dict[str, str],
     return out
 
 
+def _active(rules: list[LoadedRule], config: Config, opts: RunOptions) -> list[LoadedRule]:
+    """The rules that can report: a deselected rule does not run (nor crash into PL000)."""
+    from policylint.plugins import resolver
+
+    resolve = resolver(rules)
+    select = _codes(opts.select or config.select, resolve)
+    ignore = _codes(list(config.ignore) + list(opts.ignore), resolve)
+    return [r for r in rules
+            if (not select or r.meta.code in select) and r.meta.code not in ignore]
+
+
+def _codes(items: Iterable[str], resolve: dict[str, str]) -> set[str]:
+    out: set[str] = set()
+    for item in items:
+        out |= _expand(item, resolve)
+    return out
+
+
 def _select(findings: list[Finding], resolve: dict[str, str], config: Config,
             opts: RunOptions) -> list[Finding]:
-    def codes(items: Iterable[str]) -> set[str]:
-        out: set[str] = set()
-        for item in items:
-            out |= _expand(item, resolve)
-        return out
-
-    select = codes(opts.select or config.select)
-    ignore = codes(list(config.ignore) + list(opts.ignore))
+    select = _codes(opts.select or config.select, resolve)
+    ignore = _codes(list(config.ignore) + list(opts.ignore), resolve)
     return [f for f in findings
             if (not select or f.rule in select) and f.rule not in ignore]
 

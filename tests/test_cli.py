@@ -333,3 +333,29 @@ def test_a_crashing_reader_becomes_pl000_and_the_other_files_are_read(
         ("PL200", "bad.json", 1, 22), ("PL000", "crash.json", 1, 1)]
     assert re.fullmatch(r"reader for cors crashed: KeyError: 'bug' \(test_cli\.py:\d+\)",
                         findings[1]["message"])
+
+
+@pytest.mark.parametrize("files, message", [
+    ({}, "rules-dirs: '{repo}/my_rules' is not a folder"),
+    ({"my_rules/pl951_broken.py": "def check(:\n"},
+     "rule file {repo}/my_rules/pl951_broken.py failed to load: SyntaxError: invalid syntax "
+     "(pl951_broken.py, line 1)"),
+    ({"my_rules/pl952_no_meta.py": "def check(project, options):\n    return iter(())\n"},
+     "{repo}/my_rules/pl952_no_meta.py: a rule module needs META = RuleMeta(...) and check()"),
+    ({"my_rules/pl950_a.py": CRASHING_RULE, "my_rules/pl950_b.py": CRASHING_RULE},
+     "{repo}/my_rules/pl950_b.py: rule PL950 (always-crashes) is already defined"),
+])
+def test_broken_local_rules_exit_2_naming_the_file(repo: Path, files: dict[str, str],
+                                                   message: str) -> None:
+    write_tree(repo, {**files, ".policylint.yaml": "rules-dirs: [my_rules]\n"})
+    assert run_cli([], repo) == (2, "", f"policylint: error: {message.format(repo=repo)}\n")
+
+
+def test_local_rules_are_listed_explained_and_selectable(repo: Path) -> None:
+    write_tree(repo, {"my_rules/pl950_crash.py": CRASHING_RULE, "bad.json": BAD,
+                      ".policylint.yaml": "rules-dirs: [my_rules]\n"})
+    assert run_cli(["--list-rules"], repo)[1].splitlines()[-1].split()[:3] == [
+        "PL950", "always-crashes", "error"]
+    assert run_cli(["--explain", "always-crashes"], repo)[1].startswith(
+        "# PL950 always-crashes (error)\n\nCrashes on purpose.\n\n## What it does\n")
+    assert json_findings(["--ignore", "PL950"], repo) == [("PL200", "bad.json", 1, 22)]
