@@ -4,7 +4,6 @@ every rule module, and docs/rules.md is what the registry generates (regenerate 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from conftest import REPO, run_cli
