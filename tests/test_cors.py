@@ -121,7 +121,7 @@ def test_xxe_never_reads_the_referenced_file(scan: dict[str, Any]) -> None:
     assert XXE_MARKER not in scan["out"] + scan["err"]
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
 def test_xxe_with_an_absolute_file_url_reads_nothing(repo: Path, tmp_path: Path,
                                                      fmt: str) -> None:
     secret = tmp_path / "secret.txt"
