@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
@@ -110,6 +111,7 @@ class FileSyntax:
     fmt: Format
     blocks: list[Block] = field(default_factory=list)
     attrs: dict[str, Attr] = field(default_factory=dict)  # top-level (tfvars)
+    # only collected in files that mention policylint (see may_hold_directive)
     comments: list[Comment] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     pos: Positions | None = None
@@ -133,8 +135,23 @@ def parse_hcl(path: str, data: bytes, text: str | None = None) -> FileSyntax:
     for node in root.children:
         if node.type == "body":
             _body(node, pos, out.blocks, out.attrs, data)
-    _comments(root, pos, out.comments)
+    if may_hold_directive(data):
+        _comments(root, pos, out.comments)
     return out
+
+
+_DIRECTIVE_WORD = re.compile("policylint", re.I)  # the same case-folding as the directive regexes
+
+
+def may_hold_directive(data: bytes) -> bool:
+    """Prefilter: every comment the reader uses (``policylint: disable=...``, ``policylint:
+    labeling-input``, and the comment runs around them) needs the word policylint somewhere in
+    the file; without it, walking every node for comments (a quarter of parse time) is skipped."""
+    if re.search(rb"(?i)policylint", data):
+        return True
+    if data.isascii():
+        return False
+    return _DIRECTIVE_WORD.search(data.decode("utf-8", "replace")) is not None
 
 
 def _snippet(node: Any) -> str:
