@@ -1,8 +1,8 @@
 """``--fix`` and ``--diff``: turn findings into minimal text edits, verify them, write them.
 
-Flow: fixable findings → targets (plan.py) → edits per format → one overlay of edited bytes →
-re-lint in memory → keep only fixes that remove their findings and add none → write atomically
-(``--fix``) or print a unified diff (``--diff``).
+Flow: fixable findings → targets (plan.py) → edits per format → one overlay of edited
+bytes → re-lint in memory → keep only fixes that remove their findings and add none →
+write atomically (``--fix``) or print a unified diff (``--diff``).
 """
 from __future__ import annotations
 

@@ -135,7 +135,8 @@ def verify(result: Any, config: Any, rules: Any, opts: Any, files: dict[str, Sou
                 bad[i] = f"the edit would not remove {left[0].rule} (not written)"
                 continue
             if not rule_present(after.project, p.target):
-                bad[i] = "after the edit the bucket's CORS would not read as the new rule (not written)"
+                bad[i] = ("after the edit the bucket's CORS would not read as the new rule "
+                          "(not written)")
                 continue
             blame = [f for f in new if _touches(f, p)]
             if blame or (new and not any(_touches(f, q) for f in new for q in accepted)):

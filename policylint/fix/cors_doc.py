@@ -6,7 +6,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from policylint import jsonpos
-from policylint.fix.jsonedit import dump, insert_item, span, style_of
+from policylint.fix.jsonedit import (
+    Style,
+    dump,
+    insert_item,
+    ordered_like,
+    span,
+    style_of,
+)
 from policylint.fix.source import Edit, SourceFile
 from policylint.snippets import Needed
 from policylint.tree import PDict, PList
@@ -44,9 +51,8 @@ def _single_rule_to_list(src: SourceFile, doc: PDict, n: Needed,
     style = style_of(src)
     indent = src.indent_at(start)
     multi = src.text.count("\n", start, end) > 0
-    rule = {k: s3_rule(n)[k] for k in doc if k in s3_rule(n)}
-    rule.update({k: v for k, v in s3_rule(n).items() if k not in rule})
-    rendered = dump(rule, indent, style if multi else type(style)(None, style.sep))
+    rule = ordered_like(s3_rule(n), doc)
+    rendered = dump(rule, indent, style if multi else Style(None, style.sep))
     gap = ",\n" + indent if multi else ", "
     if before == 0:
         return [Edit(start, start, "[" + rendered + gap), Edit(end, end, "]")]

@@ -36,19 +36,23 @@ def style_of(src: SourceFile) -> Style:
 
 
 def dump(value: Any, indent: str, style: Style) -> str:
-    """``value`` as JSON; objects and lists of objects on several lines when the style has a step."""
+    """``value`` as JSON; objects and lists of objects on several lines when the style has a
+    step, everything else inline."""
+    inline = Style(None, style.sep)
     if isinstance(value, dict):
+        pairs = [f"{json.dumps(k)}{style.sep}" for k in value]
         if style.step is None or not value:
-            return "{" + style.comma.join(f"{json.dumps(k)}{style.sep}{dump(v, indent, Style(None, style.sep))}"
-                                   for k, v in value.items()) + "}"
+            return "{" + style.comma.join(k + dump(v, indent, inline)
+                                          for k, v in zip(pairs, value.values())) + "}"
         inner = indent + style.step
-        items = [f"{inner}{json.dumps(k)}{style.sep}{dump(v, inner, style)}" for k, v in value.items()]
+        items = [inner + k + dump(v, inner, style) for k, v in zip(pairs, value.values())]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     if isinstance(value, list):
         if style.step is None or not any(isinstance(v, (dict, list)) for v in value):
-            return "[" + style.comma.join(dump(v, indent, Style(None, style.sep)) for v in value) + "]"
+            return "[" + style.comma.join(dump(v, indent, inline) for v in value) + "]"
         inner = indent + style.step
-        return "[\n" + ",\n".join(inner + dump(v, inner, style) for v in value) + "\n" + indent + "]"
+        items = [inner + dump(v, inner, style) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
     return json.dumps(value)
 
 
@@ -71,8 +75,9 @@ def insert_item(src: SourceFile, lst: PList, value: Any, index: int | None = Non
     if not lst:
         inner_indent = src.indent_at(start)
         if style.step is not None and isinstance(value, dict) and src.text.count("\n", start, end):
-            text = "\n" + inner_indent + style.step + dump(value, inner_indent + style.step, style) + "\n" + inner_indent
-            return Edit(start + 1, end - 1, text)
+            inner = inner_indent + style.step
+            return Edit(start + 1, end - 1,
+                        f"\n{inner}{dump(value, inner, style)}\n{inner_indent}")
         return Edit(start + 1, end - 1, dump(value, src.indent_at(start), Style(None, style.sep)))
     model_i = (index if index is not None and index < len(lst) else len(lst) - 1)
     ipos = lst.item_pos(model_i)
@@ -99,7 +104,8 @@ def insert_key(src: SourceFile, obj: PDict, key: str, value: Any) -> Edit:
         rendered = dump(value, inner, style)
         if style.step is None:
             return Edit(start + 1, end - 1, f"{json.dumps(key)}{style.sep}{rendered}")
-        return Edit(start + 1, end - 1, f"\n{inner}{json.dumps(key)}{style.sep}{rendered}\n{indent}")
+        return Edit(start + 1, end - 1,
+                    f"\n{inner}{json.dumps(key)}{style.sep}{rendered}\n{indent}")
     last = list(obj)[-1]
     k_start, _ = span(src, obj.key_pos(last))
     _, v_end = span(src, obj.value_pos(last))

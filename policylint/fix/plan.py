@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable
 
 from policylint import snippets
 from policylint.fix import cloudformation, cors_doc, terraform
@@ -145,9 +144,6 @@ def _find_config(f: Finding, project: Project) -> tuple[LinkedBucket, CorsConfig
                                                         for r in c.rules):
                 return lb, c
     return None
-
-
-Builder = Callable[[SourceFile, Target], "list[Edit] | str"]
 
 
 def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:

@@ -30,7 +30,8 @@ def render_summary(outcome: Outcome, *, write: bool) -> str:
         f = r.finding
         lines.append(f"not fixed {f.rule} {f.location.path}:{f.location.line}: {f.subject}: "
                      f"{r.reason}")
-    n_files = sum(1 for ch in outcome.changes if ch.new != ch.src.data and (ch.written or not write))
+    n_files = sum(1 for ch in outcome.changes
+                  if ch.new != ch.src.data and (ch.written or not write))
     left = len(outcome.after.findings)
     tail = (f"{verb} {len(outcome.fixed)} finding(s) in {n_files} file(s); "
             f"{left} finding(s) left")
