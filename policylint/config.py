@@ -103,7 +103,8 @@ def find_config(start: str, stop: str) -> str | None:
 def _pyproject_has_section(path: str) -> bool:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return re.search(r"(?m)^\s*\[tool\.policylint[\].]", fh.read()) is not None
+            # [tool.policylint], [tool.policylint.x], or an array of tables [[tool.policylint.x]]
+            return re.search(r"(?m)^\s*\[\[?\s*tool\.policylint[\].]", fh.read()) is not None
     except OSError:
         return False
 

@@ -236,3 +236,19 @@ def test_apply_counts_and_unused() -> None:
     outcome = suppress.apply([f], [used, unused], [], today=_dt.date(2026, 1, 1))
     assert (outcome.kept, outcome.suppressed) == ([], [f])
     assert outcome.unused == [("suppression of PL101 matched no finding", Location("b.xml", 1, 1))]
+
+
+def test_pyproject_array_of_tables_suppressions(tmp_path: Path) -> None:
+    """`[[tool.policylint.suppress]]` alone makes pyproject.toml the configuration."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text(
+        'resource "aws_s3_bucket" "fail_images" {\n  # policylint: labeling-input\n'
+        '  bucket = "acme-images"\n}\n', encoding="utf-8")
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[[tool.policylint.suppress]]\nrule = "PL100"\n'
+        'bucket = "acme-*"\nreason = "owned by the data team"\n\n'
+        '[[tool.policylint.suppress]]\nrule = "PL101"\nreason = "nothing to match"\n',
+        encoding="utf-8")
+    code, found, summary = _json(repo, "--strict")
+    assert (code, found, summary["suppressed"]) == (0, [("PL002", "pyproject.toml", 9, 1)], 1)
