@@ -224,28 +224,36 @@ class Evaluator:
     def _template_parts(self, node: Any, scope: dict[str, Any], heredoc: bool) -> Any:
         if heredoc:
             return self._heredoc(node, scope)
-        parts = [c for c in node.children
-                 if c.type not in ("quoted_template_start", "quoted_template_end")]
-        return self._render(parts, scope, raw=False)
+        kids = node.children
+        if len(kids) < 2:
+            return ""
+        parts = [c for c in kids[1:-1] if c.type != "comment"]
+        # tree-sitter leaves edge whitespace out of template_literal: take text from the source
+        return self._render(node, parts, kids[0].end_byte, kids[-1].start_byte, scope, False)
 
-    def _render(self, parts: list[Any], scope: dict[str, Any], raw: bool,
-                gaps: Callable[[Any, Any], str] | None = None) -> Any:
+    def _render(self, container: Any, parts: list[Any], start: int, end: int,
+                scope: dict[str, Any], raw: bool) -> Any:
+        """Render template ``parts`` lying between byte offsets ``start`` and ``end`` of
+        ``container``; text between parts comes from the source."""
+        src: bytes = container.text
+        base = container.start_byte
         out: list[Any] = []
-        prev = None
+        cursor = start
         for c in parts:
-            if gaps is not None and prev is not None:
-                out.append(gaps(prev, c))
-            prev = c
+            if c.start_byte > cursor:
+                out.append(unescape_template(
+                    src[cursor - base:c.start_byte - base].decode("utf-8", "replace"), raw))
             if c.type == "template_literal":
-                text = _text(c)
-                out.append(unescape_template(text, raw))
+                out.append(unescape_template(_text(c), raw))
             elif c.type == "template_interpolation":
                 inner = next((x for x in c.children if x.type == "expression"), None)
                 out.append(self.eval(inner, scope) if inner is not None else "")
             elif c.type == "template_directive":
                 out.append(self._directive(c, scope, raw))
-            elif c.type == "comment":
-                continue
+            cursor = max(cursor, c.end_byte)
+        if end > cursor:
+            out.append(unescape_template(src[cursor - base:end - base].decode("utf-8", "replace"),
+                                         raw))
         return concat_template(out)
 
     def _directive(self, node: Any, scope: dict[str, Any], raw: bool) -> Any:
@@ -259,40 +267,40 @@ class Evaluator:
         return Unknown(f"unsupported template directive '{inner.type}'")
 
     def _template_if(self, node: Any, scope: dict[str, Any], raw: bool) -> Any:
-        cond: Any = None
-        then_parts: list[Any] = []
-        else_parts: list[Any] = []
-        target = then_parts
-        for c in node.children:
-            if c.type == "template_if_intro":
-                e = next((x for x in c.children if x.type == "expression"), None)
-                cond = self.eval(e, scope) if e is not None else Unknown("no condition")
-            elif c.type == "template_else_intro":
-                target = else_parts
-            elif c.type in ("template_if_end",):
-                continue
-            else:
-                target.append(c)
+        kids = node.children
+        intro = next((c for c in kids if c.type == "template_if_intro"), None)
+        else_ = next((c for c in kids if c.type == "template_else_intro"), None)
+        end = next((c for c in kids if c.type == "template_if_end"), None)
+        if intro is None or end is None:
+            return Unknown("malformed template if")
+        e = next((x for x in intro.children if x.type == "expression"), None)
+        cond = self.eval(e, scope) if e is not None else Unknown("no condition")
         if isinstance(cond, Unknown):
             return cond
-        return self._render(then_parts if truthy(cond) else else_parts, scope, raw)
+        then_end = else_.start_byte if else_ is not None else end.start_byte
+        if truthy(cond):
+            lo, hi = intro.end_byte, then_end
+        elif else_ is not None:
+            lo, hi = else_.end_byte, end.start_byte
+        else:
+            return ""
+        parts = [c for c in kids if lo <= c.start_byte and c.end_byte <= hi]
+        return self._render(node, parts, lo, hi, scope, raw)
 
     def _template_for(self, node: Any, scope: dict[str, Any], raw: bool) -> Any:
-        names: list[str] = []
-        coll: Any = None
-        body: list[Any] = []
-        for c in node.children:
-            if c.type == "template_for_start":
-                names = [_text(x) for x in c.children if x.type == "identifier"]
-                e = next((x for x in c.children if x.type == "expression"), None)
-                coll = self.eval(e, scope) if e is not None else Unknown("no collection")
-            elif c.type == "template_for_end":
-                continue
-            else:
-                body.append(c)
+        kids = node.children
+        start = next((c for c in kids if c.type == "template_for_start"), None)
+        end = next((c for c in kids if c.type == "template_for_end"), None)
+        if start is None or end is None:
+            return Unknown("malformed template for")
+        names = [_text(x) for x in start.children if x.type == "identifier"]
+        e = next((x for x in start.children if x.type == "expression"), None)
+        coll = self.eval(e, scope) if e is not None else Unknown("no collection")
         pairs = iterate(coll)
         if isinstance(pairs, Unknown):
             return pairs
+        lo, hi = start.end_byte, end.start_byte
+        body = [c for c in kids if lo <= c.start_byte and c.end_byte <= hi]
         out: list[Any] = []
         for k, v in pairs:
             if self.budget.left < 0:
@@ -302,7 +310,7 @@ class Evaluator:
                 inner[names[0]], inner[names[1]] = k, v
             elif names:
                 inner[names[0]] = v
-            out.append(self._render(body, inner, raw))
+            out.append(self._render(node, body, lo, hi, inner, raw))
         return concat_template(out)
 
     def _heredoc(self, node: Any, scope: dict[str, Any]) -> Any:
@@ -313,38 +321,18 @@ class Evaluator:
             return Unknown("unterminated heredoc")
         body = [c for c in kids if c.type in ("template_literal", "template_interpolation",
                                               "template_directive")]
-        src: bytes = node.text  # the heredoc's own bytes
+        src: bytes = node.text
         base = node.start_byte
-        start = idents[0].end_byte - base
-        nl = src.find(b"\n", start)
-        start = nl + 1 if nl != -1 else start
-        end = idents[-1].start_byte - base
-        line_start = src.rfind(b"\n", 0, end)
-        end = line_start + 1 if line_start != -1 else end
-        # rebuild the raw text with the pieces tree-sitter skipped (indentation, newlines)
-        pieces: list[Any] = []
-        cursor = start
-        for c in body:
-            cs, ce = c.start_byte - base, c.end_byte - base
-            if cs > cursor:
-                pieces.append(src[cursor:cs].decode("utf-8", "replace"))
-            if c.type == "template_literal":
-                pieces.append(unescape_template(src[cs:ce].decode("utf-8", "replace"), True))
-            elif c.type == "template_interpolation":
-                inner = next((x for x in c.children if x.type == "expression"), None)
-                pieces.append(self.eval(inner, scope) if inner is not None else "")
-            else:
-                pieces.append(self._directive(c, scope, True))
-            cursor = max(cursor, ce)
-        if end > cursor:
-            pieces.append(src[cursor:end].decode("utf-8", "replace"))
-        value = concat_template(pieces)
+        nl = src.find(b"\n", idents[0].end_byte - base)
+        start = base + nl + 1 if nl != -1 else idents[0].end_byte
+        last_nl = src.rfind(b"\n", 0, idents[-1].start_byte - base)
+        end = base + last_nl + 1 if last_nl != -1 else idents[-1].start_byte
+        value = self._render(node, body, start, end, scope, True)
         shift = 0
         if strip and isinstance(value, str):
             value, shift = dedent(value)
         if isinstance(value, str):
-            line0 = node.start_point[0] + 1
-            return Sourced.of(value, "", line0, shift)
+            return Sourced.of(value, "", node.start_point[0] + 1, shift)
         return value
 
     def _function_call(self, node: Any, scope: dict[str, Any]) -> Any:
