@@ -70,10 +70,14 @@ def bucket_of(value: Any, dynamic_why: str = "") -> Text | None:
     got = parse_s3_uri(value)
     if got is not None:
         return got[0]
-    # an S3 URI whose bucket part is a placeholder, e.g. s3://${BucketName}/x
-    if value.startswith("s3://") and "${" in value.split("/", 3)[2]:
+    # an S3 URI whose bucket part is a placeholder: s3://${BucketName}/x, s3://$BUCKET/x,
+    # s3://{{ bucket }}/x, s3://<your-bucket>/x, s3://%(bucket)s/x
+    if value.startswith("s3://") and _PLACEHOLDER.search(value[5:].split("/", 1)[0]):
         return Unknown(dynamic_why or f"the bucket part of '{value}' is a placeholder")
     return None
+
+
+_PLACEHOLDER = re.compile(r"[${}<>%]")
 
 
 # --- task types ---------------------------------------------------------------------------------

@@ -294,3 +294,13 @@ def test_cd_to_the_script_folder_idiom(tmp_path: Path) -> None:
     assert [(p, b.describe()) for p, b, _w in facts.cors_bindings] == [
         ("ops/cors/a.json", "cd-0"), ("cors/a.json", "cd-1"), ("ops/cors/a.json", "cd-2"),
         ("ops/cors/a.json", "cd-3")]
+
+
+@pytest.mark.parametrize("uri", ["s3://$BUCKET/m", "s3://${Bucket}-x/m", "s3://{{ b }}/m",
+                                 "s3://<your-bucket>/m", "s3://%(bucket)s/m"])
+def test_placeholder_bucket_is_unknown_never_dropped(tmp_path: Path, uri: str) -> None:
+    text = json.dumps({"LabelingJobName": "p", "InputConfig": {"DataSource": {
+        "S3DataSource": {"ManifestS3Uri": uri}}}})
+    facts = _read(requests, tmp_path, "p.json", text, "request")
+    assert _uses(facts) == [("p.json", 1, 91, "ground-truth",
+                             f"?<unknown: the bucket part of '{uri}' is a placeholder>")]
