@@ -114,12 +114,12 @@ def uses_of_template(text: str, path: str) -> list[LabelingUse]:
 def _literal_uris(text: str) -> list[_Found]:
     out: list[_Found] = []
     for m in _ATTR.finditer(text):
-        group = next(g for g in ("d", "s", "e") if m.group(g) is not None)
-        out += _uris_in(m.group(group), m.start(group))
+        name = next(g for g in ("d", "s", "e") if m.group(g) is not None)
+        out += _uris_in(m.group(name), m.start(name))
     for m in _LIQUID.finditer(text):
         for s in _LIQUID_STRING.finditer(m.group()):
-            group = 1 if s.group(1) is not None else 2
-            out += _uris_in(s.group(group), m.start() + s.start(group))
+            index = 1 if s.group(1) is not None else 2
+            out += _uris_in(s.group(index), m.start() + s.start(index))
     return out
 
 

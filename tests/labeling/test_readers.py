@@ -172,7 +172,7 @@ def test_template_suppression_comment(tmp_path: Path) -> None:
 
 # --- scripts --------------------------------------------------------------------------------
 
-def _cors(facts: Facts) -> list[tuple[str, int, int, str, object, object]]:
+def _cors(facts: Facts) -> list[tuple[str, int, int, str, str, str | int]]:
     out = []
     for c in facts.cors:
         assert c.target is not None
