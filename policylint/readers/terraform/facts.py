@@ -208,6 +208,7 @@ def _cors_rules(m: ModuleEval, blocks: list[Block], scope: Scope
 
 def _static_rule(m: ModuleEval, b: Block, scope: Scope) -> tuple[CorsRule, list[CorsProblem]]:
     fields = {k: (m.ev.value(a.expr, scope), pos_of(a.value_loc)) for k, a in b.attrs.items()}
+    fields = {k: f for k, f in fields.items() if f[0] is not None}  # null: not set
     items = {k: _item_positions(a) for k, a in b.attrs.items()}
     keys = {k: pos_of(a.loc) for k, a in b.attrs.items()}
     return cors_check.build_rule(fields, "terraform", b.loc.path, pos_of(b.loc), items, keys)
@@ -265,12 +266,14 @@ def _dynamic_rules(m: ModuleEval, b: Block, scope: Scope
             fields: dict[str, tuple[Any, Pos]] = {}
             for name, a in content.attrs.items():
                 value = m.ev.value(a.expr, inner)
-                fields[name] = (value, getattr(value, "pos", rule_pos))
+                if value is not None:  # null: not set
+                    fields[name] = (value, getattr(value, "pos", rule_pos))
             items = {n: list(f[0].ipos) for n, f in fields.items() if isinstance(f[0], PList)}
             rule, found = cors_check.build_rule(fields, "terraform", doc_path, rule_pos, items)
         else:
             fields = {name: (m.ev.value(a.expr, inner), pos_of(a.value_loc))
                       for name, a in content.attrs.items()}
+            fields = {k: f for k, f in fields.items() if f[0] is not None}  # null: not set
             rule, found = cors_check.build_rule(fields, "terraform", b.loc.path, pos_of(b.loc),
                                                 {}, {n: pos_of(a.loc)
                                                      for n, a in content.attrs.items()})
