@@ -136,7 +136,8 @@ class _PolicylintRule(CloudFormationLintRule):
                 for h in CACHE.hits_for(filename) if h.code == self.code]
 
 
-def _make_rule(code: str, name: str, severity: Severity, summary: str) -> type[_PolicylintRule]:
+def _make_rule(base: type[CloudFormationLintRule], code: str, name: str, severity: Severity,
+               summary: str) -> type[CloudFormationLintRule]:
     attrs: dict[str, Any] = {
         "id": cfn_lint_id(code, severity),
         "shortdesc": f"policylint {code} {name}",
@@ -147,18 +148,18 @@ def _make_rule(code: str, name: str, severity: Severity, summary: str) -> type[_
         "__doc__": summary,
         "__module__": __name__,
     }
-    return type(f"Policylint{code}", (_PolicylintRule,), attrs)
+    return type(f"Policylint{code}", (base,), attrs)
 
 
-def _build_rules() -> dict[str, type[_PolicylintRule]]:
+def _build_rules(base: type[CloudFormationLintRule]) -> dict[str, type[CloudFormationLintRule]]:
     from policylint.plugins import builtin_rules
 
-    return {f"Policylint{r.meta.code}": _make_rule(r.meta.code, r.meta.name, r.meta.severity,
-                                                   r.meta.summary)
+    return {f"Policylint{r.meta.code}": _make_rule(base, r.meta.code, r.meta.name,
+                                                   r.meta.severity, r.meta.summary)
             for r in builtin_rules()}
 
 
-RULES = _build_rules()
+RULES = _build_rules(_PolicylintRule)
 globals().update(RULES)
 del _PolicylintRule  # cfn-lint instantiates every rule class it sees here: not the base
 __all__ = sorted(RULES)

@@ -97,3 +97,11 @@ def test_a_configuration_error_becomes_one_pl000_hit(tmp_path: Path) -> None:
     hits = adapter.analyse(str(repo / "t.yaml"))
     assert [(h.code, h.location) for h in hits] == [("PL000", (0, 0, 0, 0))]
     assert hits[0].message.startswith("policylint could not run: ")
+
+
+@pytest.mark.skipif(CFN_LINT is None, reason="cfn-lint is not installed")
+def test_cfnlintrc_append_rules(cfn_repo: Path) -> None:
+    (cfn_repo / ".cfnlintrc").write_text("append_rules:\n  - policylint.integrations.cfnlint\n",
+                                         encoding="utf-8")
+    code, out = _cfn_lint(cfn_repo, "--", "fail_template.yaml")
+    assert (code, out) == (2, FAIL_LINE + "\n")
