@@ -177,3 +177,14 @@ locals {
     for name in ("a", "b", "c", "e"):
         assert isinstance(m.local(name), Unknown), name
     assert m.local("d") == "same"
+
+
+def test_var_files_override_when_they_agree(tmp_path: Path) -> None:
+    m = module(tmp_path, {"v.tf": 'variable "a" {}\nvariable "b" {}\nvariable "c" {\n'
+                                  '  default = "d"\n}\n'},
+               {"terraform.tfvars": 'a = "auto"\nc = "auto"\n', "prod.tfvars": 'a = "p"\nb = "x"\n',
+                "dev.tfvars": 'a = "d"\nb = "x"\n'})
+    a = m.var("a")
+    assert isinstance(a, Unknown) and "differs between the -var-file files" in a.reason
+    assert m.var("b") == "x"
+    assert m.var("c") == "auto"

@@ -128,6 +128,7 @@ class ModuleEval:
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
         self.tfvars: dict[str, Attr] = {}
+        self.var_files: list[FileSyntax] = []  # other .tfvars: passed with -var-file, maybe
         self._collect()
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.busy: set[tuple[Any, ...]] = set()
@@ -154,7 +155,10 @@ class ModuleEval:
                     self.outputs.setdefault(b.labels[0], b)
         if self.inputs is None:
             for fs in sorted(self.files.tfvars, key=lambda f: tfvars_order(f.path)):
-                self.tfvars.update(fs.attrs)
+                if tfvars_order(fs.path)[0] < 3:
+                    self.tfvars.update(fs.attrs)
+                else:
+                    self.var_files.append(fs)
 
     def address(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local
@@ -217,6 +221,10 @@ class ModuleEval:
             value = self.inputs[name]()
             if value is not None:
                 return value
+        if self.inputs is None:
+            chosen = self._var_file_value(name)
+            if chosen is not None:
+                return chosen
         if self.inputs is None and name in self.tfvars:
             return self.ev.value(self.tfvars[name].expr)
         default = self.variables[name].attrs.get("default")
@@ -226,6 +234,18 @@ class ModuleEval:
             return Unknown(f"var.{name} has no default and no value in a .tfvars file: "
                            f"it {MISSING_INPUT} or the command line")
         return Unknown(f"var.{name} {MISSING_INPUT} and is not set")
+
+    def _var_file_value(self, name: str) -> Any:
+        """A value from .tfvars files that Terraform loads only with -var-file (they override
+        the rest): used when every such file agrees, Unknown when they differ."""
+        setters = [fs for fs in self.var_files if name in fs.attrs]
+        if not setters:
+            return None
+        values = [self.ev.value(fs.attrs[name].expr) for fs in setters]
+        if all(v == values[0] and type(v) is type(values[0]) for v in values):
+            return values[0]
+        names = ", ".join(os.path.basename(fs.path) for fs in setters)
+        return Unknown(f"var.{name} differs between the -var-file files {names}")
 
     def local(self, name: str) -> Any:
         attr = self.locals.get(name)
