@@ -153,6 +153,8 @@ def _load_toml(path: str, text: str) -> Any:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nesting level
+        raise ConfigError(path, "", "invalid TOML: nested too deeply") from None
     return doc.get("tool", {}).get("policylint", {})
 
 

@@ -5,6 +5,7 @@ A file that looks like a recognised kind but does not parse becomes PL001 in its
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import stat
@@ -54,6 +55,7 @@ SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".mk", ".ps1")
 
 def classify(name: str, head: bytes) -> str | None:
     """The kind of a file from its base name and its first bytes, or None to skip it."""
+    head = _sniffable(head)
     lower = name.lower()
     if lower.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json")):
         return TERRAFORM
@@ -93,6 +95,16 @@ def classify(name: str, head: bytes) -> str | None:
     if is_json and _MANIFEST_MARK.search(head):
         return MANIFEST
     return None
+
+
+def _sniffable(head: bytes) -> bytes:
+    """UTF-16/32 text (with a BOM) re-encoded as UTF-8, so that the byte markers above match it:
+    otherwise such a file would be skipped silently instead of read (or reported)."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if head.startswith(bom):
+            return head.decode(codec, errors="ignore").encode("utf-8")
+    return head
 
 
 @dataclass

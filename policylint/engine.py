@@ -110,7 +110,7 @@ def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: 
         if f.size > ropts.max_file_size and kind != discover.MANIFEST:
             facts.errors.append(ParseError(
                 f"file skipped: {f.size} bytes is over the size limit of {ropts.max_file_size} "
-                "(max-file-size)", Location(path, 1, 1)))
+                "(max-file-size)", Location(path, 1, 1), Severity.NOTE))
             continue
         try:
             if overlay is not None and os.path.abspath(f.path) in overlay:

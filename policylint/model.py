@@ -258,6 +258,7 @@ class Suppression:
 class ParseError:
     message: str
     location: Location
+    severity: Severity | None = None  # None: PL001's own (error); NOTE for a file skipped on purpose
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ that consumes them (Terraform, CloudFormation, S3).
 ```
 
 ## Options
-None. Exclude a file on purpose with `exclude:` in the configuration.
+None. Exclude a file on purpose with `exclude:` in the configuration. A file larger than
+`max-file-size` (default 50 MB) is skipped and reported once at note severity, which does not fail
+the run.
 
 ## Known limitations
 XML with a DOCTYPE is refused on purpose (entity declarations allow XXE and entity bombs).
@@ -39,6 +41,7 @@ META = RuleMeta(code="PL001", name="parse-error", severity=Severity.ERROR,
 
 def check(project: Project, options: Options) -> Iterator[Finding]:
     for err in project.errors:
-        yield Finding(META.code, META.name, META.severity, err.message, err.location,
+        severity = META.severity if err.severity is None else err.severity
+        yield Finding(META.code, META.name, severity, err.message, err.location,
                       subject=err.location.path,
                       why="policylint cannot check what it cannot parse")

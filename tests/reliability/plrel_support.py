@@ -1,0 +1,146 @@
+"""Shared helpers for the reliability tests: a sandboxed CLI run and a tree fingerprint.
+
+The CLI runs in a subprocess so that a hang is caught by a timeout, memory by an address-space
+limit, and every file the process opens or lists by a Python audit hook: that is how the tests
+prove that nothing outside the scanned tree is read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import policylint
+
+TIMEOUT_S = 120.0  # a hang fails the test; normal runs take well under a few seconds
+MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of the child (Python + tree-sitter + data)
+
+_RUNNER = r"""
+import json, os, resource, sys
+limit = int(os.environ["PLREL_MEM"])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+seen = []
+def _hook(event, args):
+    if event in ("open", "os.listdir", "os.scandir") and args:
+        p = args[0]
+        if isinstance(p, (str, bytes)):
+            seen.append(os.path.abspath(os.fsdecode(p)))
+sys.addaudithook(_hook)
+from policylint.cli import main
+try:
+    rc = main(sys.argv[1:])
+finally:
+    log = list(seen)
+    with open(os.environ["PLREL_LOG"], "w") as fh:
+        json.dump(log, fh)
+sys.exit(rc)
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    seconds: float
+    opened: tuple[str, ...]  # absolute paths opened or listed by the child
+
+    @property
+    def findings(self) -> list[tuple[str, str, int]]:
+        """(rule, path, line) of every finding, from ``--format json`` output."""
+        return [(f["rule"], f["path"], f["line"]) for f in self.report["findings"]]
+
+    @property
+    def report(self) -> Any:
+        return json.loads(self.stdout)
+
+    def messages(self, rule: str) -> list[str]:
+        return [f["message"] for f in self.report["findings"] if f["rule"] == rule]
+
+
+def run_cli(tree: Path, *args: str, cwd: Path | None = None, timeout: float = TIMEOUT_S,
+            memory: int = MEMORY_LIMIT, env: dict[str, str] | None = None) -> Run:
+    """Run ``policylint ARGS`` in ``cwd`` (default: ``tree``) under a timeout and memory limit."""
+    log = tree.parent / f".plrel-open-{os.getpid()}-{time.monotonic_ns()}.json"
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYLINT")}
+    child_env.update({"PLREL_MEM": str(memory), "PLREL_LOG": str(log), "NO_COLOR": "1",
+                      "PYTHONDONTWRITEBYTECODE": "1"})
+    child_env.update(env or {})
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, *args], cwd=cwd or tree,
+                          capture_output=True, text=True, timeout=timeout, env=child_env,
+                          stdin=subprocess.DEVNULL)
+    seconds = time.monotonic() - start
+    opened: tuple[str, ...] = ()
+    if log.exists():
+        opened = tuple(json.loads(log.read_text()))
+        log.unlink()
+    return Run(proc.returncode, proc.stdout, proc.stderr, seconds, opened)
+
+
+def _allowed_prefixes() -> tuple[str, ...]:
+    """Where a run may legitimately open files besides the scanned tree: the interpreter and
+    its libraries, the policylint sources, and the devices Python touches."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(policylint.__file__).resolve().parent.parent)}
+    roots |= {p for p in sys.path if p and os.path.isabs(p)}
+    return tuple(sorted(os.path.realpath(r) + os.sep for r in roots)) + ("/dev/", "/proc/")
+
+
+def outside_reads(run: Run, tree: Path) -> list[str]:
+    """Paths the run opened or listed that are neither in ``tree`` nor part of Python."""
+    top = str(tree.resolve()) + os.sep
+    allowed = _allowed_prefixes()
+    out = []
+    for p in run.opened:
+        real = os.path.realpath(p)
+        if (real + os.sep).startswith(top) or p.startswith(str(tree) + os.sep) or p == str(tree):
+            continue
+        if real.startswith(allowed) or os.path.basename(p).startswith(".plrel-open-"):
+            continue
+        out.append(p)
+    return out
+
+
+def assert_sane(run: Run, tree: Path, *, codes: tuple[int, ...] = (0, 1)) -> None:
+    """The guarantees every hostile input must keep."""
+    assert run.rc in codes, (run.rc, run.stdout[-2000:], run.stderr[-2000:])
+    assert "Traceback" not in run.stderr and "Traceback" not in run.stdout, run.stderr[-3000:]
+    assert len(run.stderr.splitlines()) <= 1, run.stderr[-3000:]
+    assert outside_reads(run, tree) == []
+
+
+def fingerprint_tree(tree: Path) -> dict[str, tuple[int, str]]:
+    """Every entry under ``tree`` (links not followed) → (mode, content hash or link target)."""
+    out: dict[str, tuple[int, str]] = {}
+    for dirpath, dirnames, filenames in os.walk(tree, followlinks=False):
+        dirnames[:] = [d for d in dirnames if d != ".policylint_cache"]  # written by design
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                digest = "link:" + os.readlink(p)
+            elif stat.S_ISREG(st.st_mode):
+                h = hashlib.sha256()
+                with open(p, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                digest = h.hexdigest()
+            else:
+                digest = "special"
+            out[os.path.relpath(p, tree)] = (st.st_mode, digest)
+    return out
+
+
+def peak_child_rss_mb() -> float:
+    """Peak resident memory of any finished child of this process, in MB (Linux: KB units)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -1,0 +1,223 @@
+"""Hostile inputs, generated here in tmp_path: each run of the real CLI (in a subprocess, under a
+timeout and an address-space limit) must end with exit 0 or 1, no traceback, at most a one-line
+message, the exact findings listed, nothing in the tree modified and nothing outside it read.
+
+Where the input is hostile only in part, a tagged bucket follows the hostile part: its PL100
+proves that the rest of the file (or the other files) was still read.
+"""
+from __future__ import annotations
+
+import codecs
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from plrel_support import assert_sane, fingerprint_tree, run_cli
+
+DEEP = 100_000
+
+TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
+  bucket = "acme-images"
+  tags   = { "policylint:labeling-input" = "true" }
+}
+"""
+TAGGED_CFN = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  FailImages:
+    Type: AWS::S3::Bucket
+    Metadata:
+      policylint:
+        labeling-input: true
+"""
+CORS_OK = '{"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}\n'
+
+
+def _billion_laughs() -> str:
+    ents = ['<!ENTITY lol "lol">']
+    ents += [f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+             for i in range(1, 10)]
+    return ('<?xml version="1.0"?>\n<!DOCTYPE CORSConfiguration [\n' + "\n".join(ents)
+            + '\n]>\n<CORSConfiguration><CORSRule><AllowedOrigin>&lol9;</AllowedOrigin>'
+            "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>\n")
+
+
+def _quadratic() -> str:
+    return ('<?xml version="1.0"?>\n<!DOCTYPE CORSConfiguration [<!ENTITY a "'
+            + "x" * 100_000 + '">]>\n<CORSConfiguration><CORSRule><AllowedOrigin>'
+            + "&a;" * 20_000 + "</AllowedOrigin></CORSRule></CORSConfiguration>\n")
+
+
+def _xxe(target: str) -> str:
+    return ('<?xml version="1.0"?>\n<!DOCTYPE CORSConfiguration [<!ENTITY xxe SYSTEM "file://'
+            + target + '">]>\n<CORSConfiguration><CORSRule><AllowedOrigin>&xxe;</AllowedOrigin>'
+            "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>\n")
+
+
+def _xxe_parameter(target: str) -> str:
+    return ('<?xml version="1.0"?>\n<!DOCTYPE CORSConfiguration [<!ENTITY % p SYSTEM "file://'
+            + target + '"> %p;]>\n<CORSConfiguration/>\n')
+
+
+def _yaml_alias_bomb(head: str, key: str) -> str:
+    lines = [head, "  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + f"\n{key}: *a9\n"
+
+
+def _cfn_alias_bomb() -> str:
+    return _yaml_alias_bomb('AWSTemplateFormatVersion: "2010-09-09"\nMappings:', "Outputs")
+
+
+def _random_bytes(seed: int, size: int = 4096) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    files: dict[str, str | bytes]
+    expected: list[tuple[str, str, int]]  # (rule, path, line), sorted as the CLI sorts them
+    secret: dict[str, str] = field(default_factory=dict)  # files outside the tree
+    usage_error: str = ""  # when set: exit 2 and this one-line message instead of findings
+
+
+SECRET_CORS = "outside/cors.json"  # a broken CORS document outside the scanned tree
+
+CASES = [
+    Case("xml-billion-laughs", {"cors.xml": _billion_laughs()}, [("PL001", "cors.xml", 2)]),
+    Case("xml-quadratic-blowup", {"cors.xml": _quadratic()}, [("PL001", "cors.xml", 2)]),
+    Case("xml-xxe-file", {"cors.xml": _xxe("@SECRET@")}, [("PL001", "cors.xml", 2)],
+         secret={"outside/secret.txt": "TOP SECRET\n"}),
+    Case("xml-xxe-parameter-entity", {"cors.xml": _xxe_parameter("@SECRET@")},
+         [("PL001", "cors.xml", 2)], secret={"outside/secret.txt": "TOP SECRET\n"}),
+    Case("mturk-xml-billion-laughs",
+         {"question.xml": _billion_laughs().replace("CORSConfiguration", "HTMLQuestion")},
+         [("PL001", "question.xml", 2)]),
+    Case("yaml-alias-bomb-cloudformation", {"template.yaml": _cfn_alias_bomb(),
+                                           "tagged.yaml": TAGGED_CFN},
+         [("PL100", "tagged.yaml", 3), ("PL001", "template.yaml", 8)]),
+    Case("yaml-alias-bomb-config", {".policylint.yaml": _yaml_alias_bomb("labeling:", "select")},
+         [], usage_error="policylint: error: .policylint.yaml: invalid YAML: the document expands "
+                         "to more than 250000 nodes (YAML aliases) (line 7, column 27)"),
+    Case("toml-nested-100000-config",
+         {"pyproject.toml": "[tool.policylint]\nselect = " + "[" * DEEP + "]" * DEEP + "\n"},
+         [], usage_error="policylint: error: pyproject.toml: invalid TOML: nested too deeply"),
+    Case("json-nested-100000-cors", {"cors.json": '{"CORSRules": ' + "[" * DEEP + "]" * DEEP + "}"},
+         [("PL001", "cors.json", 1)]),
+    Case("json-nested-100000-tf-json",
+         {"main.tf.json": '{"locals": ' + "[" * DEEP + "]" * DEEP + "}", "main.tf": TAGGED_TF},
+         [("PL100", "main.tf", 1), ("PL001", "main.tf.json", 1)]),
+    Case("json-nested-100000-cloudformation",
+         {"template.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": '
+                           + "[" * DEEP + "]" * DEEP + "}"},
+         [("PL001", "template.json", 1)]),
+    Case("json-nested-100000-plan",
+         {"plan.json": '{"terraform_version": "1.11.0", "planned_values": '
+                       + "[" * DEEP + "]" * DEEP + "}"},
+         [("PL001", "plan.json", 1)]),
+    Case("json-nested-100000-asl", {"sfn.asl.json": "[" * DEEP + "]" * DEEP},
+         [("PL001", "sfn.asl.json", 1)]),
+    Case("json-nested-100000-request",
+         {"job.json": '{"LabelingJobName": "j", "InputConfig": ' + "[" * DEEP + "]" * DEEP + "}"},
+         [("PL001", "job.json", 1)]),
+    Case("yaml-nested-100000-cloudformation",
+         {"template.yaml": TAGGED_CFN + "Outputs: " + "[" * DEEP + "]" * DEEP + "\n"},
+         [("PL001", "template.yaml", 8)]),
+    Case("hcl-nested-100000-list",
+         {"main.tf": "locals {\n  x = " + "[" * DEEP + "]" * DEEP + "\n}\n" + TAGGED_TF},
+         [("PL100", "main.tf", 4)]),
+    Case("hcl-nested-100000-parens",
+         {"main.tf": "locals {\n  x = " + "(" * DEEP + "1" + ")" * DEEP + "\n}\n" + TAGGED_TF},
+         [("PL100", "main.tf", 4)]),
+    Case("hcl-nested-100000-objects",
+         {"main.tf": "locals {\n  x = " + "{a = " * DEEP + "1" + "}" * DEEP + "\n}\n" + TAGGED_TF},
+         [("PL100", "main.tf", 4)]),
+    Case("hcl-nested-100000-calls",
+         {"main.tf": "locals {\n  x = " + "max(" * DEEP + "1" + ")" * DEEP + "\n}\n" + TAGGED_TF},
+         [("PL100", "main.tf", 4)]),
+    Case("hcl-nested-100000-blocks",
+         {"main.tf": "b {\n" * DEEP + "}\n" * DEEP + TAGGED_TF},
+         # the whole file is lost (the engine's RecursionError guard): reported, not hidden
+         [("PL001", "main.tf", 1)]),
+    Case("random-binary-under-recognised-names",
+         {"main.tf": _random_bytes(1), "x.tf.json": _random_bytes(2),
+          "sfn.asl.json": _random_bytes(3), "data.manifest": _random_bytes(4),
+          "cors.xml": b"<CORSConfiguration>" + _random_bytes(5),
+          "cors.json": b'{"CORSRules": ' + _random_bytes(6),
+          "template.yaml": b"AWSTemplateFormatVersion: " + _random_bytes(7),
+          "ui.html": b"<crowd-form>" + _random_bytes(8),
+          "run.sh": b"aws s3api put-bucket-cors " + _random_bytes(9),
+          "tagged/main.tf": TAGGED_TF},
+         [("PL001", "cors.json", 1), ("PL001", "cors.xml", 1)]
+         + [("PL001", "data.manifest", line) for line in range(1, 14)]  # each bad line
+         + [("PL001", "main.tf", 1), ("PL001", "run.sh", 1), ("PL001", "sfn.asl.json", 1),
+            ("PL100", "tagged/main.tf", 1), ("PL001", "template.yaml", 1), ("PL001", "ui.html", 1),
+            ("PL001", "x.tf.json", 1)]),
+    Case("invalid-utf8",
+         {"cors.json": b'{"CORSRules": [\n  {"AllowedMethods": ["G\xffET"]}]}',
+          "bad/main.tf": b'locals {\n  a = "\xc3\x28"\n}\n', "main.tf": TAGGED_TF},
+         [("PL001", "bad/main.tf", 2), ("PL001", "cors.json", 2), ("PL100", "main.tf", 1)]),
+    Case("utf16-with-bom",
+         {"cors.json": codecs.BOM_UTF16_LE + ('{"CORSRules": [\n  {"AllowedMethods": '
+                                              '["GET"]}]}').encode("utf-16-le"),
+          "main.tf": codecs.BOM_UTF16_BE + TAGGED_TF.encode("utf-16-be")},
+         [("PL200", "cors.json", 2), ("PL100", "main.tf", 1)]),
+    Case("crlf-line-ends",
+         {"cors.json": CORS_OK.replace('"GET"', '"GETX"').replace(", ", ",\r\n"),
+          "main.tf": TAGGED_TF.replace("\n", "\r\n"),
+          "template.yaml": ("\r\n" * 3 + TAGGED_CFN).replace("\n", "\r\n").replace("\r\r", "\r")},
+         [("PL200", "cors.json", 1), ("PL100", "main.tf", 1), ("PL100", "template.yaml", 6)]),
+    Case("nul-bytes",
+         {"cors.json": b'{"CORSRules": [\n\x00]}', "main.tf": b'locals {\n  a = "\x00"\n}\n',
+          "x.asl.json": b'{"StartAt": "A",\n "States": {}}\x00', "t/main.tf": TAGGED_TF},
+         [("PL001", "cors.json", 2), ("PL001", "main.tf", 2), ("PL100", "t/main.tf", 1),
+          ("PL001", "x.asl.json", 2)]),
+    Case("empty-files",
+         {"main.tf": b"", "vars.tfvars": b"", "x.tf.json": b"", "sfn.asl.json": b"",
+          "data.manifest": b"", "a/main.tf": TAGGED_TF},
+         [("PL100", "a/main.tf", 1), ("PL001", "sfn.asl.json", 1), ("PL001", "x.tf.json", 1)]),
+    Case("manifest-with-broken-lines",
+         {"data.manifest": b'{"source-ref": "s3://acme-images/a.jpg"}\n{"source-ref": \n'
+                           b"not json\n\x00\xff\xfe\n" + b"[" * DEEP + b"\n\n"
+                           + b'{"source-ref": "s3://acme-other/b.jpg"}\r\n' + b"{" * 10,
+          "main.tf": TAGGED_TF},
+         [("PL001", "data.manifest", 2), ("PL001", "data.manifest", 3),
+          ("PL001", "data.manifest", 4), ("PL001", "data.manifest", 5),
+          ("PL102", "data.manifest", 7), ("PL001", "data.manifest", 8),
+          ("PL100", "main.tf", 1)]),
+]
+
+
+def _materialise(tmp_path: Path, case: Case) -> Path:
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    secret_file = ""
+    for rel, content in case.secret.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(content)
+        secret_file = str(p)
+    for rel, content in case.files.items():
+        p = tree / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.replace("@SECRET@", secret_file).encode("utf-8")
+        p.write_bytes(content)
+    return tree
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input(case: Case, tmp_path: Path) -> None:
+    tree = _materialise(tmp_path, case)
+    before = fingerprint_tree(tree)
+    run = run_cli(tree, ".", "--format", "json")
+    if case.usage_error:
+        assert_sane(run, tree, codes=(2,))
+        assert (run.stdout, run.stderr.replace(str(tree) + "/", "")) == ("", case.usage_error + "\n")
+    else:
+        assert_sane(run, tree)
+        assert run.findings == case.expected, run.report["findings"]
+    assert fingerprint_tree(tree) == before  # the cache folder is left out: see below
+    assert [p for p in run.opened if p.startswith(str(tmp_path / "outside"))] == []
