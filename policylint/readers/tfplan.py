@@ -37,22 +37,31 @@ _AFTER_APPLY = "known only after apply"
 
 
 class _Lines:
+    """Line of each resource's ``"address"`` entry, indexed in one pass over the text."""
+
+    _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.base = max(text.find('"planned_values"'), 0)
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset)
+        base = max(text.find('"planned_values"'), 0)
+        self.where: dict[str, tuple[int, int]] = {}
+        for m in self._ADDRESS.finditer(text):
+            try:
+                addr = json.loads(f'"{m.group(1)}"')
+            except ValueError:
+                continue
+            if addr not in self.where or (m.start() >= base > self.where[addr][0]):
+                self.where[addr] = (m.start(), m.end())
 
     def locate(self, path: str, address: str) -> Location:
-        pat = re.compile(r'"address"\s*:\s*' + re.escape(json.dumps(address)))
-        m = pat.search(self.text, self.base) or pat.search(self.text)
-        if m is None:
+        span = self.where.get(address)
+        if span is None:
             return Location(path, 1, 1)
-        line = self.line_of(m.start())
-        col = m.start() - self.starts[line - 1] + 1
-        return Location(path, line, col, line, col + (m.end() - m.start()))
+        start, end = span
+        line = bisect.bisect_right(self.starts, start)
+        col = start - self.starts[line - 1] + 1
+        return Location(path, line, col, line, col + (end - start))
 
 
 def read(unit: Unit, ctx: Context) -> Facts:

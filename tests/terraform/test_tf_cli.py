@@ -179,10 +179,17 @@ def test_json_syntax_documents_iam_and_comments(tmp_path: Path) -> None:
          (("main.tf", 21, 1), ("main.tf", 22, 34), ("main.tf", 30, 27))),
         ("PL104", "main.tf", 51, 3, "aws_s3_bucket.note_expose",
          (("main.tf", 45, 1), ("main.tf", 42, 21), ("main.tf", 49, 1))),
+        # point-cloud job: input and output buckets need GET, HEAD, PUT and headers *
+        ("PL103", "main.tf", 62, 1, "aws_s3_bucket.fail_points[0]",
+         (("main.tf", 57, 1), ("main.tf", 76, 27), ("main.tf", 62, 1))),
+        ("PL103", "main.tf", 62, 1, "aws_s3_bucket.fail_points[1]",
+         (("main.tf", 57, 1), ("main.tf", 81, 22), ("main.tf", 62, 1))),
+        ("PL104", "main.tf", 65, 3, "aws_s3_bucket.fail_points[0]",
+         (("main.tf", 57, 1), ("main.tf", 76, 27), ("main.tf", 62, 1))),
         ("PL100", "main.tf.json", 5, 7, "aws_s3_bucket.fail_json",
          (("main.tf.json", 5, 7), ("main.tf.json", 7, 9))),
     ]
     severities = {(f["rule"], f["line"]): f["severity"] for f in findings}
     assert severities[("PL100", 1)] == "warning"  # inferred from IAM: one level lower
-    assert findings[5]["bucket"] == "acme-fromjson-bucket"  # *.auto.tfvars.json
+    assert findings[-1]["bucket"] == "acme-fromjson-bucket"  # *.auto.tfvars.json
     assert "cors.json applies" in str(findings[2]["related"])
