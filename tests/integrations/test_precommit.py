@@ -77,11 +77,12 @@ def test_real_pre_commit_blocks_a_bad_change_and_passes_the_fix(tmp_path: Path) 
     (work / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {REPO.as_posix()}\n    rev: {head}\n    hooks:\n"
         "      - id: policylint\n      - id: policylint-all\n", encoding="utf-8")
-    (tmp_path / "home").mkdir()
+    (tmp_path / "gitconfig").write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("GIT_", "PRE_COMMIT", "GITHUB_", "POLICYLINT"))}
-    env.update(HOME=str(tmp_path / "home"), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-               GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+    # git config isolated from the developer's (hooks paths, signing); HOME kept for pip's cache
+    env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+               GIT_CONFIG_GLOBAL=str(tmp_path / "gitconfig"), GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com", NO_COLOR="1")
     assert _git(work, "init", "-q", env=env).returncode == 0
     installed = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=work,
