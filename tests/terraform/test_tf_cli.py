@@ -173,6 +173,9 @@ def test_json_syntax_documents_iam_and_comments(tmp_path: Path) -> None:
         ("PL100", "iam.tf", 1, 1, "aws_s3_bucket.a2i_in",
          (("iam.tf", 1, 1), ("iam.tf", 18, 21))),
         ("PL102", "iam.tf", 32, 12, "acme-a2i-elsewhere", (("iam.tf", 32, 12),)),
+        # the RoleArn of a createLabelingJob task in a state machine
+        ("PL100", "iam.tf", 48, 1, "aws_s3_bucket.gt_frames",
+         (("iam.tf", 48, 1), ("iam.tf", 62, 7))),
         ("PL101", "main.tf", 9, 1, "aws_s3_bucket.fail_document",
          (("main.tf", 5, 1), ("main.tf", 5, 44), ("main.tf", 9, 1))),
         ("PL100", "main.tf", 21, 1, "aws_s3_bucket.fail_prefix",
@@ -191,5 +194,6 @@ def test_json_syntax_documents_iam_and_comments(tmp_path: Path) -> None:
     ]
     severities = {(f["rule"], f["line"]): f["severity"] for f in findings}
     assert severities[("PL100", 1)] == "warning"  # inferred from IAM: one level lower
+    assert severities[("PL100", 48)] == "warning"
     assert findings[-1]["bucket"] == "acme-fromjson-bucket"  # *.auto.tfvars.json
     assert "cors.json applies" in str(findings[2]["related"])

@@ -418,8 +418,35 @@ def _state_machine(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
     definition, locate = _definition(m, attr, value)
     if definition is None:
         return
-    out.uses += _with_identity(asl.uses_from_definition(
-        definition, locate, f"Step Functions {m.address(local)}"), definition)
+    what = f"Step Functions {m.address(local)}"
+    uses = _with_identity(asl.uses_from_definition(definition, locate, what), definition)
+    out.uses += uses
+    out.uses += _task_role_uses(m, definition, scope, what, uses)
+
+
+def _task_role_uses(m: ModuleEval, definition: Any, scope: Scope, what: str,
+                    defined: list[LabelingUse]) -> list[LabelingUse]:
+    """Inferred inputs from the RoleArn of each createLabelingJob task (a role of this module)."""
+    from policylint.readers import asl
+    from policylint.readers.terraform.iamdoc import policies_uses
+
+    out: list[LabelingUse] = []
+    names = {u.target.name for u in defined if isinstance(u.target.name, str)}
+    for state_name, state, _path in asl.iter_task_states(definition):
+        resource = state.get("Resource")
+        params = state.get("Parameters")
+        if not (isinstance(resource, str) and resource.startswith("arn:aws")
+                and "sagemaker:createLabelingJob" in resource and isinstance(params, dict)):
+            continue
+        output = labeling.bucket_of((params.get("OutputConfig") or {}).get("S3OutputPath")
+                                    if isinstance(params.get("OutputConfig"), dict) else None)
+        modality = labeling.modality_of((params.get("HumanTaskConfig") or {}).get(
+            "PreHumanTaskLambdaArn") if isinstance(params.get("HumanTaskConfig"), dict) else None)
+        found = policies_uses(m, params.get("RoleArn"),
+                              {output} if isinstance(output, str) else set(), Service.GROUND_TRUTH,
+                              modality, f"{what}, state '{state_name}'")
+        out += [u for u in found if not (isinstance(u.target.name, str) and u.target.name in names)]
+    return out
 
 
 def _definition(m: ModuleEval, attr: Attr, value: Any

@@ -69,7 +69,12 @@ def role_uses(m: Any, block: Block, scope: dict[str, Any], outputs: set[str],
     attr = block.attrs.get("role_arn")
     if attr is None:
         return []
-    role = m.ev.value(attr.expr, scope)
+    return policies_uses(m, m.ev.value(attr.expr, scope), outputs, service, modality, what)
+
+
+def policies_uses(m: Any, role: Any, outputs: set[str], service: Service, modality: Modality,
+                  what: str) -> list[LabelingUse]:
+    """Inferred inputs from the policies of ``role`` (a role ARN value of this module)."""
     role_local = _role_local(role)
     if role_local is None:
         return []
