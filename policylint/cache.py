@@ -252,17 +252,17 @@ class FactsCache:
         return f"schema {model_schema()} python {sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
     # keys
-    def unit_key(self, kind: str, key: str, files: Iterable[tuple[str, str, int]]) -> str | None:
-        """The key of a unit from its kind, key and (display path, absolute path, size) of each
-        file; None when a file cannot be hashed (then the unit is simply read)."""
+    def unit_key(self, kind: str, key: str, files: Iterable[tuple[str, int]]) -> str | None:
+        """The key of a unit from its kind, key and (absolute path, size) of each file; None
+        when a file cannot be hashed (then the unit is simply read)."""
         h = hashlib.blake2b(digest_size=20)
         for part in (self.salt, kind, key):
             h.update(part.encode("utf-8", "surrogateescape") + b"\x00")
-        for display, abspath, size in files:
+        for abspath, size in files:
             d = file_digest(abspath, size)
             if d is None:
                 return None
-            line = f"{display}\x00{abspath}\x00{size}\x00{d}\x00"
+            line = f"{abspath}\x00{size}\x00{d}\x00"
             h.update(line.encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 

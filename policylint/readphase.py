@@ -102,7 +102,7 @@ def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
     for i, unit in enumerate(units):
         hit = None
         if cache is not None:
-            keys[i] = _unit_key(cache, unit, plan.cwd)
+            keys[i] = _unit_key(cache, unit)
             if keys[i] is not None:
                 hit = _lookup(cache, keys[i], plan)  # type: ignore[arg-type]
         if hit is None:
@@ -139,11 +139,11 @@ def _open_cache(plan: Plan) -> FactsCache | None:
         return None
 
 
-def _unit_key(cache: FactsCache, unit: UnitSpec, cwd: str) -> str | None:
+def _unit_key(cache: FactsCache, unit: UnitSpec) -> str | None:
     kind, key, files = unit
-    parts = [(_display(os.path.abspath(f.path), cwd), os.path.abspath(f.path), f.size)
-             for f in files]
-    return cache.unit_key(kind, key, parts)
+    # display paths are a function of (absolute path, working directory), and the working
+    # directory is in the cache's salt: no relpath per file on the warm path
+    return cache.unit_key(kind, key, [(os.path.abspath(f.path), f.size) for f in files])
 
 
 def _lookup(cache: FactsCache, key: str, plan: Plan) -> Facts | None:
