@@ -196,4 +196,4 @@ def test_json_syntax_documents_iam_and_comments(tmp_path: Path) -> None:
     assert severities[("PL100", 1)] == "warning"  # inferred from IAM: one level lower
     assert severities[("PL100", 48)] == "warning"
     assert findings[-1]["bucket"] == "acme-fromjson-bucket"  # *.auto.tfvars.json
-    assert "cors.json applies" in str(findings[2]["related"])
+    assert "cors.json applies" in str(findings[3]["related"])
