@@ -21,7 +21,8 @@ None.
 None.
 
 ## References
-- https://github.com/ (the project's issue tracker)
+- `policylint --version` and the file named in the finding are what a bug report needs
+- `POLICYLINT_DEBUG=1` prints the traceback of a crash of the whole run on stderr
 """
 from __future__ import annotations
 
