@@ -114,11 +114,16 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
 
 
 def _twin(child: ModuleEval) -> ModuleEval:
-    """The child's folder evaluated as its own unit would: no inputs, its own address space."""
-    reader = Reader(child.reader.ctx, child.files.dir_display, child.files.dir_abs)
-    reader.budget = child.reader.budget
-    reader.folders = child.reader.folders
-    return ModuleEval(reader, child.files, "", {}, (child.files.dir_abs,))
+    """The child's folder evaluated as its own unit would: no inputs, its own address space
+    (one per folder, however many instances call it)."""
+    twins = child.reader.twins
+    if child.files.dir_abs not in twins:
+        reader = Reader(child.reader.ctx, child.files.dir_display, child.files.dir_abs)
+        reader.budget = child.reader.budget
+        reader.folders = child.reader.folders
+        twins[child.files.dir_abs] = ModuleEval(reader, child.files, "", {},
+                                                (child.files.dir_abs,))
+    return twins[child.files.dir_abs]
 
 
 def _twin_reports(twin: ModuleEval, block: Block, type_: str, name: str, key: Any,

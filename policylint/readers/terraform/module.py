@@ -90,6 +90,7 @@ class Reader:
         self.folders: dict[str, ModuleFiles | None] = {}
         # id(decoded document) → (document, display path): positions for CORS from files
         self.documents: dict[int, tuple[Any, str]] = {}
+        self.twins: dict[str, ModuleEval] = {}  # library folders evaluated without inputs
 
     def child_folder(self, dir_abs: str) -> ModuleFiles | None:
         if dir_abs in self.folders:
