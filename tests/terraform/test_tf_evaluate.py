@@ -188,3 +188,22 @@ def test_var_files_override_when_they_agree(tmp_path: Path) -> None:
     assert isinstance(a, Unknown) and "differs between the -var-file files" in a.reason
     assert m.var("b") == "x"
     assert m.var("c") == "auto"
+
+
+def test_data_bucket_and_workspace(tmp_path: Path) -> None:
+    m = module(tmp_path, {"main.tf": '''
+data "aws_s3_bucket" "existing" {
+  bucket = "acme-existing"
+}
+locals {
+  id  = data.aws_s3_bucket.existing.id
+  arn = data.aws_s3_bucket.existing.arn
+  reg = data.aws_s3_bucket.existing.region
+  ws  = "acme-${terraform.workspace}"
+}
+'''})
+    assert m.local("id") == "acme-existing"
+    assert m.local("arn") == "arn:aws:s3:::acme-existing"
+    assert isinstance(m.local("reg"), Unknown)
+    ws = m.local("ws")
+    assert isinstance(ws, Unknown) and "workspace" in ws.reason

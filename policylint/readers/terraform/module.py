@@ -201,7 +201,7 @@ class ModuleEval:
             return {"module": self.files.dir_abs, "root": self.reader.root_abs,
                     "cwd": self.reader.root_abs}
         if name == "terraform":
-            return {"workspace": "default"}
+            return {"workspace": Unknown("terraform.workspace is chosen when Terraform runs")}
         if name in ("count", "each", "self"):
             raise EvalError(f"'{name}' is not available here")
         if any(t == name for t, _ in self.resources):
@@ -349,11 +349,25 @@ class ModuleEval:
         block = self.data.get((type_, name))
         if block is None:
             return Unknown(f"data.{type_}.{name} is not declared")
+        if type_ == BUCKET_TYPE and "bucket" in block.attrs:
+            return Lazy(lambda attr: self.named(("data", type_, name, attr),
+                                                lambda: self._data_bucket(block, attr)),
+                        f"data.{type_}.{name}")
         if type_ == "aws_iam_policy_document":
             from policylint.readers.terraform.iamdoc import policy_document
 
             return self.named(("data", type_, name), lambda: policy_document(self, block))
         return Unknown(f"data.{type_}.{name} is read from the cloud at plan time")
+
+    def _data_bucket(self, block: Block, attr: str) -> Any:
+        """``data "aws_s3_bucket"`` looks a bucket up by the name it is given: its name is
+        known (it binds by name); everything else is read from the cloud."""
+        name = self.ev.value(block.attrs["bucket"].expr)
+        if attr in ("id", "bucket"):
+            return name
+        if attr == "arn" and isinstance(name, str):
+            return f"arn:aws:s3:::{name}"
+        return Unknown(f"data.{block.labels[0]}.{block.labels[1]}.{attr} is read from the cloud")
 
     # --- child modules ------------------------------------------------------------------------
 
