@@ -95,7 +95,14 @@ def _json_rule_lists(node: Any) -> Any:
 
 
 def _closest(spans: list[tuple[int, int, Any]], config: CorsConfig) -> Any:
-    """The rule list inside the configuration's span (the innermost), else the nearest one."""
+    """The rule list holding the configuration's first rule (under Fn::If the alternatives share
+    one location, their rules do not); else the one inside its span, else the nearest one."""
+    first = config.rules[0].location if isinstance(config.rules, tuple) and config.rules \
+        else None
+    if first is not None:
+        holding = [s for s in spans if s[0] <= first.line <= s[1]]
+        if holding:
+            return min(holding, key=lambda s: s[1] - s[0])[2]
     loc = config.location
     inside = [s for s in spans if s[0] <= loc.end_line and s[1] >= loc.line]
     pool = inside or spans

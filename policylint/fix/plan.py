@@ -22,7 +22,13 @@ from policylint.model import (
     Project,
     Unknown,
 )
-from policylint.rule import Options, needed_rule, rule_allows_get
+from policylint.rule import (
+    Options,
+    needed_rule,
+    rule_allows_get,
+    rule_exposes_origin,
+    rule_is_media_complete,
+)
 
 FIXABLE = ("PL100", "PL101", "PL103")
 ON_REQUEST = ("PL104",)
@@ -107,7 +113,7 @@ def _bucket_target(f: Finding, project: Project) -> Target | str:
 
 
 def _config_target(f: Finding, project: Project, options: Options) -> Target | str:
-    found = _find_config(f, project)
+    found = _find_config(f, project, options)
     if found is None:
         return "the CORS configuration of this finding was not found"
     lb, c = found
@@ -128,22 +134,35 @@ def _config_target(f: Finding, project: Project, options: Options) -> Target | s
     before = None
     if f.rule == "PL104":
         before = next((i for i, r in enumerate(c.rules) if rule_allows_get(r, options)), None)
-    key = f"cors:{c.location.path}:{c.location.line}:{c.location.column}"
+    key = f"cors:{c.location.path}:{c.location.line}:{c.location.column}:{c.condition}"
     return Target(key, c.location.path, lb, config=c, needed=needed_rule(uses, media),
                   before=before)
 
 
-def _find_config(f: Finding, project: Project) -> tuple[LinkedBucket, CorsConfig] | None:
+def _find_config(f: Finding, project: Project,
+                 options: Options) -> tuple[LinkedBucket, CorsConfig] | None:
+    """The configuration a finding is about. Alternatives under a CloudFormation condition share
+    one location: the one the rule finds lacking is meant."""
+    found: list[tuple[LinkedBucket, CorsConfig]] = []
     for lb in project.buckets:
         if lb.subject != f.subject:
             continue
         for c in lb.cors:
-            if c.location == f.location:
-                return lb, c
-            if not isinstance(c.rules, Unknown) and any(r.location == f.location
-                                                        for r in c.rules):
-                return lb, c
-    return None
+            rules = () if isinstance(c.rules, Unknown) else c.rules
+            if c.location == f.location or any(r.location == f.location for r in rules):
+                found.append((lb, c))
+    lacking = [(lb, c) for lb, c in found if _lacks(f.rule, c, options)]
+    return (lacking or found or [None])[0]
+
+
+def _lacks(code: str, c: CorsConfig, options: Options) -> bool:
+    if isinstance(c.rules, Unknown):
+        return False
+    if code == "PL103":
+        return not any(rule_is_media_complete(r, options) for r in c.rules)
+    if code == "PL104":
+        return not any(rule_exposes_origin(r) for r in c.rules if rule_allows_get(r, options))
+    return not any(rule_allows_get(r, options) for r in c.rules)
 
 
 def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
@@ -179,7 +198,7 @@ def plan(targets: list[Target], cwd: str) -> tuple[dict[str, SourceFile], list[P
             src = files[t.path] = got
         try:
             edits = edits_for(t, src)
-        except (ValueError, KeyError, IndexError) as exc:  # a fixer bug must not stop the run
+        except Exception as exc:  # a fixer bug must not stop the run or the other fixes
             edits = f"--fix could not compute this edit ({type(exc).__name__}: {exc})"
         if isinstance(edits, str):
             refused += [Refused(f, edits) for f in t.findings]

@@ -34,10 +34,10 @@ BEFORE = {
     "cloudformation": [
         ("PL100", "cdk.out/Stack.template.json", 3), ("PL101", "compact.yaml", 9),
         ("PL100", "compact.yaml", 13), ("PL100", "template.json", 4),
-        ("PL101", "template.json", 15), ("PL100", "template.yaml", 6),
-        ("PL100", "template.yaml", 15), ("PL100", "template.yaml", 22),
-        ("PL101", "template.yaml", 35), ("PL101", "template.yaml", 49),
-        ("PL101", "template.yaml", 59),
+        ("PL101", "template.json", 15), ("PL100", "template.yaml", 14),
+        ("PL100", "template.yaml", 23), ("PL100", "template.yaml", 30),
+        ("PL101", "template.yaml", 43), ("PL101", "template.yaml", 57),
+        ("PL101", "template.yaml", 67), ("PL101", "template.yaml", 84),
     ],
 }
 AFTER = {
