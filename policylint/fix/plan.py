@@ -103,7 +103,7 @@ def _bucket_target(f: Finding, project: Project) -> Target | str:
     if b.generated or b.format is Format.PLAN:
         return ("the bucket comes from generated output (a plan or synthesized template): "
                 "add the rule in its source")
-    if b.format not in (Format.TERRAFORM, Format.CLOUDFORMATION_YAML,
+    if b.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON):
         return f"--fix cannot add a CORS configuration in {b.format.value} files yet"
     uses = [u for u in lb.uses if u.needs_cors]
@@ -126,7 +126,7 @@ def _config_target(f: Finding, project: Project, options: Options) -> Target | s
                 "add the rule in its source")
     if isinstance(c.rules, Unknown):
         return f"the CORS rules are not known statically ({c.rules.reason})"
-    if c.format not in (Format.TERRAFORM, Format.CLOUDFORMATION_YAML,
+    if c.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON, Format.CORS_JSON, Format.CORS_XML):
         return f"--fix cannot edit CORS rules in {c.format.value} files yet"
     uses = [u for u in lb.uses if u.needs_cors]
@@ -170,6 +170,8 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
     if t.bucket is not None:
         if t.bucket.format is Format.TERRAFORM:
             return terraform.add_configuration(src, t.bucket, t.needed)
+        if t.bucket.format is Format.TERRAFORM_JSON:
+            return terraform.add_configuration_json(src, t.bucket, t.needed)
         return cloudformation.add_configuration(src, t.bucket, t.needed)
     c = t.config
     assert c is not None
@@ -179,6 +181,8 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
         return cors_doc.xml_edits(src, t.needed, t.before)
     if c.format is Format.TERRAFORM:
         return terraform.add_rule(src, c, t.needed, t.before)
+    if c.format is Format.TERRAFORM_JSON:
+        return terraform.add_rule_json(src, c, t.needed, t.before)
     return cloudformation.add_rule(src, c, t.needed, t.before)
 
 

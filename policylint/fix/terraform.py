@@ -234,3 +234,90 @@ def add_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
         return f"the block at {config.location} closes on a line with other content"
     indent = src.indent_at(block.start) + "  "
     return [Edit(at, at, "\n" + snippets.hcl_cors_rule(n, indent))]
+
+
+# --- JSON syntax (.tf.json) -------------------------------------------------------------------
+
+def _hcl_rule_fields(n: snippets.Needed) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    if n.allowed_headers:
+        d["allowed_headers"] = list(n.allowed_headers)
+    d["allowed_methods"] = list(n.methods)
+    d["allowed_origins"] = list(n.origins)
+    if n.expose_headers:
+        d["expose_headers"] = list(n.expose_headers)
+    if n.max_age is not None:
+        d["max_age_seconds"] = n.max_age
+    return d
+
+
+def _json_resources(src: SourceFile) -> Any:
+    from policylint import jsonpos
+    from policylint.tree import PDict
+
+    try:
+        doc = jsonpos.loads(src.text)
+    except jsonpos.JSONPosError as exc:
+        return f"{src.path} does not parse as JSON ({exc.message})"
+    res = doc.get("resource") if isinstance(doc, PDict) else None
+    if not isinstance(res, PDict):
+        return f"{src.path} has no \"resource\" object --fix can extend"
+    return res
+
+
+def add_configuration_json(src: SourceFile, bucket: Bucket,
+                           n: snippets.Needed) -> list[Edit] | str:
+    """PL100 in Terraform JSON syntax: a configuration next to the bucket's resource type."""
+    from policylint.fix import jsonedit
+    from policylint.tree import PDict
+
+    res = _json_resources(src)
+    if isinstance(res, str):
+        return res
+    addr = local_address(bucket.address)
+    label = addr.split(".", 1)[1].split("[", 1)[0] if "." in addr else addr
+    buckets = res.get("aws_s3_bucket")
+    if not isinstance(buckets, PDict) or label not in buckets:
+        return f"no aws_s3_bucket \"{label}\" in {src.path}"
+    body = buckets[label]
+    if "[" not in addr and isinstance(body, PDict) and ({"count", "for_each"} & set(body)):
+        return ("the bucket has count or for_each: add an aws_s3_bucket_cors_configuration with "
+                "the same count/for_each by hand")
+    configs = res.get(CONFIG_TYPE)
+    taken = set(configs) if isinstance(configs, PDict) else set()
+    base = label + (("_" + re.sub(r"[^A-Za-z0-9_-]", "_", addr.split("[", 1)[1].strip('"]')))
+                    if "[" in addr else "")
+    name = base if base not in taken else next(
+        base + s for s in ["_cors"] + [f"_cors{i}" for i in range(2, 100)] if base + s not in taken)
+    value = {"bucket": "${" + (bucket.hint("ref") or f"{addr}.id") + "}",
+             "cors_rule": [_hcl_rule_fields(n)]}
+    if isinstance(configs, PDict):
+        return [jsonedit.insert_key(src, configs, name, value)]
+    return [jsonedit.insert_key(src, res, CONFIG_TYPE, {name: value})]
+
+
+def add_rule_json(src: SourceFile, config: CorsConfig, n: snippets.Needed,
+                  before: int | None) -> list[Edit] | str:
+    """PL101/PL103/PL104 in Terraform JSON syntax: one more element of ``cors_rule``."""
+    from policylint.fix import jsonedit
+    from policylint.tree import PDict, PList
+
+    res = _json_resources(src)
+    if isinstance(res, str):
+        return res
+    line = config.location.line
+    for type_ in (CONFIG_TYPE, "aws_s3_bucket"):
+        group = res.get(type_)
+        if not isinstance(group, PDict):
+            continue
+        for name, body in group.items():
+            pos = group.value_pos(name)
+            if not (isinstance(body, PDict) and pos.line <= line <= pos.end_line):
+                continue
+            rules = body.get("cors_rule")
+            if isinstance(rules, PList):
+                return [jsonedit.insert_item(src, rules, _hcl_rule_fields(n), before)]
+            if rules is None:
+                return [jsonedit.insert_key(src, body, "cors_rule", [_hcl_rule_fields(n)])]
+            return f"cors_rule of {type_}.{name} is a single object: make it a list first"
+    return f"no CORS configuration block at {config.location}"

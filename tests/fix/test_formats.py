@@ -39,13 +39,16 @@ BEFORE = {
         ("PL101", "template.yaml", 43), ("PL101", "template.yaml", 57),
         ("PL101", "template.yaml", 67), ("PL101", "template.yaml", 84),
     ],
+    "terraform_json": [("PL100", "main.tf.json", 4), ("PL101", "main.tf.json", 14)],
 }
 AFTER = {
     "terraform": [],
     "cloudformation": [("PL100", "cdk.out/Stack.template.json", 3)],
+    "terraform_json": [],
 }
 REFUSED = {
     "terraform": [],
+    "terraform_json": [],
     "cloudformation": [
         "not fixed PL100 cdk.out/Stack.template.json:3: FailGenerated: the bucket comes from "
         "generated output (a plan or synthesized template): add the rule in its source"],
