@@ -34,13 +34,22 @@ class HBlock:
     children: list[HBlock] = field(default_factory=list)
 
 
-def _parse(src: SourceFile) -> list[HBlock] | str:
-    import tree_sitter
-    import tree_sitter_hcl
+_PARSER: list[Any] = []
 
+
+def _parser() -> Any:
+    """tree-sitter's HCL parser, built on first use (never at import: fast one-file runs)."""
+    if not _PARSER:
+        import tree_sitter
+        import tree_sitter_hcl
+
+        _PARSER.append(tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language())))
+    return _PARSER[0]
+
+
+def _parse(src: SourceFile) -> list[HBlock] | str:
     data = src.text.encode("utf-8")
-    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
-    root = parser.parse(data).root_node
+    root = _parser().parse(data).root_node
     if root.has_error:
         return f"{src.path} has HCL syntax errors: --fix leaves it alone"
     chars = _CharMap(data)

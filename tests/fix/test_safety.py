@@ -153,3 +153,20 @@ def test_pl104_is_fixed_only_on_request(tmp_path: Path, capsys: pytest.CaptureFi
     check_snapshot("pl104", work)
     assert findings(work, capsys, monkeypatch) == [("PL101", "scripts/cors.sh", 2)]
     assert (FIXTURES / "pl104" / "expected" / "cors" / "gt.json").exists()
+
+
+def test_terraform_crlf_file_gets_crlf_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ('resource "aws_s3_bucket" "fail_crlf" {\n  bucket = "fail-crlf"\n'
+            '  tags   = { "policylint:labeling-input" = "true" }\n}\n')
+    before = codecs.BOM_UTF8 + text.replace("\n", "\r\n").encode()
+    (tmp_path / "main.tf").write_bytes(before)
+    assert findings(tmp_path, capsys, monkeypatch) == [("PL100", "main.tf", 1)]
+    assert run(["--fix", "."], tmp_path, capsys, monkeypatch)[0] == 0
+    after = (tmp_path / "main.tf").read_bytes()
+    assert after == codecs.BOM_UTF8 + (text + '\nresource "aws_s3_bucket_cors_configuration" '
+                                       '"fail_crlf" {\n  bucket = aws_s3_bucket.fail_crlf.id\n\n'
+                                       '  cors_rule {\n    allowed_methods = ["GET"]\n'
+                                       '    allowed_origins = ["*"]\n  }\n}\n'
+                                       ).replace("\n", "\r\n").encode()
+    assert findings(tmp_path, capsys, monkeypatch) == []
