@@ -561,7 +561,10 @@ def depends_on_inputs(facts: Facts) -> bool:
         if missing(b.name):
             return True
     for c in facts.cors:
-        if c.target is not None and missing(c.target.name) or missing(c.rules):
+        # judged by the bucket it configures, so that a bucket and its CORS are reported by
+        # the same unit (CORS rules set by the caller stay Unknown there: unverified, never a
+        # "no CORS" claim)
+        if c.target is not None and missing(c.target.name):
             return True
     for u in facts.uses:
         if missing(u.target.name):
