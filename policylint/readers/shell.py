@@ -191,6 +191,7 @@ class _Lexer:
 
     def run(self) -> Parsed:
         words: list[Word] = []
+        leading = True
         i = 0
         text, n = self.text, self.n
         while i < n:
@@ -221,7 +222,9 @@ class _Lexer:
             elif c in "<>":
                 i += 1
             else:
-                word, i = self._word(i, self._command_start(words))
+                # NAME=value is an assignment only before the command's first other word
+                leading = not words or (leading and _leading(words[-1]))
+                word, i = self._word(i, leading)
                 words.append(word)
         self._end(words)
         return self.out
@@ -243,10 +246,6 @@ class _Lexer:
                 self.vars[w.assign] = Word(value, w.start, w.end, w.literal_at)
             return
         self.out.commands.append(words)
-
-    def _command_start(self, words: list[Word]) -> bool:
-        """True when the next word may be a ``NAME=value`` assignment."""
-        return all(w.assign or w.value in _COMMAND_PREFIXES for w in words)
 
     # heredocs: their bodies are data, never commands
     def _heredoc(self, i: int) -> int:
@@ -402,6 +401,11 @@ class _Lexer:
         if w is None:
             return Unknown(f"{what} {name} is not set to a literal in this file"), None
         return w.value, w.literal_at
+
+
+def _leading(w: Word) -> bool:
+    """A word that may come before a command's name: an assignment or ``export``-like."""
+    return w.assign is not None or w.value in _COMMAND_PREFIXES
 
 
 def _matching_paren(text: str, i: int) -> int:

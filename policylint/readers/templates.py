@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from policylint import labeling, safexml
 from policylint.model import (
@@ -34,10 +35,10 @@ from policylint.text import line_col
 # attributes a browser (or a crowd element) loads a resource from
 _ATTR = re.compile(
     r"""\b(?:src|href|srcset|poster|data|data-src|source|url|image-url|video-url)\s*=\s*"""
-    r"""(?:"(?P<d>[^"]*)"|'(?P<s>[^']*)'|&quot;(?P<e>.*?)&quot;)""", re.I | re.S)
-_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+    r"""(?:"(?P<d>[^"]{0,4096})"|'(?P<s>[^']{0,4096})'|&quot;(?P<e>.{0,4096}?)&quot;)""",
+    re.I | re.S)
+MAX_TAG = 4096  # longest Liquid tag or comment looked into
 _LIQUID_STRING = re.compile(r"""'([^']*)'|"([^"]*)\"""")
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 _MTURK = re.compile(r"mturk\.com|externalSubmit|turkSubmitTo|assignmentId|<\s*(?:HTMLQuestion|"
                     r"ExternalQuestion)\b", re.I)
@@ -116,11 +117,31 @@ def _literal_uris(text: str) -> list[_Found]:
     for m in _ATTR.finditer(text):
         name = next(g for g in ("d", "s", "e") if m.group(g) is not None)
         out += _uris_in(m.group(name), m.start(name))
-    for m in _LIQUID.finditer(text):
-        for s in _LIQUID_STRING.finditer(m.group()):
-            index = 1 if s.group(1) is not None else 2
-            out += _uris_in(s.group(index), m.start() + s.start(index))
+    for opener, closer in (("{{", "}}"), ("{%", "%}")):
+        for start, tag in spans(text, opener, closer):
+            for s in _LIQUID_STRING.finditer(tag):
+                index = 1 if s.group(1) is not None else 2
+                out += _uris_in(s.group(index), start + s.start(index))
     return out
+
+
+def spans(text: str, opener: str, closer: str) -> Iterator[tuple[int, str]]:
+    """(offset, text) of every ``opener ... closer`` span up to MAX_TAG long, in linear time:
+    an unclosed opener never makes the later ones rescan the rest of the file."""
+    i, close_at = 0, -1
+    while True:
+        i = text.find(opener, i)
+        if i < 0:
+            return
+        if close_at < i + len(opener):
+            close_at = text.find(closer, i + len(opener))
+            if close_at < 0:
+                return
+        if close_at - i <= MAX_TAG:
+            yield i, text[i:close_at + len(closer)]
+            i = close_at + len(closer)
+        else:
+            i += len(opener)
 
 
 def _uris_in(value: str, offset: int) -> list[_Found]:
@@ -142,11 +163,11 @@ def _uri_text(plain: str, off: int, bucket: str, key: str) -> str:
 def _suppressions(text: str, path: str) -> list[Suppression]:
     """``<!-- policylint: disable=... -->`` comments: they cover their own line and the next."""
     out = []
-    for m in _COMMENT.finditer(text):
-        line, column = line_col(text, m.start())
-        end_line, _ = line_col(text, m.end())
+    for start, comment in spans(text, "<!--", "-->"):
+        line, column = line_col(text, start)
+        end_line, _ = line_col(text, start + len(comment))
         loc = Location(path, line, column)
-        got = parse_comment(m.group(1), loc, Location(path, line, 1, end_line + 1, 1))
+        got = parse_comment(comment[4:-3], loc, Location(path, line, 1, end_line + 1, 1))
         if got is not None:
             out.append(got)
     return out
