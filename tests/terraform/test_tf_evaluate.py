@@ -2,6 +2,7 @@
 the evaluation budget."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +208,30 @@ locals {
     assert isinstance(m.local("reg"), Unknown)
     ws = m.local("ws")
     assert isinstance(ws, Unknown) and "workspace" in ws.reason
+
+
+def _unit_buckets(root: Path, folder: str) -> list[tuple[str, str, object]]:
+    from policylint.readers import Source, Unit
+    from policylint.readers.terraform import read
+
+    d = root / folder
+    sources = tuple(Source(f"{folder}/{p.name}", str(p), p.read_bytes(), "terraform")
+                    for p in sorted(d.glob("*.tf")))
+    ctx = LocalContext(root=str(root), display_fn=lambda p: os.path.relpath(p, root))
+    facts = read(Unit("terraform", folder, sources), ctx)
+    return [(b.identity, b.address, b.name) for b in facts.buckets]
+
+
+def test_each_bucket_is_reported_by_one_unit() -> None:
+    """A library folder read on its own keeps only what does not depend on its inputs (also
+    through its own children); its callers report the rest, as Terraform addresses it."""
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "modules"
+    assert _unit_buckets(root, "live") == [
+        ('live#module.data["images"].module.store.aws_s3_bucket.this',
+         'module.data["images"].module.store.aws_s3_bucket.this', "acme-images-store"),
+        ('live#module.data["video"].module.store.aws_s3_bucket.this',
+         'module.data["video"].module.store.aws_s3_bucket.this', "acme-video-store"),
+    ]
+    assert _unit_buckets(root, "modules/data") == []
+    assert _unit_buckets(root, "modules/store") == [
+        ("modules/store#aws_s3_bucket.fixed", "aws_s3_bucket.fixed", "acme-fixed-in-module")]

@@ -80,8 +80,10 @@ def is_library(files: ModuleFiles) -> bool:
 
 def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
            twin: ModuleEval | None = None) -> None:
-    """Facts of module instance ``m`` and its children. ``twin``: the same folder evaluated
-    without inputs, when the folder is a library reported by its own unit."""
+    """Facts of module instance ``m`` and its children. ``standalone_library``: ``m`` is a
+    library read on its own, so facts that depend on its missing inputs (also through its
+    children) are left to its callers. ``twin``: the same folder evaluated without inputs, when
+    the folder is a library reported by its own unit."""
     declared = _declared_comments(m)
     count = 0
     for (type_, name), block in m.resources.items():
@@ -110,7 +112,7 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             if isinstance(child, Unknown):
                 continue
             child_twin = _twin(child) if is_library(child.files) else None
-            _visit(child, out, twin=child_twin)
+            _visit(child, out, standalone_library, twin=child_twin)
 
 
 def _twin(child: ModuleEval) -> ModuleEval:
