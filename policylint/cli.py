@@ -223,6 +223,8 @@ def _main(argv: list[str]) -> int:
         annotations=os.environ.get("GITHUB_ACTIONS") == "true")
     for fmt, target in outputs:
         report.color = target is None and fmt == "text" and _use_color(args, sys.stdout)
+        # workflow commands only work on the console: never inside a --format text:FILE
+        report.annotations = target is None and os.environ.get("GITHUB_ACTIONS") == "true"
         text = render(fmt, report)
         if target is None:
             sys.stdout.write(text)

@@ -117,3 +117,13 @@ def test_clean_repository_in_every_format(fixture_repo: Path) -> None:
         "files": 3, "findings": 0, "errors": 0, "warnings": 0, "notes": 0, "suppressed": 0}
     assert ET.parse(fixture_repo / "r.xml").getroot().find(
         "testsuite/testcase").get("name") == "no findings in 3 files"  # type: ignore[union-attr]
+
+
+def test_annotations_only_on_the_console(fixture_repo: Path) -> None:
+    code, out, _ = run_cli(["--format", "json", "--format", "text:report.txt"], fixture_repo,
+                           env={"GITHUB_ACTIONS": "true"})
+    assert code == 1
+    assert findings_of(out) == EXPECTED
+    text = (fixture_repo / "report.txt").read_text(encoding="utf-8")
+    assert text.endswith("Found 2 errors in 3 files.\n")
+    assert "::error" not in text
