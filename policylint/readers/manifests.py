@@ -52,6 +52,7 @@ class _Scan:
     errors: list[ParseError] = field(default_factory=list)
     bad_lines: int = 0
     first_bad: int = 0  # line of the first bad line, 0 when none
+    first_line: int = 0  # line of the first non-blank line
     data_lines: int = 0
 
 
@@ -73,7 +74,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
 def _scan_source(src: Source, ctx: Context) -> _Scan:
     with open(src.abspath, "rb") as fh:
         scan = scan_stream(fh, src.path)
-    if scan.first_bad == 1 and scan.data_lines == 0 and src.path.lower().endswith(".json"):
+    if scan.first_bad and scan.first_bad == scan.first_line and src.path.lower().endswith(".json"):
         whole = _scan_whole_document(src, ctx)
         if whole is not None:
             return whole
@@ -87,10 +88,12 @@ def scan_stream(fh: IO[bytes], path: str) -> _Scan:
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         if too_long:
+            scan.first_line = scan.first_line or number
             _bad(scan, path, number, 1, f"line longer than {MAX_LINE} bytes")
             continue
         if not raw.strip():
             continue
+        scan.first_line = scan.first_line or number
         try:
             value = _DECODE(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:

@@ -304,3 +304,12 @@ def test_placeholder_bucket_is_unknown_never_dropped(tmp_path: Path, uri: str) -
     facts = _read(requests, tmp_path, "p.json", text, "request")
     assert _uses(facts) == [("p.json", 1, 91, "ground-truth",
                              f"?<unknown: the bucket part of '{uri}' is a placeholder>")]
+
+
+def test_pretty_printed_document_with_lines_that_parse_alone(tmp_path: Path) -> None:
+    # "3" and "{}" are valid JSON lines on their own: the document is still read whole
+    doc = ('\n{\n  "source-ref": "s3://pretty-two/a.jpg",\n  "size": [\n    900,\n    3\n  ],\n'
+           '  "meta":\n{}\n}\n')
+    facts = _read(manifests, tmp_path, "doc.json", doc, "manifest", streamed=True)
+    assert facts.errors == []
+    assert _uses(facts) == [("doc.json", 3, 17, "ground-truth", "pretty-two")]
