@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from policylint.model import Facts, Location, Suppression, Unknown
+from policylint.model import Facts, Location, ParseError, Severity, Suppression, Unknown
 from policylint.readers import Context, Unit
 from policylint.readers.terraform.facts import (
     depends_on_inputs,
@@ -60,6 +60,11 @@ def read(unit: Unit, ctx: Context) -> Facts:
     reader.folders[dir_abs] = files
     root = ModuleEval(reader, files, "", None, (dir_abs,))
     _visit(root, facts, standalone_library=is_library(files))
+    if reader.budget.left < 0:
+        facts.errors.append(ParseError(
+            "evaluation budget exhausted (an expression is too costly to analyse): values "
+            "evaluated after it are unknown", Location(unit.sources[0].path, 1, 1),
+            Severity.WARNING))
     for fs in files.files + files.tfvars:
         facts.suppressions.extend(suppressions(fs))
     return facts
@@ -96,6 +101,9 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
         for key, scope in instances:
             count += 1
             if count > MAX_INSTANCES:
+                out.errors.append(ParseError(
+                    f"more than {MAX_INSTANCES} resource instances in one module: the rest are "
+                    "not analysed", block.loc, Severity.WARNING))
                 return
             got = instance_facts(m, block, type_, name, key, scope, declared.get(id(block), []))
             if standalone_library and depends_on_inputs(got):

@@ -40,6 +40,30 @@ class Budget:
 
 
 EXHAUSTED = Unknown("evaluation budget exhausted (expression too costly to analyse)")
+TOO_LARGE = Unknown("value too large to analyse")
+MAX_VALUE_NODES = 100_000  # values (counted through shared references) a function may see
+MAX_CHARS = 1_000_000  # characters of all strings in them
+
+
+def too_large(values: list[Any]) -> bool:
+    """Whether ``values`` hold more than MAX_VALUE_NODES values or MAX_CHARS characters. Locals
+    can share references (``l1 = [local.l0, local.l0]``), so a few lines can stand for 2**60
+    values: functions that walk them (``jsonencode``, ``flatten``, ``length``) would never end.
+    The walk stops at the limit, so the check itself is cheap."""
+    todo = list(values)
+    nodes = chars = 0
+    while todo:
+        v = todo.pop()
+        nodes += 1
+        if isinstance(v, str):
+            chars += len(v)
+        elif isinstance(v, dict):
+            todo.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            todo.extend(v)
+        if nodes > MAX_VALUE_NODES or chars > MAX_CHARS:
+            return True
+    return False
 
 Resolver = Callable[[str], Any]  # root name (var, local, aws_s3_bucket, ...) → value
 
@@ -355,13 +379,18 @@ class Evaluator:
                 return last
             args.extend(last if isinstance(last, list) else list(last.values())
                         if isinstance(last, dict) else [last])
+        if too_large(args):
+            return TOO_LARGE
         try:
-            return fn(*args)
+            result = fn(*args)
         except EvalError:
             raise
         except (TypeError, ValueError, KeyError, IndexError, AttributeError,
                 ZeroDivisionError, OverflowError) as exc:
             raise EvalError(f"{name}(): {exc}") from None
+        except MemoryError:
+            return TOO_LARGE
+        return TOO_LARGE if too_large([result]) else result
 
     def _try(self, name: str, args: list[Any], scope: dict[str, Any]) -> Any:
         for a in args:
@@ -782,6 +811,8 @@ def fn_format(spec: Any, *args: Any) -> Any:
         except StopIteration:
             raise EvalError("format: not enough arguments") from None
         flags, width, verb = m.group(1) or "", m.group(2), m.group(4)
+        if max(len(width or ""), len(m.group(3) or "")) > 6:  # %0999999999d: a 1 GB string
+            raise EvalError("format: width or precision too large to analyse")
         if verb == "d":
             n = int(to_number(arg))
             s = f"+{n}" if "+" in flags and n >= 0 else str(n)

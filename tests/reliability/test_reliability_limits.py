@@ -1,0 +1,179 @@
+"""Limits: a file over ``max-file-size`` is skipped with a note; pathological expressions end
+within the evaluation budget (and say so) instead of hanging or eating memory; a module with
+more resource instances than the reader analyses says where it stopped.
+
+Every run is the real CLI in a subprocess with a timeout and an address-space limit (see
+plrel_support), so a hang or a memory blow-up fails the test instead of the machine.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from plrel_support import assert_sane, fingerprint_tree, run_cli
+
+TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
+  bucket = "acme-${%s}"
+  tags   = { "policylint:labeling-input" = "true" }
+}
+"""
+BROKEN_CORS = '{"CORSRules": [{"AllowedMethods": ["GET"],}\n'
+SMALL_BAD_CORS = '[{"AllowedMethods": ["FETCH"], "AllowedOrigins": ["*"]}]\n'  # PL200 at 1:22
+BUDGET_NOTE = ("evaluation budget exhausted (an expression is too costly to analyse): values "
+               "evaluated after it are unknown")
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    for rel, text in files.items():
+        p = tree / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return tree
+
+
+# --- max-file-size ----------------------------------------------------------------------------
+
+def test_a_file_over_max_file_size_is_skipped_with_a_note(tmp_path: Path) -> None:
+    big = BROKEN_CORS + " " * 200
+    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 100\n", "big.json": big,
+                            "small.json": SMALL_BAD_CORS,
+                            "huge.manifest": '{"source-ref": "s3://acme-m/a.jpg"}\n' * 10})
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    assert run.rc == 1  # the PL200 of small.json; the note alone would not fail the run
+    got = [(f["rule"], f["severity"], f["path"], f["line"], f["message"])
+           for f in run.report["findings"]]
+    assert got == [
+        ("PL001", "note", "big.json", 1,
+         f"file skipped: {len(big)} bytes is over the size limit of 100 (max-file-size)"),
+        # manifests are streamed line by line, so the size limit does not apply to them
+        ("PL102", "warning", "huge.manifest", 1,
+         "Ground Truth input bucket 'acme-m' is not defined in the scanned files and no CORS "
+         "source for it is known: its CORS cannot be verified"),
+        ("PL200", "error", "small.json", 1,
+         "AllowedMethods has 'FETCH', which S3 does not accept: only GET, PUT, POST, DELETE, "
+         "HEAD")]
+
+
+def test_the_size_note_alone_passes_unless_fail_on_note(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 10\n", "big.json": BROKEN_CORS})
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    assert (run.rc, run.findings) == (0, [("PL001", "big.json", 1)])
+    strict = run_cli(tree, ".", "--format", "json", "--fail-on", "note")
+    assert (strict.rc, strict.findings) == (1, [("PL001", "big.json", 1)])
+
+
+def test_a_large_file_is_not_read_by_file_functions_either(tmp_path: Path) -> None:
+    """``file()`` of a document over the limit is unknown, not read into memory."""
+    doc = '{"CORSRules": []}' + " " * 400
+    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 300\n",
+                            "main.tf": 'locals {\n  doc = file("${path.module}/big.txt")\n}\n'
+                                       + TAGGED_TF % "length(local.doc)",
+                            "big.txt": doc})
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    assert run.findings == [("PL100", "main.tf", 4)]
+    assert run.messages("PL100") == [  # no name: the document's length stayed unknown
+        "S3 bucket aws_s3_bucket.fail_images holds human labeling input data but has no CORS "
+        "configuration"]
+
+
+# --- evaluation budget ----------------------------------------------------------------------
+
+def _doubling(kind: str, steps: int = 60) -> str:
+    """``steps`` locals, each twice the one before: 2**steps values in a few lines."""
+    first = {"string": '"xxxxxxxxxx"', "concat": '["x", "y"]', "tuple": '["x"]'}[kind]
+    nxt = {"string": '"${local.l%d}${local.l%d}"', "concat": "concat(local.l%d, local.l%d)",
+           "tuple": "[local.l%d, local.l%d]"}[kind]
+    body = "".join(f"  l{i} = {nxt % (i - 1, i - 1)}\n" for i in range(1, steps))
+    return f"locals {{\n  l0 = {first}\n{body}}}\n"
+
+
+PATHOLOGICAL = [
+    # (id, locals, expression in the bucket name, expected findings (rule, severity, line))
+    ("nested-for-1000-cubed",
+     'locals {\n  big = [for a in range(1000) : [for b in range(1000) : [for c in range(1000) '
+     ': "${a}-${b}-${c}"]]]\n}\n', "length(flatten(local.big))",
+     [("PL001", "warning", 1)]),
+    ("string-built-10000-squared",
+     'locals {\n  s = join("", [for i in range(10000) : join("", [for j in range(10000) : '
+     '"xxxxxxxxxx"])])\n}\n', "length(local.s)",
+     [("PL001", "warning", 1)]),
+    ("jsonencode-of-2-to-the-60-shared-values", _doubling("tuple"), "length(jsonencode(local.l59))",
+     [("PL100", "error", 63)]),
+    ("concat-doubling", _doubling("concat"), "length(local.l59)", [("PL100", "error", 63)]),
+    ("string-doubling", _doubling("string"), "length(local.l59)", [("PL100", "error", 63)]),
+    ("replace-blowup",
+     'locals {\n  l0 = "xxxxxxxxxx"\n' + "".join(
+         f'  l{i} = replace(local.l{i - 1}, "x", local.l{i - 1})\n' for i in range(1, 8)) + "}\n",
+     "length(local.l7)", [("PL100", "error", 11)]),
+    ("format-gigabyte-width", 'locals {\n  w = format("%0999999999d", 1)\n}\n',
+     "length(local.w)", [("PL100", "error", 4)]),
+    ("format-gigabyte-precision", 'locals {\n  w = format("%.999999999f", 1)\n}\n',
+     "length(local.w)", [("PL100", "error", 4)]),
+    ("reference-cycle", "locals {\n  a = local.b\n  b = local.a\n  c = [local.c]\n}\n",
+     "local.a", [("PL100", "error", 6)]),
+    ("range-of-a-billion", "locals {\n  r = range(1000000000)\n}\n", "length(local.r)",
+     [("PL100", "error", 4)]),
+    ("count-of-a-hundred-million",
+     'resource "aws_s3_bucket" "many" {\n  count  = 100000000\n  bucket = "b-${count.index}"\n}\n',
+     '"x"', [("PL100", "error", 5)]),
+]
+
+
+@pytest.mark.parametrize("locals_, expr, expected", [p[1:] for p in PATHOLOGICAL],
+                         ids=[p[0] for p in PATHOLOGICAL])
+def test_pathological_terraform_expressions_end(tmp_path: Path, locals_: str, expr: str,
+                                                expected: list[tuple[str, str, int]]) -> None:
+    tree = _tree(tmp_path, {"main.tf": locals_ + TAGGED_TF % expr})
+    before = fingerprint_tree(tree)
+    run = run_cli(tree, ".", "--format", "json", timeout=90, memory=768 * 1024 * 1024)
+    assert_sane(run, tree)
+    got = [(f["rule"], f["severity"], f["line"]) for f in run.report["findings"]]
+    assert got == expected
+    if expected[0][0] == "PL001":
+        assert run.messages("PL001") == [BUDGET_NOTE]
+    assert fingerprint_tree(tree) == before
+
+
+def test_too_many_resource_instances_says_where_it_stopped(tmp_path: Path) -> None:
+    many = "".join(f'resource "aws_s3_bucket" "pass_many{i}" {{\n  count  = 800\n'
+                   f'  bucket = "b{i}-${{count.index}}"\n}}\n' for i in range(3))
+    tagged = TAGGED_TF.replace("fail_images", "z_fail_images") % '"x"'
+    tree = _tree(tmp_path, {"main.tf": many + tagged})
+    run = run_cli(tree, ".", "--format", "json", timeout=90)
+    assert_sane(run, tree)
+    got = [(f["rule"], f["severity"], f["line"], f["message"]) for f in run.report["findings"]]
+    assert got == [("PL001", "warning", 9, "more than 2000 resource instances in one module: "
+                                           "the rest are not analysed")]
+
+
+CFN_HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\n'
+CFN_TAGGED = """  FailImages:
+    Type: AWS::S3::Bucket
+    Metadata:
+      policylint:
+        labeling-input: true
+    Properties:
+      BucketName: %s
+"""
+
+
+@pytest.mark.parametrize("name, value", [
+    ("join-nested-90", '{"Fn::Join": ["", [' * 90 + '"x"' + "]]}" * 90),
+    ("if-nested-200", '{"Fn::If": ["C", ' * 200 + '"x"' + ', "y"]}' * 200),
+    ("sub-huge-map", '{"Fn::Sub": ["' + "${A}" * 50000 + '", {"A": "' + "y" * 1000 + '"}]}'),
+    ("select-huge-index", '{"Fn::Select": [999999999999, ["a"]]}'),
+    ("findinmap-self", '{"Fn::FindInMap": [{"Ref": "AWS::StackName"}, "a", "b"]}'),
+])
+def test_pathological_cloudformation_intrinsics_end(tmp_path: Path, name: str, value: str) -> None:
+    template = (CFN_HEAD + "Conditions:\n  C: !Equals [a, b]\nResources:\n"
+                + CFN_TAGGED % value)
+    tree = _tree(tmp_path, {"template.yaml": template})
+    run = run_cli(tree, ".", "--format", "json", timeout=90, memory=768 * 1024 * 1024)
+    assert_sane(run, tree)
+    assert [(r, p, line) for r, p, line in run.findings if r != "PL001"] == [
+        ("PL100", "template.yaml", 5)]

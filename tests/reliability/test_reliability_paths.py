@@ -1,0 +1,253 @@
+"""The file system as an adversary: symlink loops, links out of the scanned tree, FIFOs,
+unreadable files and folders, files that vanish while the scan runs.
+
+Links out of the tree are checked twice: no finding comes from what they point at, and the audit
+hook of the CLI run shows that nothing outside the tree was even opened or listed.
+
+These tests run as root in CI, and root reads mode-000 files: the real-permission test is skipped
+there (with that reason), and the same code paths are driven by making ``open``/``scandir`` raise
+EACCES, which is what the kernel does for an ordinary user.
+"""
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from conftest import run_cli as run_in_process
+from plrel_support import assert_sane, fingerprint_tree, run_cli
+
+from policylint import discover
+
+TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
+  bucket = "acme-images"
+  tags   = { "policylint:labeling-input" = "true" }
+}
+"""
+BROKEN_CORS = '{"CORSRules": [{"AllowedMethods": ["GET"],}\n'
+REQUEST = ('{"LabelingJobName": "secret-job", "InputConfig": {"DataSource": {"S3DataSource": '
+           '{"ManifestS3Uri": "s3://acme-secret/input.manifest"}}}}\n')
+MANIFEST = '{"source-ref": "s3://acme-secret/a.jpg"}\n'
+CFN_DEFINITION_URI = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: ../outside/sfn.asl.json
+"""
+SECRET_ASL = ('{"StartAt": "L", "States": {"L": {"Type": "Task", "End": true, "Resource": '
+              '"arn:aws:states:::sagemaker:createLabelingJob.sync", "Parameters": {"LabelingJobName":'
+              ' "j", "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": '
+              '"s3://acme-secret/m.manifest"}}}}}}}\n')
+TF_READS_OUTSIDE = """locals {
+  doc = file("../outside/cors.json")
+  asl = templatefile("${path.module}/../outside/sfn.asl.json", {})
+}
+
+resource "aws_sfn_state_machine" "flow" {
+  name       = "flow"
+  role_arn   = "arn:aws:iam::123456789012:role/x"
+  definition = file("../outside/sfn.asl.json")
+}
+
+module "outside" {
+  source = "../outside"
+}
+"""
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    for rel, text in files.items():
+        p = tree / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return tree
+
+
+def _outside(tmp_path: Path) -> Path:
+    out = tmp_path / "outside"
+    out.mkdir()
+    (out / "cors.json").write_text(BROKEN_CORS)
+    (out / "job.json").write_text(REQUEST)
+    (out / "data.manifest").write_text(MANIFEST)
+    (out / "sfn.asl.json").write_text(SECRET_ASL)
+    (out / "main.tf").write_text(TAGGED_TF.replace("acme-images", "acme-secret"))
+    return out
+
+
+def test_symlink_loops_end(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "d/x.txt": "x"})
+    os.symlink("self.tf", tree / "self.tf")
+    os.symlink("b.tf", tree / "a.tf")
+    os.symlink("a.tf", tree / "b.tf")
+    os.symlink("..", tree / "d" / "up")
+    os.symlink(".", tree / "d" / "here")
+    os.symlink(str(tree), tree / "d" / "root")
+    before = fingerprint_tree(tree)
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    assert run.findings == [("PL100", "main.tf", 1)]
+    assert fingerprint_tree(tree) == before
+
+
+def test_links_out_of_the_tree_are_never_followed(tmp_path: Path) -> None:
+    outside = _outside(tmp_path)
+    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "infra/main.tf": TF_READS_OUTSIDE,
+                            "sam/template.yaml": CFN_DEFINITION_URI})
+    for name in ("cors.json", "job.json", "data.manifest", "sfn.asl.json"):
+        os.symlink(outside / name, tree / name)
+    os.symlink("../../outside/main.tf", tree / "infra" / "linked.tf")
+    os.symlink(outside, tree / "ext")
+    os.symlink("../outside", tree / "ext-relative")
+    before = fingerprint_tree(tree)
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    assert [p for p in run.opened if p.startswith(str(outside))] == []
+    assert run.findings == [("PL100", "main.tf", 1)]
+    assert "acme-secret" not in run.stdout
+    assert fingerprint_tree(tree) == before
+
+
+def test_a_subfolder_scan_does_not_leave_the_subfolder(tmp_path: Path) -> None:
+    """Scanning ``sub`` of a repository reads ``sub`` only, even through links to its siblings."""
+    tree = _tree(tmp_path, {"sub/main.tf": TAGGED_TF, "sibling/cors.json": BROKEN_CORS})
+    os.symlink("../sibling/cors.json", tree / "sub" / "cors.json")
+    run = run_cli(tree, "sub", "--format", "json")
+    assert_sane(run, tree)
+    assert run.findings == [("PL100", "sub/main.tf", 1)]
+    assert [p for p in run.opened if "sibling" in p] == []
+
+
+@pytest.mark.parametrize("name", ["main.tf", "cors.json", "data.manifest", "x.asl.json",
+                                  "template.yaml"])
+def test_fifo_under_a_recognised_name_does_not_block(tmp_path: Path, name: str) -> None:
+    tree = _tree(tmp_path, {"t/main.tf": TAGGED_TF})
+    os.mkfifo(tree / name)
+    run = run_cli(tree, ".", "--format", "json", timeout=60)
+    assert_sane(run, tree)
+    assert run.findings == [("PL100", "t/main.tf", 1)]
+    explicit = run_cli(tree, name, "--format", "json", timeout=60)
+    assert_sane(explicit, tree)
+    assert explicit.findings == []
+
+
+def _pl001_messages(json_text: str) -> list[str]:
+    import json
+
+    return [f["message"] for f in json.loads(json_text)["findings"] if f["rule"] == "PL001"]
+
+
+# --- unreadable files and folders -------------------------------------------------------------
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: set[str]) -> None:
+    """``open`` and ``scandir`` fail with EACCES on ``denied`` paths, as for a mode-000 entry
+    read by an ordinary user."""
+    real_open: Callable[..., Any] = builtins.open
+    real_scandir = os.scandir
+
+    def fake_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, os.PathLike)) and os.path.abspath(file) in denied:
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    def fake_scandir(path: Any = ".") -> Any:
+        if isinstance(path, (str, os.PathLike)) and os.path.abspath(path) in denied:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(os, "scandir", fake_scandir)
+
+
+def test_unreadable_files_and_folders_simulated(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
+                            "secret/main.tf": TAGGED_TF, "data.manifest": MANIFEST})
+    _deny(monkeypatch, {str(tree / "locked" / "main.tf"), str(tree / "secret"),
+                        str(tree / "data.manifest")})
+    code, out, err = run_in_process([".", "--format", "json", "--no-cache", "--jobs", "1"], tree)
+    monkeypatch.undo()
+    from conftest import findings_of
+
+    assert (code, err) == (1, "")
+    assert findings_of(out) == [("PL001", "data.manifest", 1, 1), ("PL001", "locked/main.tf", 1, 1),
+                                ("PL100", "main.tf", 1, 1), ("PL001", "secret", 1, 1)]
+    assert _pl001_messages(out) == ["cannot read: Permission denied",
+                                    "cannot read: Permission denied",
+                                    "cannot list: Permission denied"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: mode 000 does not stop root "
+                    "from reading (the simulated test above drives the same code)")
+def test_unreadable_files_and_folders_for_real(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
+                            "secret/main.tf": TAGGED_TF})
+    (tree / "locked" / "main.tf").chmod(0)
+    (tree / "secret").chmod(0)
+    try:
+        run = run_cli(tree, ".", "--format", "json")
+    finally:
+        (tree / "locked" / "main.tf").chmod(0o644)
+        (tree / "secret").chmod(0o755)
+    assert_sane(run, tree)
+    assert run.findings == [("PL001", "locked/main.tf", 1), ("PL100", "main.tf", 1),
+                            ("PL001", "secret", 1)]
+
+
+# --- files that vanish during the scan ----------------------------------------------------------
+
+def test_files_deleted_between_discovery_and_reading(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery sees the files; they are gone (or replaced by a folder) when the readers run."""
+    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
+                            "gone.manifest": MANIFEST, "cors.json": BROKEN_CORS,
+                            "swapped/main.tf": TAGGED_TF})
+    real_add = discover.Walker.add_file
+
+    def add_then_delete(self: discover.Walker, path: str, *, explicit: bool = False) -> None:
+        real_add(self, path, explicit=explicit)
+        rel = os.path.relpath(path, tree)
+        if rel in ("gone/main.tf", "gone.manifest", "cors.json"):
+            os.unlink(path)
+        elif rel == "swapped/main.tf":
+            os.unlink(path)
+            os.mkdir(path)
+
+    monkeypatch.setattr(discover.Walker, "add_file", add_then_delete)
+    code, out, err = run_in_process([".", "--format", "json", "--no-cache", "--jobs", "1"], tree)
+    from conftest import findings_of
+
+    assert (code, err) == (1, "")
+    assert findings_of(out) == [("PL001", "cors.json", 1, 1), ("PL001", "gone.manifest", 1, 1),
+                                ("PL001", "gone/main.tf", 1, 1), ("PL100", "main.tf", 1, 1),
+                                ("PL001", "swapped/main.tf", 1, 1)]
+    assert _pl001_messages(out) == ["cannot read: No such file or directory"] * 3 + [
+        "cannot read: Is a directory"]
+
+
+def test_files_deleted_between_listing_and_sniffing(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file listed by scandir but gone before its first bytes are read is a one-line PL001
+    when its name says what it is, and nothing when only its content could have told."""
+    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
+                            "cors.json": BROKEN_CORS})
+    real_head = discover._read_head
+
+    def vanish(path: str, limit: int = discover.SNIFF_BYTES) -> bytes:
+        if os.path.relpath(path, tree) in ("gone/main.tf", "cors.json"):
+            os.unlink(path)
+        return real_head(path, limit)
+
+    monkeypatch.setattr(discover, "_read_head", vanish)
+    code, out, err = run_in_process([".", "--format", "json", "--no-cache", "--jobs", "1"], tree)
+    from conftest import findings_of
+
+    assert (code, err) == (1, "")
+    assert findings_of(out) == [("PL001", "gone/main.tf", 1, 1), ("PL100", "main.tf", 1, 1)]
+    assert _pl001_messages(out) == ["cannot read: No such file or directory"]
