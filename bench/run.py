@@ -57,8 +57,26 @@ class Report:
         self.lines.append(text)
 
 
-def run_once(cmd: list[str], cwd: str, ok: tuple[int, ...] = (0, 1)) -> tuple[float, int, int]:
-    """(seconds, exit code, peak RSS in KiB) of one run; an exit code not in ``ok`` stops."""
+@dataclass(frozen=True)
+class Sample:
+    """Median wall time and median CPU time (user + sys of the process and its waited-for
+    children, i.e. pool workers) of one command. CPU time barely moves when other work shares
+    the machine; wall time is what a user waits for."""
+
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{fmt(self.wall)} (cpu {fmt(self.cpu)})"
+
+    def over(self, other: Sample) -> str:
+        return f"{self.wall / other.wall:.2f}× (cpu {self.cpu / other.cpu:.2f}×)"
+
+
+def run_once(cmd: list[str], cwd: str,
+             ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in KiB) of one run; an exit code not in ``ok``
+    stops the benchmark."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=ENV)
@@ -69,22 +87,23 @@ def run_once(cmd: list[str], cwd: str, ok: tuple[int, ...] = (0, 1)) -> tuple[fl
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return elapsed, proc.returncode, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def median(cmd: list[str], cwd: str, repeat: int, before: list[str] | None = None,
-           warmup: bool = True, ok: tuple[int, ...] = (0, 1)) -> float:
-    """Median wall time; ``before`` is a folder to delete before each run (a cold cache)."""
-    times = []
+           warmup: bool = True, ok: tuple[int, ...] = (0, 1)) -> Sample:
+    """Medians over ``repeat`` runs after one warm-up run; ``before``: folders to delete
+    before each run (a cold cache)."""
+    walls, cpus = [], []
     for i in range(repeat + (1 if warmup else 0)):
-        if before:
-            for d in before:
-                shutil.rmtree(d, ignore_errors=True)
-        t, _, _ = run_once(cmd, cwd, ok)
+        for d in before or []:
+            shutil.rmtree(d, ignore_errors=True)
+        wall, cpu, _ = run_once(cmd, cwd, ok)
         if warmup and i == 0:
             continue
-        times.append(t)
-    return statistics.median(times)
+        walls.append(wall)
+        cpus.append(cpu)
+    return Sample(statistics.median(walls), statistics.median(cpus))
 
 
 def fmt(seconds: float) -> str:
@@ -125,22 +144,22 @@ def machine(rep: Report) -> None:
     rep.say()
 
 
-def startup(rep: Report, work: str, repeat: int) -> float:
+def startup(rep: Report, work: str, repeat: int) -> Sample:
     """Bare interpreter start vs a one-file run (a pre-commit hook on one CORS document)."""
     folder = os.path.join(work, "onefile")
     os.makedirs(folder, exist_ok=True)
     git_init(folder)
     generate.cors_document(os.path.join(folder, "cors.json"), 0)
-    bare = median([PY, "-c", "pass"], folder, repeat * 2)
-    one = median(LINT + ["cors.json"], folder, repeat * 2)
-    one_nc = median(LINT + ["--no-cache", "cors.json"], folder, repeat * 2)
+    bare = median([PY, "-c", "pass"], folder, repeat * 3)
+    one = median(LINT + ["cors.json"], folder, repeat * 3)
+    one_nc = median(LINT + ["--no-cache", "cors.json"], folder, repeat * 3)
     rep.say("## One-file run (target ≤ 6× a bare interpreter start)")
     rep.say()
-    rep.say("| command | median | ratio to `python -c pass` |")
+    rep.say("| command | median wall (cpu) | ratio to `python -c pass` |")
     rep.say("|---|---|---|")
-    rep.say(f"| `python -c pass` | {fmt(bare)} | 1.0× |")
-    rep.say(f"| `python -m policylint cors.json` (cache warm) | {fmt(one)} | {one / bare:.1f}× |")
-    rep.say(f"| `python -m policylint --no-cache cors.json` | {fmt(one_nc)} | {one_nc / bare:.1f}× |")
+    rep.say(f"| `python -c pass` | {bare} | 1.0× |")
+    rep.say(f"| `python -m policylint cors.json` (cache warm) | {one} | {one.over(bare)} |")
+    rep.say(f"| `python -m policylint --no-cache cors.json` | {one_nc} | {one_nc.over(bare)} |")
     rep.say()
     imports(rep, folder)
     return bare
@@ -169,11 +188,11 @@ class Scale:
     factor: int
     files: int
     megabytes: float
-    floor: float
-    cold: float
-    cold_write: float
-    warm: float
-    jobs1: float
+    floor: Sample
+    cold: Sample
+    cold_write: Sample
+    warm: Sample
+    jobs1: Sample
 
 
 def scale_row(work: str, factor: int, repeat: int) -> Scale:
@@ -190,39 +209,44 @@ def scale_row(work: str, factor: int, repeat: int) -> Scale:
     cache = [os.path.join(dest, ".policylint_cache")]
     floor = median([PY, os.path.join(HERE, "floor.py"), "."], dest, repeat)
     cold = median(LINT + ["--no-cache", "-q", "."], dest, repeat)
-    cold_write = median(LINT + ["-q", "."], dest, repeat, before=cache)
     jobs1 = median(LINT + ["--no-cache", "--jobs", "1", "-q", "."], dest, repeat)
+    cold_write = median(LINT + ["-q", "."], dest, repeat, before=cache)
     run_once(LINT + ["-q", "."], dest)  # fill the cache
     warm = median(LINT + ["-q", "."], dest, repeat)
     return Scale(factor, files, size / 1e6, floor, cold, cold_write, warm, jobs1)
 
 
 def scaling(rep: Report, work: str, factors: list[int], repeat: int) -> list[Scale]:
-    rows = [scale_row(work, f, repeat) for f in factors]
+    rows = [scale_row(work, f, repeat if f < 16 else max(repeat - 2, 1)) for f in factors]
     rep.say("## Whole-tree scan, cache and scaling")
     rep.say()
     rep.say("Targets: whole tree ≤ 1.2× the single-process parse floor; warm ≤ 0.3× cold; "
-            "time linear in size.")
+            "time linear in size. Each cell: median wall time (median CPU time).")
     rep.say()
-    rep.say("| scale | files | MB | parse floor | cold `--no-cache` | cold/floor | "
-            "cold `--jobs 1` | cold + cache write | warm | warm/cold | cold per file |")
+    rep.say("| scale | files | MB | parse floor | cold `--no-cache` | cold / floor | "
+            "cold `--jobs 1` | `--jobs 1` / floor | cold + cache write | warm | warm / cold |")
     rep.say("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        rep.say(f"| {r.factor}× | {r.files} | {r.megabytes:.1f} | {fmt(r.floor)} | {fmt(r.cold)} | "
-                f"{r.cold / r.floor:.2f}× | {fmt(r.jobs1)} | {fmt(r.cold_write)} | {fmt(r.warm)} | "
-                f"{r.warm / r.cold_write:.2f}× | {r.cold / r.files * 1000:.2f} ms |")
+        rep.say(f"| {r.factor}× | {r.files} | {r.megabytes:.1f} | {r.floor} | {r.cold} | "
+                f"{r.cold.over(r.floor)} | {r.jobs1} | {r.jobs1.over(r.floor)} | "
+                f"{r.cold_write} | {r.warm} | {r.warm.over(r.cold_write)} |")
+    rep.say()
+    base = rows[0]
+    rep.say("Scaling (time per file relative to 1×, 1.00 = linear): " + ", ".join(
+        f"{r.factor}×: cold {r.cold.wall / r.files / (base.cold.wall / base.files):.2f}, "
+        f"warm {r.warm.wall / r.files / (base.warm.wall / base.files):.2f}" for r in rows))
     rep.say()
     return rows
 
 
-def precommit(rep: Report, work: str, bare: float, repeat: int) -> None:
+def precommit(rep: Report, work: str, bare: Sample, repeat: int) -> None:
     """A one-file run inside the 1× monorepo: the whole repository view comes from the cache."""
     dest = os.path.join(work, "mono1")
     target = os.path.join("infra", "team0", "module0000", "main.tf")
     run_once(LINT + [target], dest)
     t = median(LINT + [target], dest, repeat)
     rep.say(f"Pre-commit in the 1× monorepo (`policylint {target}`, which still builds the "
-            f"repository view, warm cache): {fmt(t)} = {t / bare:.1f}× a bare interpreter start.")
+            f"repository view, warm cache): {t} = {t.over(bare)} a bare interpreter start.")
     rep.say()
 
 
@@ -242,14 +266,13 @@ def peers(rep: Report, work: str, repeat: int, rows: list[Scale]) -> None:
     rep.say("|---|---|---|---|---|")
     pl_one = median(LINT + ["--no-cache", one_tpl], alone, repeat)
     pl_all = median(LINT + ["--no-cache", "stacks"], dest, repeat)
-    rep.say(f"| policylint (`--no-cache`) | {fmt(pl_one)} | 1.0× | {fmt(pl_all)} | 1.0× |")
+    rep.say(f"| policylint (`--no-cache`) | {pl_one} | 1.0× | {pl_all} | 1.0× |")
     cfn = shutil.which("cfn-lint", path=os.path.dirname(PY)) or shutil.which("cfn-lint")
     if cfn:
         lint_codes = tuple(range(32))  # cfn-lint exits 2/4/8 (or a sum) when it finds something
         c_one = median([cfn, one_tpl], alone, max(repeat // 2, 1), ok=lint_codes)
         c_all = median([cfn] + templates, dest, max(repeat // 2, 1), ok=lint_codes)
-        rep.say(f"| cfn-lint | {fmt(c_one)} | {c_one / pl_one:.1f}× | {fmt(c_all)} | "
-                f"{c_all / pl_all:.1f}× |")
+        rep.say(f"| cfn-lint | {c_one} | {c_one.over(pl_one)} | {c_all} | {c_all.over(pl_all)} |")
     else:
         rep.say("| cfn-lint | not installed | | | |")
     checkov = shutil.which("checkov")
@@ -257,8 +280,8 @@ def peers(rep: Report, work: str, repeat: int, rows: list[Scale]) -> None:
         tf_dir = os.path.join("infra", "team0", "module0000")
         k_one = median([checkov, "-q", "-d", tf_dir], dest, 1)
         k_all = median([checkov, "-q", "-d", "infra"], dest, 1)
-        rep.say(f"| checkov (one module / all Terraform) | {fmt(k_one)} | | {fmt(k_all)} | "
-                f"{k_all / rows[0].cold:.1f}× the whole 1× tree |")
+        rep.say(f"| checkov (one module / all Terraform) | {k_one} | | {k_all} | "
+                f"{k_all.over(rows[0].cold)} the whole 1× tree |")
     else:
         rep.say("| checkov | not installed here (no network at run time): not measured | | | |")
     rep.say()
@@ -267,30 +290,33 @@ def peers(rep: Report, work: str, repeat: int, rows: list[Scale]) -> None:
 def memory(rep: Report, work: str, big: bool) -> None:
     rep.say("## Memory")
     rep.say()
-    rep.say("| input | time | peak RSS |")
-    rep.say("|---|---|---|")
+    rep.say("| input | wall | cpu | peak RSS (largest process) |")
+    rep.say("|---|---|---|---|")
+
+    def row(label: str, cmd: list[str], cwd: str) -> None:
+        wall, cpu, rss = run_once(cmd, cwd)
+        rep.say(f"| {label} | {fmt(wall)} | {fmt(cpu)} | {rss / 1024:.0f} MB |")
+
     base = os.path.join(work, "mem-base")
     os.makedirs(base, exist_ok=True)
     generate.cors_document(os.path.join(base, "cors.json"), 0)
-    t, _, rss = run_once(LINT + ["--no-cache", "."], base)
-    rep.say(f"| baseline: one CORS document | {fmt(t)} | {rss / 1024:.0f} MB |")
+    row("baseline: one CORS document", LINT + ["--no-cache", "."], base)
     tf = os.path.join(work, "mem-tf")
     generate.big_terraform(os.path.join(tf, "main.tf"), 20)
-    t, _, rss = run_once(LINT + ["--no-cache", "."], tf)
-    rep.say(f"| one 20 MB Terraform file | {fmt(t)} | {rss / 1024:.0f} MB |")
+    row("parse floor: bare tree-sitter on the 20 MB Terraform file",
+        [PY, os.path.join(HERE, "floor.py"), "."], tf)
+    row("policylint on one 20 MB Terraform file", LINT + ["--no-cache", "."], tf)
     shutil.rmtree(tf, ignore_errors=True)
     if big:
         mf = os.path.join(work, "mem-manifest")
         generate.big_manifest(os.path.join(mf, "huge.manifest"), 1 << 30)
-        t, _, rss = run_once(LINT + ["--no-cache", "."], mf)
-        rep.say(f"| one 1 GB Ground Truth manifest (streamed) | {fmt(t)} | {rss / 1024:.0f} MB |")
-        t, _, rss = run_once(LINT + ["."], mf)
-        rep.say(f"| the same, with the cache (stat-keyed above 32 MB), cold | {fmt(t)} | {rss / 1024:.0f} MB |")
-        t, _, rss = run_once(LINT + ["."], mf)
-        rep.say(f"| the same, warm | {fmt(t)} | {rss / 1024:.0f} MB |")
+        row("one 1 GB Ground Truth manifest (streamed), `--no-cache`",
+            LINT + ["--no-cache", "."], mf)
+        run_once(LINT + ["."], mf)  # fill the cache (stat-keyed above 32 MB)
+        row("the same, warm cache", LINT + ["."], mf)
         shutil.rmtree(mf, ignore_errors=True)
     else:
-        rep.say("| 1 GB manifest | skipped (`--quick`) | |")
+        rep.say("| 1 GB manifest | skipped (`--quick`) | | |")
     rep.say()
 
 
@@ -299,11 +325,13 @@ def corpus(rep: Report, repeat: int) -> None:
         rep.say("Public corpus not found (../shared/corpus): not measured.")
         return
     t = median(LINT + ["--no-cache", "-q", CORPUS], REPO, repeat)
+    j1 = median(LINT + ["--no-cache", "--jobs", "1", "-q", CORPUS], REPO, repeat)
     f = median([PY, os.path.join(HERE, "floor.py"), CORPUS], REPO, repeat)
     rep.say("## Public corpus")
     rep.say()
-    rep.say(f"`policylint --no-cache ../shared/corpus` (~3,500 files): {fmt(t)}; parse floor of "
-            f"the same tree (every YAML/JSON/HCL file, relevant or not): {fmt(f)}.")
+    rep.say(f"`policylint --no-cache ../shared/corpus` (~3,500 files): {t}; with `--jobs 1`: "
+            f"{j1}; parse floor of the same tree (every YAML/JSON/HCL file, relevant or not): "
+            f"{f}; policylint / floor: {t.over(f)}.")
     rep.say()
 
 
@@ -325,7 +353,7 @@ def main() -> int:
     machine(rep)
     with tempfile.TemporaryDirectory(prefix="policylint-bench-") as work:
         bytecode_env(work)
-        bare = startup(rep, work, repeat) if not only or "startup" in only else 0.02
+        bare = startup(rep, work, repeat) if not only or "startup" in only else Sample(.02, .02)
         rows = scaling(rep, work, factors, repeat) if not only or "scaling" in only else []
         if (not only or "precommit" in only) and rows:
             precommit(rep, work, bare, repeat)
@@ -334,7 +362,7 @@ def main() -> int:
         if not only or "memory" in only:
             memory(rep, work, big=not args.quick)
         if not only or "corpus" in only:
-            corpus(rep, repeat)
+            corpus(rep, min(repeat, 3))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write("\n".join(rep.lines) + "\n")
