@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from policylint.fix.apply import Outcome, fix_project
-from policylint.fix.report import render_diff, render_summary
+from policylint.fix.report import colorize, render_diff, render_summary
 
 __all__ = ["apply_fixes", "fix_project", "Outcome"]
 
@@ -24,7 +24,7 @@ def apply_fixes(result: Any, config: Any, rules: Any, opts: Any, *, write: bool,
     outcome = fix_project(result, config, rules, opts, write=write)
     if not write:
         diff = render_diff(outcome)
-        sys.stdout.write(diff)
+        sys.stdout.write(colorize(diff) if color else diff)
         sys.stderr.write(render_summary(outcome, write=False))
         return 1 if outcome.changed else 0
     summary = render_summary(outcome, write=True)

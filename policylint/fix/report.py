@@ -20,6 +20,20 @@ def render_diff(outcome: Outcome) -> str:
     return "".join(out)
 
 
+_COLORS = (("+++", "\x1b[1m"), ("---", "\x1b[1m"), ("@@", "\x1b[36m"), ("+", "\x1b[32m"),
+           ("-", "\x1b[31m"))
+
+
+def colorize(diff: str) -> str:
+    """ANSI colours for a terminal, as git colours its diffs."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        color = next((c for prefix, c in _COLORS if line.startswith(prefix)), "")
+        body = line.rstrip("\n")
+        out.append(f"{color}{body}\x1b[0m{line[len(body):]}" if color else line)
+    return "".join(out)
+
+
 def render_summary(outcome: Outcome, *, write: bool) -> str:
     verb = "fixed" if write else "would fix"
     lines: list[str] = []

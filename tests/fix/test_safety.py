@@ -170,3 +170,21 @@ def test_terraform_crlf_file_gets_crlf_lines(tmp_path: Path, capsys: pytest.Capt
                                        '    allowed_origins = ["*"]\n  }\n}\n'
                                        ).replace("\n", "\r\n").encode()
     assert findings(tmp_path, capsys, monkeypatch) == []
+
+
+def test_diff_is_coloured_only_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    work = _project(tmp_path, DOC.encode())
+    _rc, plain, _err = run(["--diff", "."], work, capsys, monkeypatch)
+    assert "\x1b[" not in plain
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    capsys.readouterr()
+    from policylint import cli
+
+    assert cli.main(["--diff", "--no-cache", "."]) == 1
+    coloured = capsys.readouterr().out
+    assert coloured.splitlines()[0] == "\x1b[1m--- a/cors/a.json\x1b[0m"
+    assert "\x1b[32m+" in coloured
+    assert coloured.replace("\x1b[0m", "").replace("\x1b[1m", "").replace(
+        "\x1b[36m", "").replace("\x1b[32m", "").replace("\x1b[31m", "") == plain
