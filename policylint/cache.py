@@ -110,7 +110,40 @@ def code_stamp() -> str:
                 except OSError:
                     continue
                 sig.append(f"{os.path.relpath(p, base)}:{st.st_size}:{st.st_mtime_ns}")
+    sig += _parser_stamps()
     return hashlib.blake2b("\n".join(sig).encode(), digest_size=16).hexdigest()
+
+
+# The parsers whose upgrade can change facts (a new grammar parses differently).
+PARSER_PACKAGES = ("tree_sitter", "tree_sitter_hcl", "yaml")
+
+
+def _parser_stamps() -> list[str]:
+    """The stat signature of each parser package's files, found without importing it (a
+    one-file CORS run must not pay for tree-sitter)."""
+    import importlib.util
+
+    out: list[str] = []
+    for name in PARSER_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        places = list(getattr(spec, "submodule_search_locations", None) or [])
+        if not places and spec is not None and spec.origin:
+            places = [os.path.dirname(spec.origin)]
+        for folder in places[:1]:
+            try:
+                with os.scandir(folder) as it:
+                    for e in sorted(it, key=lambda e: e.name):
+                        if e.is_file():
+                            st = e.stat()
+                            out.append(f"{name}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                out.append(f"{name}:unreadable")
+        if not places:
+            out.append(f"{name}:absent")
+    return out
 
 
 # --- safe (de)serialisation -----------------------------------------------------------------
