@@ -140,7 +140,8 @@ def machine(rep: Report) -> None:
     rep.say(f"- policylint {ver('policylint')}, tree-sitter {ver('tree-sitter')}, "
             f"tree-sitter-hcl {ver('tree-sitter-hcl')}, PyYAML {ver('PyYAML')}, "
             f"cfn-lint {ver('cfn-lint')}, checkov {ver('checkov')}")
-    rep.say(f"- command: `{' '.join([os.path.relpath(PY, REPO)] + sys.argv)}`")
+    rep.say(f"- command: `{' '.join([os.path.relpath(PY, REPO)] + sys.argv)}`; load average at "
+            f"start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     rep.say()
 
 
@@ -193,6 +194,7 @@ class Scale:
     cold_write: Sample
     warm: Sample
     jobs1: Sample
+    pooled: Sample
 
 
 def scale_row(work: str, factor: int, repeat: int) -> Scale:
@@ -210,10 +212,12 @@ def scale_row(work: str, factor: int, repeat: int) -> Scale:
     floor = median([PY, os.path.join(HERE, "floor.py"), "."], dest, repeat)
     cold = median(LINT + ["--no-cache", "-q", "."], dest, repeat)
     jobs1 = median(LINT + ["--no-cache", "--jobs", "1", "-q", "."], dest, repeat)
+    cores = str(len(os.sched_getaffinity(0)))
+    pooled = median(LINT + ["--no-cache", "--jobs", cores, "-q", "."], dest, repeat)
     cold_write = median(LINT + ["-q", "."], dest, repeat, before=cache)
     run_once(LINT + ["-q", "."], dest)  # fill the cache
     warm = median(LINT + ["-q", "."], dest, repeat)
-    return Scale(factor, files, size / 1e6, floor, cold, cold_write, warm, jobs1)
+    return Scale(factor, files, size / 1e6, floor, cold, cold_write, warm, jobs1, pooled)
 
 
 def scaling(rep: Report, work: str, factors: list[int], repeat: int) -> list[Scale]:
@@ -223,13 +227,15 @@ def scaling(rep: Report, work: str, factors: list[int], repeat: int) -> list[Sca
     rep.say("Targets: whole tree ≤ 1.2× the single-process parse floor; warm ≤ 0.3× cold; "
             "time linear in size. Each cell: median wall time (median CPU time).")
     rep.say()
-    rep.say("| scale | files | MB | parse floor | cold `--no-cache` | cold / floor | "
-            "cold `--jobs 1` | `--jobs 1` / floor | cold + cache write | warm | warm / cold |")
-    rep.say("|---|---|---|---|---|---|---|---|---|---|---|")
+    rep.say("| scale | files | MB | parse floor | cold `--no-cache` (default jobs) | cold / floor "
+            "| `--jobs 1` | `--jobs 1` / floor | `--jobs <cores>` | pool / floor "
+            "| cold + cache write | warm | warm / cold |")
+    rep.say("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         rep.say(f"| {r.factor}× | {r.files} | {r.megabytes:.1f} | {r.floor} | {r.cold} | "
-                f"{r.cold.over(r.floor)} | {r.jobs1} | {r.jobs1.over(r.floor)} | "
-                f"{r.cold_write} | {r.warm} | {r.warm.over(r.cold_write)} |")
+                f"{r.cold.over(r.floor)} | {r.jobs1} | {r.jobs1.over(r.floor)} | {r.pooled} | "
+                f"{r.pooled.over(r.floor)} | {r.cold_write} | {r.warm} | "
+                f"{r.warm.over(r.cold_write)} |")
     rep.say()
     base = rows[0]
     rep.say("Scaling (time per file relative to 1×, 1.00 = linear): " + ", ".join(

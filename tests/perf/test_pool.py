@@ -114,11 +114,12 @@ def test_batches_put_big_units_first_and_cover_everything() -> None:
     assert got == [[1], [3], [2, 0]]
 
 
-def test_default_jobs() -> None:
-    assert readphase.default_jobs(3) == 3
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert readphase.default_jobs(None) == cores
-    assert readphase.default_jobs(0) == cores
+def test_default_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readphase, "usable_cores", lambda: 4)
+    assert readphase.default_jobs(3) == 3  # as asked, whatever the load
+    for load, jobs in ((0.0, 4), (0.9, 4), (1.2, 3), (2.5, 2), (3.5, 1), (9.0, 1)):
+        monkeypatch.setattr(readphase, "_load", lambda load=load: load)
+        assert (readphase.default_jobs(None), readphase.default_jobs(0)) == (jobs, jobs)
 
 
 def test_gc_threshold_is_restored() -> None:
