@@ -78,17 +78,25 @@ def fix_project(result: Any, config: Any, rules: Any, opts: Any, *, write: bool)
     outcome.fixed = [f for p in accepted for f in p.target.findings]
     outcome.fixed += [r.finding for r in refused if r.finding.fingerprint in gone]
     if write:
-        for ch in changes:
-            ch.error = write_atomic(ch.src, ch.new)
-            ch.written = ch.error is None
-        if any(not ch.written for ch in changes):
-            outcome.after = relint(config, rules, opts, {})
-            lost = {id(f) for ch in changes if not ch.written for p in ch.fixes
-                    for f in p.target.findings}
-            outcome.refused += [Refused(f, ch.error or "not written") for ch in changes
-                                if not ch.written for p in ch.fixes for f in p.target.findings]
-            outcome.fixed = [f for f in outcome.fixed if id(f) not in lost]
+        _write_all(outcome, config, rules, opts)
     return outcome
+
+
+def _write_all(outcome: Outcome, config: Any, rules: Any, opts: Any) -> None:
+    """Write every change; a file that could not be written keeps its findings (re-linted from
+    the disk, so what is reported as left is what is there)."""
+    for ch in outcome.changes:
+        ch.error = write_atomic(ch.src, ch.new)
+        ch.written = ch.error is None
+    failed = [ch for ch in outcome.changes if not ch.written]
+    if not failed:
+        return
+    outcome.after = relint(config, rules, opts, {})
+    lost = [(f, ch.error or "not written") for ch in failed for p in ch.fixes
+            for f in p.target.findings]
+    outcome.refused += [Refused(f, why) for f, why in lost]
+    lost_ids = {id(f) for f, _ in lost}
+    outcome.fixed = [f for f in outcome.fixed if id(f) not in lost_ids]
 
 
 def _changes(files: dict[str, SourceFile], accepted: list[Planned]) -> list[Change]:
