@@ -20,7 +20,8 @@ CASES = {
     "cors_json": [
         ("PL101", "cors/compact.json", 1), ("PL101", "cors/empty.json", 2),
         ("PL200", "cors/empty.json", 2), ("PL101", "cors/list.json", 1),
-        ("PL101", "cors/single.json", 1), ("PL101", "cors/wrapped.json", 2),
+        ("PL101", "cors/script.json", 2), ("PL101", "cors/single.json", 1),
+        ("PL101", "cors/wrapped.json", 2),
     ],
     "cors_xml": [
         ("PL101", "cors/norules.xml", 1), ("PL200", "cors/norules.xml", 1),
