@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-import traceback
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping
 
@@ -78,6 +77,8 @@ def _internal(message: str, location: Location, subject: str) -> Finding:
 
 
 def _crash_text(exc: BaseException) -> str:
+    import traceback  # only after a crash: it costs ~3 ms (textwrap) on every run otherwise
+
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" ({os.path.basename(tb[-1].filename)}:{tb[-1].lineno})" if tb else ""
     return f"{type(exc).__name__}: {exc}{where}"
