@@ -57,11 +57,15 @@ def dump(value: Any, indent: str, style: Style) -> str:
 
 
 def ordered_like(fields: dict[str, Any], model: Any) -> dict[str, Any]:
-    """``fields`` with the keys the model object has first, in the model's order."""
+    """``fields`` in their own order, except that the keys the model object also has follow the
+    model's order among themselves (the file's habit wins where it has one)."""
     if not isinstance(model, dict):
         return fields
-    keys = [k for k in model if k in fields] + [k for k in fields if k not in model]
-    return {k: fields[k] for k in keys}
+    keys = list(fields)
+    shared = [k for k in model if k in fields]
+    slots = iter(shared)
+    ordered = [next(slots) if k in model else k for k in keys]
+    return {k: fields[k] for k in ordered}
 
 
 def span(src: SourceFile, pos: Pos) -> tuple[int, int]:

@@ -35,7 +35,7 @@ def test_crlf_and_bom_are_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert rc == 0
     assert after == codecs.BOM_UTF8 + (
         '{\r\n  "CORSRules": [\r\n    {"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]},'
-        '\r\n    {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": [],'
+        '\r\n    {"AllowedHeaders": [], "AllowedMethods": ["GET"], "AllowedOrigins": ["*"],'
         ' "ExposeHeaders": []}\r\n  ]\r\n}\r\n').encode()
     assert b"\n" not in after.replace(b"\r\n", b"")
     assert only_insertions(before, after)
