@@ -128,7 +128,8 @@ def parse_hcl(path: str, data: bytes, text: str | None = None) -> FileSyntax:
         bad = _first_error(root)
         if bad is not None:
             line, col = pos.point(bad.start_point)
-            what = f"missing {bad.type}" if bad.is_missing else "unexpected syntax"
+            what = (f"incomplete syntax (the parser expected '{bad.type}' here)"
+                    if bad.is_missing else "unexpected syntax")
             snippet = "" if bad.is_missing else _snippet(bad)
             out.errors.append(ParseError(f"HCL syntax error: {what}{snippet}",
                                          Location(path, line, col)))
