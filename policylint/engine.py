@@ -291,7 +291,7 @@ def _run_rules(project: Project, rules: list[LoadedRule], config: Config) -> lis
     for r in rules:
         try:
             got = list(r.check(project, options))
-        except Exception as exc:  # a crashing rule becomes PL000 and the run goes on
+        except (Exception, SystemExit) as exc:  # a crashing (or exiting) rule becomes PL000
             where = project.files[0] if project.files else "."
             culprit = _culprit(exc) or where
             out.append(_internal(f"rule {r.meta.code} ({r.meta.name}) crashed: "

@@ -1,0 +1,131 @@
+"""Isolation: one broken rule or reader costs one PL000 (or PL001), never the run.
+
+tests/test_cli.py already shows a crashing rule and a crashing reader in-process; here the same
+holds through the real CLI in a subprocess, for rules that fail in other ways (after yielding,
+by recursion, by calling ``sys.exit``), for readers that run out of stack or memory, and for a
+read-phase worker process that dies outright.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import findings_of
+from conftest import run_cli as run_in_process
+from plrel_support import assert_sane, run_cli
+
+from policylint import readphase
+from policylint.readers import cors
+
+GOOD = '[{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]\n'
+BAD = '[{"AllowedMethods": ["FETCH"], "AllowedOrigins": ["*"]}]\n'  # PL200 at 1:22
+TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
+  bucket = "acme-images"
+  tags   = { "policylint:labeling-input" = "true" }
+}
+"""
+RULE = '''"""## What it does
+Fails on purpose: {how}.
+"""
+from __future__ import annotations
+
+import sys
+
+from policylint.rule import RuleMeta, Severity
+
+META = RuleMeta(code="{code}", name="{name}", severity=Severity.ERROR, summary="fails")
+
+
+def check(project, options):
+{body}
+'''
+BODIES = {
+    "after-yielding": ("PL960", "raises-after-yielding",
+                       "    for b in project.buckets:\n        yield b\n    raise KeyError('late')"),
+    "recursion": ("PL961", "recurses-forever",
+                  "    def down(n):\n        return down(n + 1)\n    return down(0)"),
+    "sys-exit": ("PL962", "calls-sys-exit", "    sys.exit(0)"),
+}
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    for rel, text in files.items():
+        p = tree / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return tree
+
+
+@pytest.mark.parametrize("how", sorted(BODIES))
+def test_a_failing_rule_is_one_pl000_and_the_others_still_report(tmp_path: Path,
+                                                                  how: str) -> None:
+    code, name, body = BODIES[how]
+    tree = _tree(tmp_path, {"my_rules/rule.py": RULE.format(how=how, code=code, name=name,
+                                                            body=body),
+                            ".policylint.yaml": "rules-dirs: [my_rules]\n",
+                            "bad.json": BAD, "main.tf": TAGGED_TF})
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree, codes=(1,))
+    assert run.findings == [("PL000", "bad.json", 1), ("PL200", "bad.json", 1),
+                            ("PL100", "main.tf", 1)]
+    (message,) = run.messages("PL000")
+    assert re.match(rf"rule {code} \({name}\) crashed: \w+", message), message
+    assert run.report["findings"][0]["subject"] == code
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, fail: dict[str, BaseException]) -> None:
+    real = cors.read
+
+    def read(unit: Any, ctx: Any) -> Any:
+        exc = fail.get(unit.key)
+        if exc is not None:
+            raise exc
+        return real(unit, ctx)
+
+    monkeypatch.setattr(cors, "read", read)
+
+
+def test_a_reader_out_of_stack_or_memory_costs_only_its_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _tree(tmp_path, {"deep.json": GOOD, "huge.json": GOOD, "odd.json": GOOD,
+                            "bad.json": BAD})
+    _count_calls(monkeypatch, {"deep.json": RecursionError("deep"), "huge.json": MemoryError(),
+                               "odd.json": UnicodeError("odd")})
+    code, out, err = run_in_process([".", "--format", "json", "--no-cache", "--jobs", "1"], tree)
+    assert (code, err) == (1, "")
+    assert findings_of(out) == [("PL200", "bad.json", 1, 22), ("PL001", "deep.json", 1, 1),
+                                ("PL001", "huge.json", 1, 1), ("PL000", "odd.json", 1, 1)]
+    messages = [f["message"] for f in json.loads(out)["findings"]]
+    assert messages[1:3] == ["input nested too deeply to analyse",
+                             "input too large to analyse in memory"]
+    assert messages[3].startswith("reader for cors crashed: UnicodeError: odd")
+
+
+def test_a_dying_read_worker_does_not_lose_files(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker of the read pool that dies (os._exit, as the OOM killer would) breaks the pool;
+    the units it did not return are read again in the main process."""
+    files = {f"c{i:02d}.json": GOOD + " " * 60_000 for i in range(30)}
+    files["c07.json"] = BAD + " " * 60_000
+    tree = _tree(tmp_path, files)
+    parent = os.getpid()
+    real = cors.read
+
+    def read(unit: Any, ctx: Any) -> Any:
+        if unit.key == "c03.json" and os.getpid() != parent:
+            os._exit(9)
+        return real(unit, ctx)
+
+    monkeypatch.setattr(cors, "read", read)
+    monkeypatch.setattr(readphase, "POOL_MIN_UNITS", 2)
+    code, out, err = run_in_process([".", "--format", "json", "--no-cache", "--jobs", "2"], tree)
+    report = json.loads(out)
+    assert (code, err) == (1, "")
+    assert findings_of(out) == [("PL200", "c07.json", 1, 22)]
+    assert report["summary"]["files"] == 30
