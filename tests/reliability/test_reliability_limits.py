@@ -7,6 +7,7 @@ plrel_support), so a hang or a memory blow-up fails the test instead of the mach
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,45 @@ def test_pathological_cloudformation_intrinsics_end(tmp_path: Path, name: str, v
     assert_sane(run, tree)
     assert [(r, p, line) for r, p, line in run.findings if r != "PL001"] == [
         ("PL100", "template.yaml", 5)]
+
+
+# --- a 20 MB Terraform file ---------------------------------------------------------------------
+
+def _twenty_megabytes_of_buckets(path: Path) -> int:
+    """About 20 MB of small bucket blocks (5 lines each) and a tagged bucket at the end; returns
+    how many blocks come before it."""
+    parts, size, i = [], 0, 0
+    while size < 20 * 1024 * 1024:
+        block = (f'resource "aws_s3_bucket" "pass_b{i}" {{\n  bucket = "acme-bucket-{i}"\n'
+                 f'  tags   = {{ team = "data", index = "{i}" }}\n}}\n\n')
+        parts.append(block)
+        size += len(block)
+        i += 1
+    parts.append(TAGGED_TF % '"images"')
+    path.write_text("".join(parts))
+    return i
+
+
+def test_a_twenty_megabyte_terraform_file_over_the_limit_is_a_quick_note(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 10000000\n"})
+    _twenty_megabytes_of_buckets(tree / "main.tf")
+    size = (tree / "main.tf").stat().st_size
+    run = run_cli(tree, ".", "--format", "json", timeout=60, memory=512 * 1024 * 1024)
+    assert_sane(run, tree)
+    got = [(f["rule"], f["severity"], f["path"], f["line"], f["message"])
+           for f in run.report["findings"]]
+    assert got == [("PL001", "note", "main.tf", 1, f"file skipped: {size} bytes is over the size "
+                                                    "limit of 10000000 (max-file-size)")]
+    assert run.rc == 0
+
+
+@pytest.mark.skipif(os.environ.get("POLICYLINT_FUZZ") != "long",
+                    reason="opt-in (POLICYLINT_FUZZ=long): parsing 20 MB of HCL takes minutes "
+                           "and gigabytes (tree-sitter), too much for every CI run")
+def test_a_twenty_megabyte_terraform_file_is_read_within_bounds(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, {})
+    _twenty_megabytes_of_buckets(tree / "main.tf")
+    run = run_cli(tree, ".", "--format", "json", timeout=900, memory=8 * 1024 ** 3)
+    assert_sane(run, tree)
+    # resource instances past the 2000th are not analysed, and the run says where it stopped
+    assert run.findings == [("PL001", "main.tf", 2000 * 5 + 1)]
