@@ -98,6 +98,19 @@ CASES = [
     Case("yaml-alias-bomb-cloudformation", {"template.yaml": _cfn_alias_bomb(),
                                            "tagged.yaml": TAGGED_CFN},
          [("PL100", "tagged.yaml", 3), ("PL001", "template.yaml", 8)]),
+    Case("yaml-alias-bomb-asl", {"flow.asl.yaml": _yaml_alias_bomb("StartAt: A\nx:", "States")},
+         [("PL001", "flow.asl.yaml", 8)]),
+    Case("yaml-alias-bomb-request",
+         {"job.yaml": _yaml_alias_bomb("LabelingJobName: j\nx:", "InputConfig")},
+         [("PL001", "job.yaml", 8)]),
+    Case("html-nested-100000",
+         {"ui.html": "<crowd-form>" + "<div>" * DEEP + "</div>" * DEEP
+                     + '\n<img src="s3://acme-images/a.jpg">', "main.tf": TAGGED_TF},
+         [("PL100", "main.tf", 1)]),
+    Case("manifest-line-of-two-megabytes",
+         {"data.manifest": '{"source-ref": "s3://acme-images/' + "a" * 2_000_000 + '"}\n'
+                           '{"source-ref": "s3://acme-images/b.jpg"}\n', "main.tf": TAGGED_TF},
+         [("PL001", "data.manifest", 1), ("PL100", "main.tf", 1)]),
     Case("yaml-alias-bomb-config", {".policylint.yaml": _yaml_alias_bomb("labeling:", "select")},
          [], usage_error="policylint: error: .policylint.yaml: invalid YAML: the document expands "
                          "to more than 250000 nodes (YAML aliases) (line 7, column 27)"),

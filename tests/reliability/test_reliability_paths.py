@@ -55,9 +55,20 @@ resource "aws_sfn_state_machine" "flow" {
 }
 
 module "outside" {
-  source = "../outside"
+  source = "../../outside"
+}
+
+module "through_a_link" {
+  source = "../ext"
+}
+
+locals {
+  absolute = file("/etc/hostname")
+  listing  = fileset("/etc", "*")
 }
 """
+SCRIPT = ("aws s3api put-bucket-cors --bucket acme-images "
+          "--cors-configuration file://../outside/cors.json\n")
 
 
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -99,7 +110,7 @@ def test_symlink_loops_end(tmp_path: Path) -> None:
 def test_links_out_of_the_tree_are_never_followed(tmp_path: Path) -> None:
     outside = _outside(tmp_path)
     tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "infra/main.tf": TF_READS_OUTSIDE,
-                            "sam/template.yaml": CFN_DEFINITION_URI})
+                            "sam/template.yaml": CFN_DEFINITION_URI, "apply.sh": SCRIPT})
     for name in ("cors.json", "job.json", "data.manifest", "sfn.asl.json"):
         os.symlink(outside / name, tree / name)
     os.symlink("../../outside/main.tf", tree / "infra" / "linked.tf")
@@ -108,8 +119,13 @@ def test_links_out_of_the_tree_are_never_followed(tmp_path: Path) -> None:
     before = fingerprint_tree(tree)
     run = run_cli(tree, ".", "--format", "json")
     assert_sane(run, tree)
-    assert [p for p in run.opened if p.startswith(str(outside))] == []
-    assert run.findings == [("PL100", "main.tf", 1)]
+    assert [p for p in run.opened if p.startswith(str(outside)) or p.startswith("/etc/")] == []
+    # the script applies a CORS document from outside the tree: named, never read
+    assert run.findings == [("PL102", "apply.sh", 1)]
+    assert run.messages("PL102") == [
+        "CORS of human labeling input bucket aws_s3_bucket.fail_images (acme-images) cannot be "
+        "evaluated: the CORS document ../outside/cors.json applied here is not in the scanned "
+        "files"]
     assert "acme-secret" not in run.stdout
     assert fingerprint_tree(tree) == before
 
