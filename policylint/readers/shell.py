@@ -308,6 +308,7 @@ class _Lexer:
                 j = i
                 while j < self.n and text[j] not in _BREAK and text[j] not in "'\"$`\\":
                     j += 1
+                j = max(j, i + 1)  # a backslash ending the text: literal (else no progress)
                 parts.append(text[i:j])
                 segments.append(i)
                 i = j
@@ -338,6 +339,7 @@ class _Lexer:
                 j = i
                 while j < self.n and text[j] not in '"\\$`':
                     j += 1
+                j = max(j, i + 1)  # a backslash ending the text: literal (else no progress)
                 parts.append(text[i:j])
                 segments.append(i)
                 i = j

@@ -408,6 +408,36 @@ def test_cloudformation_reader_never_raises_on_random_intrinsics(name: Any, cors
     assert isinstance(got, Facts) and got.errors == []
 
 
+# --- regressions: inputs that once crashed or hung a parser ----------------------------------
+
+REGRESSIONS = [
+    # (parser, flavour or name, input, found by)
+    ("shell", "shell", "echo x\\", "labeling fuzz run: trailing backslash looped forever"),
+    ("shell", "yaml", 'Makefilev<crowd-form>:MjH"source-ref"W\\', "the same, CI YAML flavour"),
+    ("shell", "powershell", 'echo "x\\', "the same, inside double quotes"),
+]
+
+
+@pytest.mark.parametrize("parser, flavour, text, found_by", REGRESSIONS,
+                         ids=[f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(REGRESSIONS)])
+def test_regressions_end(parser: str, flavour: str, text: str, found_by: str) -> None:
+    import signal
+
+    from policylint.readers import shell
+
+    def too_slow(*_: Any) -> None:
+        raise TimeoutError(found_by)
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(10)
+    try:
+        parsed = shell.parse(text, flavour)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert parsed.commands[-1][-1].value.endswith("\\")
+
+
 # --- every reader, through the engine ----------------------------------------------------------
 
 _PREFIXES = {

@@ -111,6 +111,12 @@ CASES = [
          {"data.manifest": '{"source-ref": "s3://acme-images/' + "a" * 2_000_000 + '"}\n'
                            '{"source-ref": "s3://acme-images/b.jpg"}\n', "main.tf": TAGGED_TF},
          [("PL001", "data.manifest", 1), ("PL100", "main.tf", 1)]),
+    Case("scripts-ending-in-a-backslash",  # found by fuzzing: the shell lexer looped forever
+         {"run.sh": "aws s3api put-bucket-cors --bucket acme-images \\",
+          "apply.ps1": 'aws s3api put-bucket-cors --bucket "acme-images\\',
+          ".gitlab-ci.yml": "job:\n  script:\n    - aws s3api put-bucket-cors x\\",
+          "main.tf": TAGGED_TF},
+         [("PL100", "main.tf", 1)]),
     Case("yaml-alias-bomb-config", {".policylint.yaml": _yaml_alias_bomb("labeling:", "select")},
          [], usage_error="policylint: error: .policylint.yaml: invalid YAML: the document expands "
                          "to more than 250000 nodes (YAML aliases) (line 7, column 27)"),
