@@ -17,11 +17,13 @@ What each test holds:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 import yaml
@@ -50,6 +52,22 @@ PROFILE = ("policylint-long" if LONG
            else "policylint-ci" if os.environ.get("CI", "").lower() == "true"
            else "policylint-dev")
 FUZZ = settings(settings.get_profile(PROFILE))
+EXAMPLE_SECONDS = 10  # one example taking longer is a hang: it fails (and shrinks) instead
+
+
+@contextlib.contextmanager
+def deadline(seconds: float = EXAMPLE_SECONDS) -> Iterator[None]:
+    """Turn a hang inside the block into TimeoutError (SIGALRM; the main thread only)."""
+    def too_slow(*_: Any) -> None:
+        raise TimeoutError(f"no result after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 # --- JSON --------------------------------------------------------------------------------------
 
@@ -366,7 +384,8 @@ def test_terraform_reader_never_raises_on_random_expressions(a: str, b: str,
             f'  m = {{ a = 1 }}\n  e = {a}\n}}\nresource "aws_s3_bucket" "b" {{\n  for_each = '
             f'toset(["p"])\n  bucket = {b}\n  tags = {{ "policylint:labeling-input" = {a} }}\n'
             f'  cors_rule {{\n    allowed_methods = [{b}]\n    allowed_origins = ["*"]\n  }}\n}}\n')
-    facts = _read_tf(tmp_path, text)
+    with deadline():
+        facts = _read_tf(tmp_path, text)
     assert [e for e in facts.errors if "syntax" in e.message] == []
 
 
@@ -402,9 +421,10 @@ def test_cloudformation_reader_never_raises_on_random_intrinsics(name: Any, cors
     (tmp_path / "t.json").write_bytes(data)
     read = reader_for(discover.CLOUDFORMATION)
     assert read is not None
-    got = read(Unit(discover.CLOUDFORMATION, "t.json",
-                    (Source("t.json", str(tmp_path / "t.json"), data, discover.CLOUDFORMATION,
-                            len(data)),)), LocalContext(root=str(tmp_path)))
+    with deadline():
+        got = read(Unit(discover.CLOUDFORMATION, "t.json",
+                        (Source("t.json", str(tmp_path / "t.json"), data, discover.CLOUDFORMATION,
+                                len(data)),)), LocalContext(root=str(tmp_path)))
     assert isinstance(got, Facts) and got.errors == []
 
 
@@ -421,20 +441,10 @@ REGRESSIONS = [
 @pytest.mark.parametrize("parser, flavour, text, found_by", REGRESSIONS,
                          ids=[f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(REGRESSIONS)])
 def test_regressions_end(parser: str, flavour: str, text: str, found_by: str) -> None:
-    import signal
-
     from policylint.readers import shell
 
-    def too_slow(*_: Any) -> None:
-        raise TimeoutError(found_by)
-
-    old = signal.signal(signal.SIGALRM, too_slow)
-    signal.alarm(10)
-    try:
+    with deadline():
         parsed = shell.parse(text, flavour)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
     assert parsed.commands[-1][-1].value.endswith("\\")
 
 
@@ -468,8 +478,9 @@ def test_no_reader_crashes_through_the_engine(kind: str, tmp_path: Path) -> None
         path = tmp_path / name
         path.write_bytes(data)
         found = discover.Found(str(path), kind, len(data))
-        facts = engine.read_unit(kind, name if kind != discover.TERRAFORM else ".", [found],
-                                 str(tmp_path), str(tmp_path), ReadOptions())
+        with deadline():
+            facts = engine.read_unit(kind, name if kind != discover.TERRAFORM else ".", [found],
+                                     str(tmp_path), str(tmp_path), ReadOptions())
         crashes = [e.message for e in facts.errors if e.message.startswith("\x00")]
         assert crashes == []
         assert all(e.location.line >= 1 and e.location.column >= 1 for e in facts.errors)
