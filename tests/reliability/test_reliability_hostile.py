@@ -240,3 +240,45 @@ def test_hostile_input(case: Case, tmp_path: Path) -> None:
         assert run.findings == case.expected, run.report["findings"]
     assert fingerprint_tree(tree) == before  # the cache folder is left out: see below
     assert [p for p in run.opened if p.startswith(str(tmp_path / "outside"))] == []
+
+
+def _all_cases_in_one_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    for case in CASES:
+        if case.usage_error or case.secret:
+            continue
+        for rel, content in case.files.items():
+            p = tree / case.name / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return tree
+
+
+def test_every_output_format_stays_valid_on_hostile_findings(tmp_path: Path) -> None:
+    """Messages quote hostile bytes (control characters, lone surrogates, NUL): each format
+    must still be well-formed — JSON and SARIF parse, JUnit XML parses."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    tree = _all_cases_in_one_tree(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    run = run_cli(tree, ".", "--format", "json", "--format", f"sarif:{out}/r.sarif",
+                  "--format", f"junit:{out}/r.xml", "--format", f"text:{out}/r.txt",
+                  "--format", f"github:{out}/r.github")
+    assert_sane(run, tree)
+    findings = run.report["findings"]
+    assert {f["rule"] for f in findings} >= {"PL001", "PL100"}
+    sarif = json.loads((out / "r.sarif").read_text(encoding="utf-8"))
+    assert len(sarif["runs"][0]["results"]) == len(findings)
+    ET.fromstring((out / "r.xml").read_bytes())
+    assert len((out / "r.github").read_text(encoding="utf-8").splitlines()) >= len(findings)
+
+
+def test_diff_on_hostile_input_changes_nothing(tmp_path: Path) -> None:
+    tree = _all_cases_in_one_tree(tmp_path)
+    before = fingerprint_tree(tree)
+    run = run_cli(tree, ".", "--diff")
+    assert_sane(run, tree, one_line=False)
+    assert fingerprint_tree(tree) == before
