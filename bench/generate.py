@@ -133,25 +133,28 @@ def _tf_sfn(i: int, bucket_ref: str, task: str) -> str:
 '''
 
 
-def _tf_common() -> str:
-    return '''resource "aws_s3_bucket" "output" {
-  bucket = "${var.prefix}-labeling-output"
-}
+def _tf_common(i: int) -> str:
+    """The output bucket and role of module ``i``. Bucket names are unique per module, as S3
+    names are in real repositories (one shared name in every module would make the benchmark
+    measure a name clash: every use binds to every same-named bucket)."""
+    return f'''resource "aws_s3_bucket" "output" {{
+  bucket = "${{var.prefix}}-{i}-labeling-output"
+}}
 
-data "aws_iam_policy_document" "assume" {
-  statement {
+data "aws_iam_policy_document" "assume" {{
+  statement {{
     actions = ["sts:AssumeRole"]
-    principals {
+    principals {{
       type        = "Service"
       identifiers = ["sagemaker.amazonaws.com", "states.amazonaws.com"]
-    }
-  }
-}
+    }}
+  }}
+}}
 
-resource "aws_iam_role" "labeling" {
-  name               = "${var.prefix}-labeling"
+resource "aws_iam_role" "labeling" {{
+  name               = "${{var.prefix}}-{i}-labeling"
   assume_role_policy = data.aws_iam_policy_document.assume.json
-}
+}}
 
 '''
 
@@ -187,7 +190,7 @@ def _tf_unrelated(i: int, rnd: random.Random) -> str:
 
 def terraform_module(folder: str, i: int, rnd: random.Random) -> None:
     names: list[str] = []
-    main = _tf_common()
+    main = _tf_common(i)
     for j in range(rnd.randint(1, 3)):
         name = f"images_{j}"
         cors = rnd.choice(("none", "inline", "resource", "resource"))
@@ -410,7 +413,7 @@ def big_terraform(path: str, megabytes: int) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     written = 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(_tf_common())
+        fh.write(_tf_common(0))
         i = 0
         while written < target:
             chunk = _tf_bucket(f"b{i}", f"acme-big-{i}", rnd.choice(("none", "inline")), rnd)
