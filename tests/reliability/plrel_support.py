@@ -92,6 +92,25 @@ def run_cli(tree: Path, *args: str, cwd: Path | None = None, timeout: float = TI
     return Run(proc.returncode, proc.stdout, proc.stderr, seconds, opened)
 
 
+TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
+  bucket = "acme-images"
+  tags   = { "policylint:labeling-input" = "true" }
+}
+"""  # a declared labeling bucket without CORS: its PL100 at line 1 proves the file was read
+
+
+def make_tree(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    """``tmp_path/tree`` as its own repository (a .git marker stops root and config lookup)
+    holding ``files`` (relative path → text or bytes)."""
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    for rel, content in files.items():
+        p = tree / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return tree
+
+
 def _allowed_prefixes() -> tuple[str, ...]:
     """Where a run may legitimately open files besides the scanned tree: the interpreter and
     its libraries, the policylint sources, and the devices Python touches."""

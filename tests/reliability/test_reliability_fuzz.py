@@ -350,7 +350,8 @@ def tf_exprs(draw: Any, depth: int = 0) -> str:
         args = draw(st.lists(sub, max_size=3))
         return f"{draw(st.sampled_from(_TF_FUNCS))}({', '.join(args)})"
     if kind == 2:
-        return f"({draw(sub)} {draw(st.sampled_from(['+', '*', '==', '&&', '%', '/', '<']))} {draw(sub)})"
+        op = draw(st.sampled_from(["+", "*", "==", "&&", "%", "/", "<"]))
+        return f"({draw(sub)} {op} {draw(sub)})"
     if kind == 3:
         return f"({draw(sub)} ? {draw(sub)} : {draw(sub)})"
     if kind == 4:

@@ -14,15 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from plrel_support import assert_sane, fingerprint_tree, run_cli
+from plrel_support import TAGGED_TF, assert_sane, fingerprint_tree, run_cli
 
 DEEP = 100_000
 
-TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
-  bucket = "acme-images"
-  tags   = { "policylint:labeling-input" = "true" }
-}
-"""
 TAGGED_CFN = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   FailImages:
@@ -234,7 +229,8 @@ def test_hostile_input(case: Case, tmp_path: Path) -> None:
     run = run_cli(tree, ".", "--format", "json")
     if case.usage_error:
         assert_sane(run, tree, codes=(2,))
-        assert (run.stdout, run.stderr.replace(str(tree) + "/", "")) == ("", case.usage_error + "\n")
+        stderr = run.stderr.replace(str(tree) + "/", "")
+        assert (run.stdout, stderr) == ("", case.usage_error + "\n")
     else:
         assert_sane(run, tree)
         assert run.findings == case.expected, run.report["findings"]

@@ -16,18 +16,13 @@ from typing import Any
 import pytest
 from conftest import findings_of
 from conftest import run_cli as run_in_process
-from plrel_support import assert_sane, run_cli
+from plrel_support import TAGGED_TF, assert_sane, make_tree, run_cli
 
 from policylint import readphase
 from policylint.readers import cors
 
 GOOD = '[{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]\n'
 BAD = '[{"AllowedMethods": ["FETCH"], "AllowedOrigins": ["*"]}]\n'  # PL200 at 1:22
-TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
-  bucket = "acme-images"
-  tags   = { "policylint:labeling-input" = "true" }
-}
-"""
 RULE = '''"""## What it does
 Fails on purpose: {how}.
 """
@@ -45,28 +40,19 @@ def check(project, options):
 '''
 BODIES = {
     "after-yielding": ("PL960", "raises-after-yielding",
-                       "    for b in project.buckets:\n        yield b\n    raise KeyError('late')"),
+                       "    for b in project.buckets:\n        yield b\n"
+                       "    raise KeyError('late')"),
     "recursion": ("PL961", "recurses-forever",
                   "    def down(n):\n        return down(n + 1)\n    return down(0)"),
     "sys-exit": ("PL962", "calls-sys-exit", "    sys.exit(0)"),
 }
 
 
-def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
-    tree = tmp_path / "tree"
-    (tree / ".git").mkdir(parents=True)
-    for rel, text in files.items():
-        p = tree / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-    return tree
-
-
 @pytest.mark.parametrize("how", sorted(BODIES))
 def test_a_failing_rule_is_one_pl000_and_the_others_still_report(tmp_path: Path,
                                                                   how: str) -> None:
     code, name, body = BODIES[how]
-    tree = _tree(tmp_path, {"my_rules/rule.py": RULE.format(how=how, code=code, name=name,
+    tree = make_tree(tmp_path, {"my_rules/rule.py": RULE.format(how=how, code=code, name=name,
                                                             body=body),
                             ".policylint.yaml": "rules-dirs: [my_rules]\n",
                             "bad.json": BAD, "main.tf": TAGGED_TF})
@@ -93,7 +79,7 @@ def _count_calls(monkeypatch: pytest.MonkeyPatch, fail: dict[str, BaseException]
 
 def test_a_reader_out_of_stack_or_memory_costs_only_its_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    tree = _tree(tmp_path, {"deep.json": GOOD, "huge.json": GOOD, "odd.json": GOOD,
+    tree = make_tree(tmp_path, {"deep.json": GOOD, "huge.json": GOOD, "odd.json": GOOD,
                             "bad.json": BAD})
     _count_calls(monkeypatch, {"deep.json": RecursionError("deep"), "huge.json": MemoryError(),
                                "odd.json": UnicodeError("odd")})
@@ -113,7 +99,7 @@ def test_a_dying_read_worker_does_not_lose_files(tmp_path: Path,
     the units it did not return are read again in the main process."""
     files = {f"c{i:02d}.json": GOOD + " " * 60_000 for i in range(30)}
     files["c07.json"] = BAD + " " * 60_000
-    tree = _tree(tmp_path, files)
+    tree = make_tree(tmp_path, files)
     parent = os.getpid()
     real = cors.read
 

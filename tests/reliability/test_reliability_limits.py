@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from plrel_support import assert_sane, fingerprint_tree, run_cli
+from plrel_support import assert_sane, fingerprint_tree, make_tree, run_cli
 
-TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
+TAGGED_NAMED = """resource "aws_s3_bucket" "fail_images" {
   bucket = "acme-${%s}"
   tags   = { "policylint:labeling-input" = "true" }
 }
@@ -24,21 +24,11 @@ BUDGET_NOTE = ("evaluation budget exhausted (an expression is too costly to anal
                "evaluated after it are unknown")
 
 
-def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
-    tree = tmp_path / "tree"
-    (tree / ".git").mkdir(parents=True)
-    for rel, text in files.items():
-        p = tree / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-    return tree
-
-
 # --- max-file-size ----------------------------------------------------------------------------
 
 def test_a_file_over_max_file_size_is_skipped_with_a_note(tmp_path: Path) -> None:
     big = BROKEN_CORS + " " * 200
-    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 100\n", "big.json": big,
+    tree = make_tree(tmp_path, {".policylint.yaml": "max-file-size: 100\n", "big.json": big,
                             "small.json": SMALL_BAD_CORS,
                             "huge.manifest": '{"source-ref": "s3://acme-m/a.jpg"}\n' * 10})
     run = run_cli(tree, ".", "--format", "json")
@@ -59,7 +49,8 @@ def test_a_file_over_max_file_size_is_skipped_with_a_note(tmp_path: Path) -> Non
 
 
 def test_the_size_note_alone_passes_unless_fail_on_note(tmp_path: Path) -> None:
-    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 10\n", "big.json": BROKEN_CORS})
+    tree = make_tree(tmp_path, {".policylint.yaml": "max-file-size: 10\n",
+                                "big.json": BROKEN_CORS})
     run = run_cli(tree, ".", "--format", "json")
     assert_sane(run, tree)
     assert (run.rc, run.findings) == (0, [("PL001", "big.json", 1)])
@@ -70,9 +61,9 @@ def test_the_size_note_alone_passes_unless_fail_on_note(tmp_path: Path) -> None:
 def test_a_large_file_is_not_read_by_file_functions_either(tmp_path: Path) -> None:
     """``file()`` of a document over the limit is unknown, not read into memory."""
     doc = '{"CORSRules": []}' + " " * 400
-    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 300\n",
+    tree = make_tree(tmp_path, {".policylint.yaml": "max-file-size: 300\n",
                             "main.tf": 'locals {\n  doc = file("${path.module}/big.txt")\n}\n'
-                                       + TAGGED_TF % "length(local.doc)",
+                                       + TAGGED_NAMED % "length(local.doc)",
                             "big.txt": doc})
     run = run_cli(tree, ".", "--format", "json")
     assert_sane(run, tree)
@@ -129,7 +120,7 @@ PATHOLOGICAL = [
                          ids=[p[0] for p in PATHOLOGICAL])
 def test_pathological_terraform_expressions_end(tmp_path: Path, locals_: str, expr: str,
                                                 expected: list[tuple[str, str, int]]) -> None:
-    tree = _tree(tmp_path, {"main.tf": locals_ + TAGGED_TF % expr})
+    tree = make_tree(tmp_path, {"main.tf": locals_ + TAGGED_NAMED % expr})
     before = fingerprint_tree(tree)
     run = run_cli(tree, ".", "--format", "json", timeout=90, memory=768 * 1024 * 1024)
     assert_sane(run, tree)
@@ -143,8 +134,8 @@ def test_pathological_terraform_expressions_end(tmp_path: Path, locals_: str, ex
 def test_too_many_resource_instances_says_where_it_stopped(tmp_path: Path) -> None:
     many = "".join(f'resource "aws_s3_bucket" "pass_many{i}" {{\n  count  = 800\n'
                    f'  bucket = "b{i}-${{count.index}}"\n}}\n' for i in range(3))
-    tagged = TAGGED_TF.replace("fail_images", "z_fail_images") % '"x"'
-    tree = _tree(tmp_path, {"main.tf": many + tagged})
+    tagged = TAGGED_NAMED.replace("fail_images", "z_fail_images") % '"x"'
+    tree = make_tree(tmp_path, {"main.tf": many + tagged})
     run = run_cli(tree, ".", "--format", "json", timeout=90)
     assert_sane(run, tree)
     got = [(f["rule"], f["severity"], f["line"], f["message"]) for f in run.report["findings"]]
@@ -173,7 +164,7 @@ CFN_TAGGED = """  FailImages:
 def test_pathological_cloudformation_intrinsics_end(tmp_path: Path, name: str, value: str) -> None:
     template = (CFN_HEAD + "Conditions:\n  C: !Equals [a, b]\nResources:\n"
                 + CFN_TAGGED % value)
-    tree = _tree(tmp_path, {"template.yaml": template})
+    tree = make_tree(tmp_path, {"template.yaml": template})
     run = run_cli(tree, ".", "--format", "json", timeout=90, memory=768 * 1024 * 1024)
     assert_sane(run, tree)
     assert [(r, p, line) for r, p, line in run.findings if r != "PL001"] == [
@@ -192,13 +183,13 @@ def _twenty_megabytes_of_buckets(path: Path) -> int:
         parts.append(block)
         size += len(block)
         i += 1
-    parts.append(TAGGED_TF % '"images"')
+    parts.append(TAGGED_NAMED % '"images"')
     path.write_text("".join(parts))
     return i
 
 
 def test_a_twenty_megabyte_terraform_file_over_the_limit_is_a_quick_note(tmp_path: Path) -> None:
-    tree = _tree(tmp_path, {".policylint.yaml": "max-file-size: 10000000\n"})
+    tree = make_tree(tmp_path, {".policylint.yaml": "max-file-size: 10000000\n"})
     _twenty_megabytes_of_buckets(tree / "main.tf")
     size = (tree / "main.tf").stat().st_size
     run = run_cli(tree, ".", "--format", "json", timeout=60, memory=512 * 1024 * 1024)
@@ -214,7 +205,7 @@ def test_a_twenty_megabyte_terraform_file_over_the_limit_is_a_quick_note(tmp_pat
                     reason="opt-in (POLICYLINT_FUZZ=long): parsing 20 MB of HCL takes minutes "
                            "and gigabytes (tree-sitter), too much for every CI run")
 def test_a_twenty_megabyte_terraform_file_is_read_within_bounds(tmp_path: Path) -> None:
-    tree = _tree(tmp_path, {})
+    tree = make_tree(tmp_path, {})
     _twenty_megabytes_of_buckets(tree / "main.tf")
     run = run_cli(tree, ".", "--format", "json", timeout=900, memory=8 * 1024 ** 3)
     assert_sane(run, tree)

@@ -18,15 +18,10 @@ from typing import Any, Callable
 
 import pytest
 from conftest import run_cli as run_in_process
-from plrel_support import assert_sane, fingerprint_tree, run_cli
+from plrel_support import TAGGED_TF, assert_sane, fingerprint_tree, make_tree, run_cli
 
 from policylint import discover
 
-TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
-  bucket = "acme-images"
-  tags   = { "policylint:labeling-input" = "true" }
-}
-"""
 BROKEN_CORS = '{"CORSRules": [{"AllowedMethods": ["GET"],}\n'
 REQUEST = ('{"LabelingJobName": "secret-job", "InputConfig": {"DataSource": {"S3DataSource": '
            '{"ManifestS3Uri": "s3://acme-secret/input.manifest"}}}}\n')
@@ -40,7 +35,8 @@ Resources:
       DefinitionUri: ../outside/sfn.asl.json
 """
 SECRET_ASL = ('{"StartAt": "L", "States": {"L": {"Type": "Task", "End": true, "Resource": '
-              '"arn:aws:states:::sagemaker:createLabelingJob.sync", "Parameters": {"LabelingJobName":'
+              '"arn:aws:states:::sagemaker:createLabelingJob.sync", "Parameters": '
+              '{"LabelingJobName":'
               ' "j", "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": '
               '"s3://acme-secret/m.manifest"}}}}}}}\n')
 TF_READS_OUTSIDE = """locals {
@@ -71,16 +67,6 @@ SCRIPT = ("aws s3api put-bucket-cors --bucket acme-images "
           "--cors-configuration file://../outside/cors.json\n")
 
 
-def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
-    tree = tmp_path / "tree"
-    (tree / ".git").mkdir(parents=True)
-    for rel, text in files.items():
-        p = tree / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-    return tree
-
-
 def _outside(tmp_path: Path) -> Path:
     out = tmp_path / "outside"
     out.mkdir()
@@ -93,7 +79,7 @@ def _outside(tmp_path: Path) -> Path:
 
 
 def test_symlink_loops_end(tmp_path: Path) -> None:
-    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "d/x.txt": "x"})
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "d/x.txt": "x"})
     os.symlink("self.tf", tree / "self.tf")
     os.symlink("b.tf", tree / "a.tf")
     os.symlink("a.tf", tree / "b.tf")
@@ -109,7 +95,7 @@ def test_symlink_loops_end(tmp_path: Path) -> None:
 
 def test_links_out_of_the_tree_are_never_followed(tmp_path: Path) -> None:
     outside = _outside(tmp_path)
-    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "infra/main.tf": TF_READS_OUTSIDE,
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "infra/main.tf": TF_READS_OUTSIDE,
                             "sam/template.yaml": CFN_DEFINITION_URI, "apply.sh": SCRIPT})
     for name in ("cors.json", "job.json", "data.manifest", "sfn.asl.json"):
         os.symlink(outside / name, tree / name)
@@ -132,7 +118,7 @@ def test_links_out_of_the_tree_are_never_followed(tmp_path: Path) -> None:
 
 def test_a_subfolder_scan_does_not_leave_the_subfolder(tmp_path: Path) -> None:
     """Scanning ``sub`` of a repository reads ``sub`` only, even through links to its siblings."""
-    tree = _tree(tmp_path, {"sub/main.tf": TAGGED_TF, "sibling/cors.json": BROKEN_CORS})
+    tree = make_tree(tmp_path, {"sub/main.tf": TAGGED_TF, "sibling/cors.json": BROKEN_CORS})
     os.symlink("../sibling/cors.json", tree / "sub" / "cors.json")
     run = run_cli(tree, "sub", "--format", "json")
     assert_sane(run, tree)
@@ -143,7 +129,7 @@ def test_a_subfolder_scan_does_not_leave_the_subfolder(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["main.tf", "cors.json", "data.manifest", "x.asl.json",
                                   "template.yaml"])
 def test_fifo_under_a_recognised_name_does_not_block(tmp_path: Path, name: str) -> None:
-    tree = _tree(tmp_path, {"t/main.tf": TAGGED_TF})
+    tree = make_tree(tmp_path, {"t/main.tf": TAGGED_TF})
     os.mkfifo(tree / name)
     run = run_cli(tree, ".", "--format", "json", timeout=60)
     assert_sane(run, tree)
@@ -183,7 +169,7 @@ def _deny(monkeypatch: pytest.MonkeyPatch, denied: set[str]) -> None:
 
 def test_unreadable_files_and_folders_simulated(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
                             "secret/main.tf": TAGGED_TF, "data.manifest": MANIFEST})
     _deny(monkeypatch, {str(tree / "locked" / "main.tf"), str(tree / "secret"),
                         str(tree / "data.manifest")})
@@ -202,7 +188,7 @@ def test_unreadable_files_and_folders_simulated(tmp_path: Path,
 @pytest.mark.skipif(os.geteuid() == 0, reason="running as root: mode 000 does not stop root "
                     "from reading (the simulated test above drives the same code)")
 def test_unreadable_files_and_folders_for_real(tmp_path: Path) -> None:
-    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
                             "secret/main.tf": TAGGED_TF})
     (tree / "locked" / "main.tf").chmod(0)
     (tree / "secret").chmod(0)
@@ -221,7 +207,7 @@ def test_unreadable_files_and_folders_for_real(tmp_path: Path) -> None:
 def test_files_deleted_between_discovery_and_reading(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Discovery sees the files; they are gone (or replaced by a folder) when the readers run."""
-    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
                             "gone.manifest": MANIFEST, "cors.json": BROKEN_CORS,
                             "swapped/main.tf": TAGGED_TF})
     real_add = discover.Walker.add_file
@@ -251,7 +237,7 @@ def test_files_deleted_between_listing_and_sniffing(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A file listed by scandir but gone before its first bytes are read is a one-line PL001
     when its name says what it is, and nothing when only its content could have told."""
-    tree = _tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
                             "cors.json": BROKEN_CORS})
     real_head = discover._read_head
 
