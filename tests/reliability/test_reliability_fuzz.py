@@ -401,7 +401,7 @@ _CFN_ATOMS = st.one_of(st.sampled_from(["B", "P", "C", "AWS::Region", "AWS::NoVa
 cfn_values = st.recursive(
     _CFN_ATOMS, lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.builds(lambda f, v: {f: v}, st.sampled_from(_CFN_FNS), inner)),
+        st.dictionaries(st.sampled_from(_CFN_FNS), inner, min_size=1, max_size=1)),
     max_leaves=15)
 
 
