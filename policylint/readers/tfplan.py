@@ -96,7 +96,8 @@ def read_plan(path: str, doc: dict[str, Any], lines: _Lines, ctx: Any, facts: Fa
         if res.get("mode", "managed") != "managed":
             continue
         address = str(res.get("address", ""))
-        values = res.get("values") if isinstance(res.get("values"), dict) else {}
+        raw = res.get("values")
+        values: dict[str, Any] = raw if isinstance(raw, dict) else {}
         loc = lines.locate(path, address)
         type_ = res.get("type")
         if type_ == BUCKET:
@@ -150,7 +151,8 @@ def _bucket(path: str, address: str, values: dict[str, Any], loc: Location, ctx:
     name = values.get("bucket")
     bucket_name: Any = name if isinstance(name, str) else Unknown(f"{address}.bucket is "
                                                                   f"{_AFTER_APPLY}")
-    tags = values.get("tags") if isinstance(values.get("tags"), dict) else {}
+    raw_tags = values.get("tags")
+    tags: dict[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
     tag_items = tuple((str(k), str(v)) for k, v in tags.items() if v is not None)
     declared: list[Evidence] = []
     opts = ctx.options
@@ -193,7 +195,8 @@ def _cors(path: str, address: str, values: dict[str, Any], loc: Location,
             break
     target_name: Any = name if isinstance(name, str) else Unknown(
         f"{address}.bucket is {_AFTER_APPLY}")
-    items = values.get("cors_rule") if isinstance(values.get("cors_rule"), list) else []
+    raw_items = values.get("cors_rule")
+    items: list[Any] = raw_items if isinstance(raw_items, list) else []
     rules, problems = _rules(path, items, loc)
     facts.cors.append(CorsConfig(BucketRef(identity=identity, name=target_name, text=address),
                                  rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems)))

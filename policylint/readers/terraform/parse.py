@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
 from policylint.model import Format, Location, ParseError
+from policylint.tree import PDict
 
 _PARSER: Any = None
 
@@ -268,12 +269,12 @@ def parse_json(path: str, data: bytes, text: str) -> FileSyntax:
         out.errors.append(ParseError(f"invalid JSON: {exc.message}",
                                      Location(path, exc.line, exc.column)))
         return out
-    if not isinstance(doc, dict):
+    if not isinstance(doc, PDict):
         out.errors.append(ParseError("Terraform JSON must be an object", Location(path, 1, 1)))
         return out
     top_is_vars = path.endswith(".tfvars.json")
     for key, value in doc.items():
-        kloc = _ploc(path, doc.key_pos(key), doc.value_pos(key))
+        kloc = _key_loc(path, doc, key, Location(path, 1, 1))
         if top_is_vars:
             out.attrs[key] = Attr(key, JsonExpr(value, kloc), kloc, kloc)
             continue
@@ -297,6 +298,13 @@ def _ploc(path: str, p1: Any, p2: Any) -> Location:
     return Location(path, p1.line, p1.column, end.end_line, end.end_column)
 
 
+def _key_loc(path: str, d: Any, key: str, fallback: Location) -> Location:
+    """A JSON member's location: its key through the end of its value."""
+    if isinstance(d, PDict):
+        return _ploc(path, d.key_pos(key), d.value_pos(key))
+    return fallback
+
+
 def _json_labelled(value: Any, depth: int, path: str,
                    loc: Location) -> Iterator[tuple[list[str], Any, Location]]:
     if depth == 0:
@@ -309,7 +317,7 @@ def _json_labelled(value: Any, depth: int, path: str,
     if not isinstance(value, dict):
         return
     for k, v in value.items():
-        kloc = _ploc(path, value.key_pos(k), value.value_pos(k)) if hasattr(value, "key_pos") else loc
+        kloc = _key_loc(path, value, k, loc)
         for labels, body, l2 in _json_labelled(v, depth - 1, path, kloc):
             yield [k] + labels, body, l2
 
@@ -319,8 +327,8 @@ def _json_block(type_: str, labels: list[str], body: dict[str, Any], loc: Locati
     attrs: dict[str, Attr] = {}
     blocks: list[Block] = []
     for k, v in body.items():
-        kloc = _ploc(path, body.key_pos(k), body.value_pos(k)) if hasattr(body, "key_pos") else loc
-        vloc = _ploc(path, body.value_pos(k), None) if hasattr(body, "value_pos") else loc
+        kloc = _key_loc(path, body, k, loc)
+        vloc = _ploc(path, body.value_pos(k), None) if isinstance(body, PDict) else loc
         if k in JSON_BLOCKS and isinstance(v, (dict, list)) and k != "//":
             if k == "dynamic" and isinstance(v, dict):
                 for name, inner in v.items():
