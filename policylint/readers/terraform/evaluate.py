@@ -366,7 +366,7 @@ class Evaluator:
             name = name.rsplit("::", 1)[-1]
         args_node = next((c for c in node.children if c.type == "function_arguments"), None)
         arg_nodes = [c for c in args_node.children if c.type == "expression"] if args_node else []
-        expand = bool(args_node) and any(c.type == "ellipsis" for c in args_node.children)
+        expand = args_node is not None and any(c.type == "ellipsis" for c in args_node.children)
         if name in ("try", "can"):
             return self._try(name, arg_nodes, scope)
         fn = self.functions.get(name)
