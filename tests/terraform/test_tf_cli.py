@@ -197,3 +197,20 @@ def test_json_syntax_documents_iam_and_comments(tmp_path: Path) -> None:
     assert severities[("PL100", 48)] == "warning"
     assert findings[-1]["bucket"] == "acme-fromjson-bucket"  # *.auto.tfvars.json
     assert "cors.json applies" in str(findings[3]["related"])
+
+
+def test_precommit_on_a_library_module_reports_its_instances(tmp_path: Path) -> None:
+    """Editing a module's file reports what its callers make of it (the repository is the
+    context), and nothing about the callers' own files."""
+    root = copy_fixture("terraform/modules", tmp_path)
+    assert json_findings(["modules/store/main.tf"], root) == [
+        ("PL100", "modules/store/main.tf", 9, 1),
+        ("PL104", "modules/store/main.tf", 20, 3),
+        ("PL100", "modules/store/main.tf", 30, 1),
+    ]
+    # from the caller: its own findings, and those whose evidence lies in it (the labeling
+    # job in live/main.tf feeds module.data["images"])
+    assert json_findings(["live/main.tf"], root) == [
+        ("PL102", "live/main.tf", 35, 27),
+        ("PL104", "modules/store/main.tf", 20, 3),
+    ]
