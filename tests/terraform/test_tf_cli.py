@@ -214,3 +214,26 @@ def test_precommit_on_a_library_module_reports_its_instances(tmp_path: Path) -> 
         ("PL102", "live/main.tf", 35, 27),
         ("PL104", "modules/store/main.tf", 20, 3),
     ]
+
+
+JOB = '''resource "aws_sagemaker_labeling_job" "t" {
+  human_task_config {
+    pre_human_task_lambda_arn = "arn:${data.aws_partition.current.partition}:lambda:${var.region}:081040173940:function:PRE-%s"
+  }
+  input_config {
+    data_source {
+      s3_data_source {
+        manifest_s3_uri = "s3://acme-unscanned/x.manifest"
+      }
+    }
+  }
+}
+'''
+
+
+def test_task_type_is_read_from_a_partly_unknown_arn(repo: Path) -> None:
+    """The provider's own test config builds the ARN from data sources; the task type is still
+    literal: a text task needs nothing, an image task is judged."""
+    write_tree(repo, {"text/main.tf": JOB % "NamedEntityRecognition",
+                      "image/main.tf": JOB % "BoundingBox"})
+    assert json_findings(["."], repo) == [("PL102", "image/main.tf", 8, 27)]

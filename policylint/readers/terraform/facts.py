@@ -363,6 +363,11 @@ def _labeling_job(m: ModuleEval, block: Block, local: str, scope: Scope, out: Fa
         if got is None:
             continue
         value, loc = got
+        if api[-1] == "PreHumanTaskLambdaArn" and isinstance(value, Unknown):
+            # the task type is literal even when the ARN's partition or region is not
+            # (arn:${data.aws_partition.current.partition}:...:function:PRE-BoundingBox)
+            tail = _literal_tail(_find(block, tf))
+            value = tail if tail is not None else value
         d = params
         for part in api[:-1]:
             d = d.setdefault(part, {})
@@ -383,6 +388,16 @@ def _labeling_job(m: ModuleEval, block: Block, local: str, scope: Scope, out: Fa
     out.uses += [u for u in role_uses(m, block, scope, {output} if isinstance(output, str) else set(),
                                       Service.GROUND_TRUTH, modality, m.address(local))
                  if not (isinstance(u.target.name, str) and u.target.name in defined)]
+
+
+def _literal_tail(attr: Attr | None) -> str | None:
+    """The text after the last interpolation of a quoted template, when it names a task
+    function (``...:function:PRE-...``)."""
+    if attr is None or isinstance(attr.expr, JsonExpr):
+        return None
+    raw = attr.expr.text.decode("utf-8", "replace").strip()
+    tail = raw.rsplit("}", 1)[-1].rstrip('"')
+    return tail if ":function:" in tail else None
 
 
 def _uri_value(value: Any) -> Any:
