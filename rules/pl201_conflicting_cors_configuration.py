@@ -42,6 +42,9 @@ from policylint.rule import Options, RuleMeta, bucket_name
 META = RuleMeta(code="PL201", name="conflicting-cors-configuration", severity=Severity.ERROR,
                 summary="One bucket has more than one CORS definition")
 
+MAX_LISTED = 5  # CORS definitions named in the message
+MAX_RELATED = 50  # and given as related locations
+
 WHY = ("S3 keeps a single CORS configuration per bucket: the definitions overwrite each other "
        "and the last applied wins")
 
@@ -55,8 +58,11 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             continue
         firsts = sorted((g[0] for g in groups.values()),
                         key=lambda c: (c.location.path, c.location.line, c.location.column))
-        where = ", ".join(str(c.location) for c in firsts)
-        rel = tuple(Related(f"CORS definition ({c.source.value})", c.location) for c in firsts)
+        # listed up to a bound: thousands of same-name buckets would make the output quadratic
+        where = ", ".join(str(c.location) for c in firsts[:MAX_LISTED]) + (
+            f", and {len(firsts) - MAX_LISTED} more" if len(firsts) > MAX_LISTED else "")
+        rel = tuple(Related(f"CORS definition ({c.source.value})", c.location)
+                    for c in firsts[:MAX_RELATED])
         if lb.bucket is not None:
             rel = (Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location),) + rel
         yield Finding(

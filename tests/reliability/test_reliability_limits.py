@@ -211,3 +211,21 @@ def test_a_twenty_megabyte_terraform_file_is_read_within_bounds(tmp_path: Path) 
     assert_sane(run, tree)
     # resource instances past the 2000th are not analysed, and the run says where it stopped
     assert run.findings == [("PL001", "main.tf", 2000 * 5 + 1)]
+
+
+def test_hundreds_of_buckets_sharing_one_name_stay_bounded(tmp_path: Path) -> None:
+    """Every same-name bucket is bound to every same-name CORS configuration (n² pairs): each
+    PL201 names five definitions and counts the rest, so the report grows with n, not n²."""
+    block = ('resource "aws_s3_bucket" "b%d" {\n  bucket = "acme-images"\n  tags   = '
+             '{ "policylint:labeling-input" = "true" }\n}\n'
+             'resource "aws_s3_bucket_cors_configuration" "c%d" {\n  bucket = "acme-images"\n'
+             '  cors_rule {\n    allowed_methods = ["GET"]\n    allowed_origins = ["*"]\n  }\n}\n')
+    tree = make_tree(tmp_path, {f"m{d}/main.tf": "".join(block % (i, i) for i in range(40))
+                                for d in range(10)})
+    run = run_cli(tree, ".", "--format", "json", timeout=120)
+    assert_sane(run, tree)
+    assert run.findings == [("PL201", "m0/main.tf", 16)] * 400
+    first = run.report["findings"][0]
+    assert first["message"].endswith(", and 395 more): only the last applied survives")
+    assert len(first["related"]) == 51  # the bucket and 50 definitions
+    assert len(run.stdout) < 5_000_000  # 400 × 400 related locations would be ~25 MB
