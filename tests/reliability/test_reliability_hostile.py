@@ -278,3 +278,19 @@ def test_diff_on_hostile_input_changes_nothing(tmp_path: Path) -> None:
     run = run_cli(tree, ".", "--diff")
     assert_sane(run, tree, one_line=False)
     assert fingerprint_tree(tree) == before
+
+
+def test_fix_on_hostile_input_edits_only_the_buckets_it_fixes(tmp_path: Path) -> None:
+    """--fix over every hostile input: no crash, and the only files that change are the ones
+    holding the tagged bucket it was asked to fix (each gains a CORS configuration)."""
+    tree = _all_cases_in_one_tree(tmp_path)
+    before = fingerprint_tree(tree)
+    planned = run_cli(tree, ".", "--format", "json")
+    fixable = {f["path"] for f in planned.report["findings"] if f["fix"] is not None
+               and f["rule"] == "PL100" and "utf16" not in f["path"]}  # --fix edits UTF-8 only
+    run = run_cli(tree, ".", "--fix")
+    assert_sane(run, tree, one_line=False)
+    after = fingerprint_tree(tree)
+    assert set(after) == set(before)
+    assert {p for p in before if after[p] != before[p]} == fixable
+    assert len(fixable) == 16
