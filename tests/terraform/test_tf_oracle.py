@@ -153,23 +153,37 @@ KNOWN_ORACLE_BUGS = {
 }
 
 
-def _oracle(cache: Any, path: Path, data: bytes, hcl2: Any) -> Any:
-    """python-hcl2's tree for a file, cached by content (python-hcl2 takes ~100 s on the
-    corpus; the cache keeps repeated runs fast). None when python-hcl2 rejects the file."""
+def _hcl2_tree(path: str) -> Any:
+    """python-hcl2's tree for one file, or None when it rejects it (runs in a worker)."""
+    import hcl2
+
+    try:
+        return hcl2.loads(Path(path).read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - python-hcl2 rejects the file: not compared
+        return None
+
+
+def _entry(folder: Path, data: bytes) -> Path:
     import hashlib
 
-    key = hashlib.sha256(data).hexdigest()
-    folder = Path(cache.mkdir("policylint-hcl2-oracle")) / getattr(hcl2, "__version__", "x")
-    folder.mkdir(parents=True, exist_ok=True)
-    entry = folder / f"{key}.json"
-    if entry.exists():
-        return json.loads(entry.read_text())["tree"]
-    try:
-        tree = hcl2.loads(data.decode("utf-8"))
-    except Exception:  # noqa: BLE001 - python-hcl2 rejects the file: not compared
-        tree = None
-    entry.write_text(json.dumps({"tree": tree}))
-    return tree
+    return folder / f"{hashlib.sha256(data).hexdigest()}.json"
+
+
+def _prefetch(folder: Path, paths: list[Path]) -> None:
+    """Fill the cache for files not in it, two processes at a time (python-hcl2 takes ~100 s
+    on the corpus in one process; the cache, kept by content, makes repeated runs ~10 s)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    todo = [p for p in paths if not _entry(folder, p.read_bytes()).exists()]
+    if not todo:
+        return
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        for p, tree in zip(todo, pool.map(_hcl2_tree, [str(p) for p in todo], chunksize=16)):
+            _entry(folder, p.read_bytes()).write_text(json.dumps({"tree": tree}))
+
+
+def _oracle(folder: Path, data: bytes) -> Any:
+    return json.loads(_entry(folder, data).read_text())["tree"]
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
@@ -180,12 +194,17 @@ def test_literal_values_agree_with_python_hcl2(request: pytest.FixtureRequest) -
     disagreements: list[str] = []
     both = 0
     start = time.monotonic()
-    for path in _tf_files():
+    folder = Path(request.config.cache.mkdir("policylint-hcl2-oracle")) / getattr(
+        hcl2, "__version__", "x")
+    folder.mkdir(parents=True, exist_ok=True)
+    files = _tf_files()
+    _prefetch(folder, files)
+    for path in files:
         data = path.read_bytes()
         ours = parse_hcl(str(path), data)
         if ours.errors:
             continue
-        theirs = _oracle(request.config.cache, path, data, hcl2)
+        theirs = _oracle(folder, data)
         if theirs is None or str(path.relative_to(CORPUS)) in KNOWN_ORACLE_BUGS:
             continue
         both += 1
