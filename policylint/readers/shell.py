@@ -313,6 +313,7 @@ class _Lexer:
                 segments.append(i)
                 i = j
         verbatim = segments[0] if len(segments) == 1 else None
+        i = min(i, self.n)  # an unclosed quote or substitution ends with the text, not past it
         return Word(_join(parts), start, i, verbatim, assign), i
 
     def _double(self, i: int) -> tuple[Value, int | None, int]:

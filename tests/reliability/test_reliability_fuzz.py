@@ -429,6 +429,74 @@ def test_cloudformation_reader_never_raises_on_random_intrinsics(name: Any, cors
     assert isinstance(got, Facts) and got.errors == []
 
 
+# --- scripts, templates and manifests: grammar-shaped text -------------------------------------
+
+_SHELL_BITS = ["aws s3api put-bucket-cors", " --bucket ", "acme", " --cors-configuration ",
+               "file://", "cors.json", "'", '"', "\\", "\\\n", "$", "${", "}", "$(", ")", "`",
+               "<<", "<<-", "EOF", "\n", "\r\n", "#", ";", "&&", "|", "cd ", "..", "/", "=",
+               "B=acme", "$B", "\t", " ", "`\n", "@", "-", ":", "- ", "run: |", "${{ env.B }}"]
+
+
+@FUZZ
+@given(text=st.lists(st.sampled_from(_SHELL_BITS), max_size=40).map("".join),
+       flavour=st.sampled_from(["shell", "make", "yaml", "powershell"]))
+def test_shell_lexer_ends_on_any_script(text: str, flavour: str) -> None:
+    from policylint.readers import shell
+
+    with deadline():
+        parsed = shell.parse(text, flavour)
+    for command in parsed.commands:
+        assert all(0 <= w.start <= w.end <= len(text) for w in command)
+
+
+_TEMPLATE_BITS = ["<crowd-form>", "</crowd-form>", "<crowd-image-classification", ' src="',
+                  '"', "'", ">", "<", "{{", "}}", "{%", "%}", " | grant_read_access", "s3://",
+                  "acme-b", "/k.jpg", "https://", ".s3.amazonaws.com",
+                  "s3.us-east-1.amazonaws.com/",
+                  "<!--", "-->", "policylint: disable=PL102 reason=\"x\"", "\n", "&amp;", "é"]
+
+
+@FUZZ
+@given(text=st.lists(st.sampled_from(_TEMPLATE_BITS), max_size=40).map("".join))
+def test_template_reader_ends_on_any_template(text: str, tmp_path: Path) -> None:
+    data = text.encode("utf-8")
+    (tmp_path / "ui.html").write_bytes(data)
+    read = reader_for(discover.TEMPLATE)
+    assert read is not None
+    with deadline():
+        got = read(Unit(discover.TEMPLATE, "ui.html", (Source("ui.html", str(tmp_path / "ui.html"),
+                                                               data, discover.TEMPLATE,
+                                                               len(data)),)),
+                   LocalContext(root=str(tmp_path)))
+    assert all(u.location.line >= 1 for u in got.uses)
+
+
+_manifest_lines = st.one_of(
+    st.builds(lambda u: json.dumps({"source-ref": u}),
+              st.sampled_from(["s3://acme/a.jpg", "s3://", "s3:///k", "s3://a..b/k", "http://x",
+                               "s3://ACME/k", "s3://acme", "", "s3://" + "a" * 70 + "/k"])),
+    st.builds(lambda v: json.dumps({"source": v}), st.text(max_size=10)),
+    json_values.map(json.dumps), st.text(max_size=20))
+
+
+@FUZZ
+@given(lines=st.lists(_manifest_lines, max_size=12),
+       newline=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_manifest_reader_ends_on_any_lines(lines: list[str], newline: str,
+                                           tmp_path: Path) -> None:
+    data = newline.join(lines).encode("utf-8", errors="surrogatepass")
+    path = tmp_path / "d.manifest"
+    path.write_bytes(data)
+    read = reader_for(discover.MANIFEST)
+    assert read is not None
+    with deadline():
+        got = read(Unit(discover.MANIFEST, "d.manifest",
+                        (Source("d.manifest", str(path), b"", discover.MANIFEST, len(data)),)),
+                   LocalContext(root=str(tmp_path)))
+    assert all(e.location.line >= 1 for e in got.errors)
+    assert len(got.errors) <= 21  # bad lines one by one up to a bound, then a count
+
+
 # --- regressions: inputs that once crashed or hung a parser ----------------------------------
 
 REGRESSIONS = [
@@ -436,6 +504,7 @@ REGRESSIONS = [
     ("shell", "shell", "echo x\\", "labeling fuzz run: trailing backslash looped forever"),
     ("shell", "yaml", 'Makefilev<crowd-form>:MjH"source-ref"W\\', "the same, CI YAML flavour"),
     ("shell", "powershell", 'echo "x\\', "the same, inside double quotes"),
+    ("shell", "shell", "`\n\\", "reliability fuzz: an unclosed ` word ended past the text"),
 ]
 
 
@@ -446,7 +515,8 @@ def test_regressions_end(parser: str, flavour: str, text: str, found_by: str) ->
 
     with deadline():
         parsed = shell.parse(text, flavour)
-    assert parsed.commands[-1][-1].value.endswith("\\")
+    words = [w for command in parsed.commands for w in command]
+    assert all(0 <= w.start <= w.end <= len(text) for w in words)
 
 
 # --- every reader, through the engine ----------------------------------------------------------
