@@ -235,3 +235,14 @@ def test_each_bucket_is_reported_by_one_unit() -> None:
     assert _unit_buckets(root, "modules/data") == []
     assert _unit_buckets(root, "modules/store") == [
         ("modules/store#aws_s3_bucket.fixed", "aws_s3_bucket.fixed", "acme-fixed-in-module")]
+
+
+def test_integer_mantissa_exponents_parse(tmp_path: Path) -> None:
+    """tree-sitter-hcl 1.2 rejects ``1e3``; HCL accepts it (worked around, columns kept)."""
+    from policylint.readers.terraform.parse import parse_hcl
+
+    fs = parse_hcl("m.tf", 'x = [1e3, "é", 105e-1] // policylint\ny = 2E+1\n'.encode())
+    assert fs.errors == []
+    assert (fs.attrs["x"].loc.end_line, fs.attrs["x"].loc.end_column) == (1, 23)
+    assert [c.loc.column for c in fs.comments] == [24]
+    assert local(tmp_path, "[1e3, 105e-1, 2E+1]") == [1000.0, 10.5, 20.0]

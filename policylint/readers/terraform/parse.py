@@ -40,8 +40,11 @@ class Positions:
             starts.append(i + 1)
             i = data.find(b"\n", i + 1)
         self.starts = starts
+        self.shifts: dict[int, list[tuple[int, int]]] = {}
 
     def column(self, row: int, byte_col: int) -> int:
+        if self.shifts and row in self.shifts:  # bytes the exponent workaround inserted
+            byte_col -= sum(n for at, n in self.shifts[row] if at < byte_col)
         if row >= len(self.starts):
             return byte_col + 1
         start = self.starts[row]
@@ -126,6 +129,9 @@ def parse_hcl(path: str, data: bytes, text: str | None = None) -> FileSyntax:
     tree = _parser().parse(data)
     root = tree.root_node
     if root.has_error:
+        tree, data = _exponent_workaround(tree, data, pos)
+        root = tree.root_node
+    if root.has_error:
         bad = _first_error(root)
         if bad is not None:
             line, col = pos.point(bad.start_point)
@@ -154,6 +160,34 @@ def may_hold_directive(data: bytes) -> bool:
     if data.isascii():
         return False
     return _DIRECTIVE_WORD.search(data.decode("utf-8", "replace")) is not None
+
+
+_EXPONENT = re.compile(rb"[eE][+-]?[0-9]")
+_DIGITS = re.compile(rb"[0-9]+")
+MAX_PATCHES = 32
+
+
+def _exponent_workaround(tree: Any, data: bytes, pos: Positions) -> tuple[Any, bytes]:
+    """tree-sitter-hcl 1.2 rejects a number with an integer mantissa and an exponent (``1e3``,
+    ``105e+2``), which HCL accepts. Where an error starts at such an exponent right after
+    digits, ``.0`` is inserted before it and the file parsed again; ``pos`` learns the shift so
+    that columns stay those of the original text."""
+    for _ in range(MAX_PATCHES):
+        bad = _first_error(tree.root_node)
+        if bad is None or bad.is_missing:
+            break
+        start = bad.start_byte
+        digits = _DIGITS.match(data, start)
+        at = digits.end() if digits else start
+        if not (at > 0 and data[at - 1:at].isdigit() and _EXPONENT.match(data, at)):
+            break
+        row, col = bad.start_point
+        data = data[:at] + b".0" + data[at:]
+        pos.shifts.setdefault(row, []).append((col + at - start, 2))
+        tree = _parser().parse(data)
+        if not tree.root_node.has_error:
+            break
+    return tree, data
 
 
 def _snippet(node: Any) -> str:
