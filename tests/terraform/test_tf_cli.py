@@ -68,7 +68,11 @@ def test_modules_two_levels_deep(tmp_path: Path) -> None:
         ("PL104", "modules/store/main.tf", 20,
          'module.data["images"].module.store.aws_s3_bucket.this'),
         ("PL100", "modules/store/main.tf", 30, "aws_s3_bucket.fixed"),
+        # bucket_prefix: no name, but bound by identity to the module's own report of it
+        ("PL100", "modules/store/main.tf", 38, "aws_s3_bucket.prefixed"),
     ]
+    assert [(r["path"], r["line"]) for r in findings[-1]["related"]] == [  # type: ignore[union-attr]
+        ("modules/store/main.tf", 38), ("live/main.tf", 47)]
     assert "module.remote comes from 'terraform-aws-modules/s3-bucket/aws'" in str(
         findings[0]["message"])
 
@@ -207,12 +211,14 @@ def test_precommit_on_a_library_module_reports_its_instances(tmp_path: Path) -> 
         ("PL100", "modules/store/main.tf", 9, 1),
         ("PL104", "modules/store/main.tf", 20, 3),
         ("PL100", "modules/store/main.tf", 30, 1),
+        ("PL100", "modules/store/main.tf", 38, 1),
     ]
     # from the caller: its own findings, and those whose evidence lies in it (the labeling
     # job in live/main.tf feeds module.data["images"])
     assert json_findings(["live/main.tf"], root) == [
         ("PL102", "live/main.tf", 35, 27),
         ("PL104", "modules/store/main.tf", 20, 3),
+        ("PL100", "modules/store/main.tf", 38, 1),
     ]
 
 

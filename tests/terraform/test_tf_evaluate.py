@@ -233,8 +233,12 @@ def test_each_bucket_is_reported_by_one_unit() -> None:
          'module.data["video"].module.store.aws_s3_bucket.this', "acme-video-store"),
     ]
     assert _unit_buckets(root, "modules/data") == []
-    assert _unit_buckets(root, "modules/store") == [
-        ("modules/store#aws_s3_bucket.fixed", "aws_s3_bucket.fixed", "acme-fixed-in-module")]
+    store = _unit_buckets(root, "modules/store")
+    assert store[0] == ("modules/store#aws_s3_bucket.fixed", "aws_s3_bucket.fixed",
+                        "acme-fixed-in-module")
+    assert store[1][:2] == ("modules/store#aws_s3_bucket.prefixed", "aws_s3_bucket.prefixed")
+    assert isinstance(store[1][2], Unknown) and "bucket_prefix" in store[1][2].reason
+    assert len(store) == 2
 
 
 def test_integer_mantissa_exponents_parse(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from policylint.model import Facts, Location, ParseError, Severity, Suppression, Unknown
+from policylint.model import BucketRef, Facts, Location, ParseError, Severity, Suppression, Unknown
 from policylint.readers import Context, Unit
 from policylint.readers.terraform.facts import (
     depends_on_inputs,
@@ -38,6 +38,7 @@ from policylint.readers.terraform.module import (
     ModuleFiles,
     Reader,
     is_tfvars,
+    local_address,
     parse_source,
 )
 from policylint.readers.terraform.parse import Block, FileSyntax
@@ -60,6 +61,8 @@ def read(unit: Unit, ctx: Context) -> Facts:
     reader.folders[dir_abs] = files
     root = ModuleEval(reader, files, "", None, (dir_abs,))
     _visit(root, facts, standalone_library=is_library(files))
+    if reader.aliases:
+        _apply_aliases(facts, reader.aliases)
     if reader.budget.left < 0:
         facts.errors.append(ParseError(
             "evaluation budget exhausted (an expression is too costly to analyse): values "
@@ -109,6 +112,8 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             if standalone_library and depends_on_inputs(got):
                 continue
             if twin is not None and _twin_reports(twin, block, type_, name, key, declared):
+                local = local_address(type_, name, key)  # references here mean the twin's
+                m.reader.aliases[m.identity(local)] = twin.identity(local)
                 continue
             out.extend(got)
     for name, block in m.modules.items():
@@ -121,6 +126,19 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
                 continue
             child_twin = _twin(child) if is_library(child.files) else None
             _visit(child, out, standalone_library, twin=child_twin)
+
+
+def _apply_aliases(facts: Facts, aliases: dict[str, str]) -> None:
+    """Point references at the identity of the unit that reports the bucket."""
+    from dataclasses import replace
+
+    def fix(ref: BucketRef | None) -> BucketRef | None:
+        if ref is not None and ref.identity in aliases:
+            return replace(ref, identity=aliases[ref.identity])
+        return ref
+
+    facts.cors = [replace(c, target=fix(c.target)) for c in facts.cors]
+    facts.uses = [replace(u, target=fix(u.target) or u.target) for u in facts.uses]
 
 
 def _twin(child: ModuleEval) -> ModuleEval:

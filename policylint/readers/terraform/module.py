@@ -91,6 +91,7 @@ class Reader:
         # id(decoded document) → (document, display path): positions for CORS from files
         self.documents: dict[int, tuple[Any, str]] = {}
         self.twins: dict[str, ModuleEval] = {}  # library folders evaluated without inputs
+        self.aliases: dict[str, str] = {}  # identity here → identity in the library's own unit
 
     def child_folder(self, dir_abs: str) -> ModuleFiles | None:
         if dir_abs in self.folders:
