@@ -15,7 +15,8 @@ Who reports a child module's facts (a module folder is also scanned as its own u
   depend on inputs that its caller sets (``MISSING_INPUT``); the rest is unknowable there.
 * Evaluated as a child of a caller, a library module's resource instance is reported by the
   caller only when it depends on the caller's inputs (otherwise the library's own read reports
-  the very same fact). Non-library child folders are reported by every caller.
+  the very same fact, and the caller's references to that bucket are pointed at the library's
+  identity for it). Non-library child folders are reported by every caller.
 
 So each fact is reported once, by the unit that can know it. Suppressions and parse errors are
 reported by the unit that owns the file.
