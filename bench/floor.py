@@ -57,7 +57,8 @@ def parse_tree(top: str) -> tuple[int, int]:
                 hcl = hcl or _hcl_parser()
                 with open(path, "rb") as fh:
                     data = fh.read()
-                hcl.parse(data)  # type: ignore[attr-defined]  (never raises: error nodes)
+                # tree-sitter never raises: broken input becomes error nodes
+                hcl.parse(data)  # type: ignore[attr-defined]
             elif lower.endswith(YAML_EXT):
                 import yaml
 

@@ -18,6 +18,8 @@ from policylint.model import Facts
 from policylint.readers import LocalContext, ReadOptions, reader_for
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from policylint import discover
     from policylint.cache import Dep, FactsCache
 
@@ -249,7 +251,7 @@ def batches(units: Sequence[UnitSpec], todo: list[int], jobs: int) -> list[list[
     return out
 
 
-def _mp_context() -> object:
+def _mp_context() -> BaseContext:
     import multiprocessing
 
     if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
@@ -269,7 +271,7 @@ def _read_pooled(units: Sequence[UnitSpec], todo: list[int], plan: Plan,
     gc.freeze()  # parent objects stay out of the workers' collections (fewer copied pages)
     try:
         with ProcessPoolExecutor(max_workers=min(plan.jobs, len(groups)),
-                                 mp_context=_mp_context(),  # type: ignore[arg-type]
+                                 mp_context=_mp_context(),
                                  initializer=_init_worker,
                                  initargs=(plan.root, plan.cwd, plan.options, caching)) as pool:
             futures = [pool.submit(_work, [(i, units[i]) for i in g]) for g in groups]
