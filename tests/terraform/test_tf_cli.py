@@ -243,3 +243,15 @@ def test_task_type_is_read_from_a_partly_unknown_arn(repo: Path) -> None:
     write_tree(repo, {"text/main.tf": JOB % "NamedEntityRecognition",
                       "image/main.tf": JOB % "BoundingBox"})
     assert json_findings(["."], repo) == [("PL102", "image/main.tf", 8, 27)]
+
+
+def test_document_problems_reported_once(tmp_path: Path) -> None:
+    """A CORS document decoded by jsondecode(file()) is also a CORS file: its PL200 comes once,
+    from the document's own reader, with its S3 field names."""
+    root = copy_fixture("terraform/more", tmp_path)
+    doc = root / "cors.json"
+    doc.write_text(doc.read_text().replace('"PUT"', '"FETCH"'))
+    findings = _by_rule(root)
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings
+            if f["rule"] == "PL200"] == [("PL200", "cors.json", 4, 26)]
+    assert "AllowedMethods has 'FETCH'" in str(findings[0]["message"])

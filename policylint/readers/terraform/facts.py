@@ -270,6 +270,8 @@ def _dynamic_rules(m: ModuleEval, b: Block, scope: Scope
                     fields[name] = (value, getattr(value, "pos", rule_pos))
             items = {n: list(f[0].ipos) for n, f in fields.items() if isinstance(f[0], PList)}
             rule, found = cors_check.build_rule(fields, "terraform", doc_path, rule_pos, items)
+            if isinstance(v, dict) and any(k in v for k in _S3_RULE_KEYS):
+                found = []  # an S3 CORS document: its reader reports its problems itself
         else:
             fields = {name: (m.ev.value(a.expr, inner), pos_of(a.value_loc))
                       for name, a in content.attrs.items()}
@@ -279,6 +281,9 @@ def _dynamic_rules(m: ModuleEval, b: Block, scope: Scope
                                                      for n, a in content.attrs.items()})
         out.append((rule, found, doc_path))
     return out
+
+
+_S3_RULE_KEYS = ("AllowedMethods", "AllowedOrigins")
 
 
 def _document_of(m: ModuleEval, value: Any) -> str | None:
