@@ -258,11 +258,15 @@ class _Builder:
             size += 1
         if size > self.max_nodes:
             raise YAMLPosError(f"the document expands to more than {self.max_nodes} nodes "
-                               "(YAML aliases)", pos.line, pos.column)
+                               f"{self.why_big()}", pos.line, pos.column)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
         self.anchor(frame.anchor, value, size)
         self.attach(value, pos, size)
+
+    def why_big(self) -> str:
+        """Blame aliases only when there are any: a plain 20 MB document is just large."""
+        return "(YAML aliases)" if self.anchors else "(too large to analyse)"
 
     def anchor(self, name: str | None, value: Any, size: int) -> None:
         if name is not None:
@@ -278,7 +282,7 @@ class _Builder:
         frame.size += size
         if frame.size > self.max_nodes:
             raise YAMLPosError(f"the document expands to more than {self.max_nodes} nodes "
-                               "(YAML aliases)", pos.line, pos.column)
+                               f"{self.why_big()}", pos.line, pos.column)
         node = frame.node
         if isinstance(node, PList):
             node.append("<<" if value is _MERGE else value)

@@ -136,6 +136,9 @@ CASES = [
     Case("json-nested-100000-request",
          {"job.json": '{"LabelingJobName": "j", "InputConfig": ' + "[" * DEEP + "]" * DEEP + "}"},
          [("PL001", "job.json", 1)]),
+    Case("yaml-quarter-million-values-without-aliases",
+         {"template.yaml": TAGGED_CFN + "Outputs:\n  L:\n    Value:\n" + "      - x\n" * 260_000},
+         [("PL001", "template.yaml", 250_010)]),
     Case("yaml-nested-100000-cloudformation",
          {"template.yaml": TAGGED_CFN + "Outputs: " + "[" * DEEP + "]" * DEEP + "\n"},
          [("PL001", "template.yaml", 8)]),
@@ -234,6 +237,9 @@ def test_hostile_input(case: Case, tmp_path: Path) -> None:
     else:
         assert_sane(run, tree)
         assert run.findings == case.expected, run.report["findings"]
+        if "alias-bomb" in case.name or "without-aliases" in case.name:
+            blame = "(too large to analyse)" if "without" in case.name else "(YAML aliases)"
+            assert all(m.endswith(blame) for m in run.messages("PL001"))
     assert fingerprint_tree(tree) == before  # the cache folder is left out: see below
     assert [p for p in run.opened if p.startswith(str(tmp_path / "outside"))] == []
 
