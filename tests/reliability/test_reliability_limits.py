@@ -229,3 +229,18 @@ def test_hundreds_of_buckets_sharing_one_name_stay_bounded(tmp_path: Path) -> No
     assert first["message"].endswith(", and 395 more): only the last applied survives")
     assert len(first["related"]) == 51  # the bucket and 50 definitions
     assert len(run.stdout) < 5_000_000  # 400 × 400 related locations would be ~25 MB
+
+
+def test_module_fan_out_is_bounded_per_unit(tmp_path: Path) -> None:
+    """Five levels of ``module { count = 10 }`` stand for 111,110 resource instances: the root
+    unit stops at 20,000 and says so once, where it stopped."""
+    files = {"main.tf": 'module "root" {\n  source = "./m0"\n  count  = 10\n}\n'}
+    for d in range(5):
+        nxt = f'module "next" {{\n  source = "../m{d + 1}"\n  count  = 10\n}}\n' if d < 4 else ""
+        files[f"m{d}/main.tf"] = nxt + 'resource "aws_s3_bucket" "pass_b" {\n  bucket = "b"\n}\n'
+    tree = make_tree(tmp_path, files)
+    run = run_cli(tree, ".", "--format", "json", timeout=180)
+    assert_sane(run, tree)
+    assert run.findings == [("PL001", "m1/main.tf", 5)]  # depth first: the 20,001st
+    assert run.messages("PL001") == ["more than 20000 resource instances in this module and its "
+                                     "children: the rest are not analysed"]

@@ -45,6 +45,7 @@ from policylint.readers.terraform.module import (
 from policylint.readers.terraform.parse import Block, FileSyntax
 
 MAX_INSTANCES = 2000
+MAX_UNIT_INSTANCES = 20_000  # count × nested modules multiply: 10 levels of count = 10 is 10**10
 
 
 def read(unit: Unit, ctx: Context) -> Facts:
@@ -88,13 +89,14 @@ def is_library(files: ModuleFiles) -> bool:
 
 
 def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
-           twin: ModuleEval | None = None) -> None:
+           twin: ModuleEval | None = None, seen: list[int] | None = None) -> None:
     """Facts of module instance ``m`` and its children. ``standalone_library``: ``m`` is a
     library read on its own, so facts that depend on its missing inputs (also through its
     children) are left to its callers. ``twin``: the same folder evaluated without inputs, when
     the folder is a library reported by its own unit."""
     declared = _declared_comments(m)
     count = 0
+    seen = [0] if seen is None else seen  # instances in the whole unit, children included
     for (type_, name), block in m.resources.items():
         exp = m.expansion(block, type_, name)
         instances: list[tuple[Any, dict[str, Any]]]
@@ -104,6 +106,13 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             instances = exp
         for key, scope in instances:
             count += 1
+            seen[0] += 1
+            if seen[0] > MAX_UNIT_INSTANCES:
+                if seen[0] == MAX_UNIT_INSTANCES + 1:  # say it once, where it stopped
+                    out.errors.append(ParseError(
+                        f"more than {MAX_UNIT_INSTANCES} resource instances in this module and "
+                        "its children: the rest are not analysed", block.loc, Severity.WARNING))
+                return
             if count > MAX_INSTANCES:
                 out.errors.append(ParseError(
                     f"more than {MAX_INSTANCES} resource instances in one module: the rest are "
@@ -126,7 +135,9 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             if isinstance(child, Unknown):
                 continue
             child_twin = _twin(child) if is_library(child.files) else None
-            _visit(child, out, standalone_library, twin=child_twin)
+            _visit(child, out, standalone_library, twin=child_twin, seen=seen)
+            if seen[0] > MAX_UNIT_INSTANCES:
+                return
 
 
 def _apply_aliases(facts: Facts, aliases: dict[str, str]) -> None:
