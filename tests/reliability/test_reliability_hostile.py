@@ -300,3 +300,37 @@ def test_fix_on_hostile_input_edits_only_the_buckets_it_fixes(tmp_path: Path) ->
     assert set(after) == set(before)
     assert {p for p in before if after[p] != before[p]} == fixable
     assert len(fixable) == 16
+
+
+class _Boom:
+    """Pickles as a call of ``os.system``: what a planted cache file would try."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (self.command,))
+
+
+def test_a_planted_cache_pack_cannot_run_code(tmp_path: Path) -> None:
+    """A repository can commit ``.policylint_cache/facts.pickle``: loading it must never run
+    code (the pack is read with an unpickler that builds only policylint data)."""
+    import pickle
+
+    from policylint.cache import CACHE_DIR, MAGIC, PACK_NAME, FactsCache
+
+    tree = _materialise(tmp_path, Case("planted", {"main.tf": TAGGED_TF}, []))
+    marker = tmp_path / "pwned"
+    header = MAGIC + FactsCache.schema_line()
+    (tree / CACHE_DIR).mkdir()
+    for i, payload in enumerate([{"k": _Boom(f"touch {marker}")}, _Boom(f"touch {marker}"),
+                                 {"k": (pickle.dumps(_Boom(f"touch {marker}")), (), 1.0)}]):
+        (tree / CACHE_DIR / PACK_NAME).write_bytes(header + pickle.dumps(payload))
+        run = run_cli(tree, ".", "--format", "json")
+        assert_sane(run, tree)
+        assert (i, run.findings) == (i, [("PL100", "main.tf", 1)])
+        assert not marker.exists()
+    from policylint.cache import load_facts  # an entry whose key matches is read the same way
+
+    assert load_facts(pickle.dumps(_Boom(f"touch {marker}"))) is None
+    assert not marker.exists()
