@@ -252,7 +252,14 @@ class FactsCache:
         self.now = time.time()
 
     # loading
+    def _linked(self) -> bool:
+        """A planted ``.policylint_cache`` (or pack) symlink would make the cache read and write
+        outside the scanned tree (or over the repository's own .gitignore): no cache then."""
+        return os.path.islink(self.folder) or os.path.islink(self.path)
+
     def load(self) -> None:
+        if self._linked():
+            return
         try:
             with open(self.path, "rb") as fh:
                 data = fh.read()
@@ -327,6 +334,8 @@ class FactsCache:
         writable."""
         if not self.dirty:
             return True
+        if self._linked():
+            return False
         keep = {k: (e.facts, e.deps, e.used) for k, e in self.entries.items()
                 if self.now - e.used <= MAX_AGE}
         if len(keep) > MAX_ENTRIES:

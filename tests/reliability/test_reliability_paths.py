@@ -253,3 +253,28 @@ def test_files_deleted_between_listing_and_sniffing(tmp_path: Path,
     assert (code, err) == (1, "")
     assert findings_of(out) == [("PL001", "gone/main.tf", 1, 1), ("PL100", "main.tf", 1, 1)]
     assert _pl001_messages(out) == ["cannot read: No such file or directory"]
+
+
+@pytest.mark.parametrize("plant", ["folder", "pack", "root"])
+def test_a_planted_cache_link_neither_reads_nor_writes_elsewhere(tmp_path: Path,
+                                                                plant: str) -> None:
+    """A repository can commit ``.policylint_cache`` as a symlink (to a folder outside, or to
+    the repository itself, whose .gitignore the cache would write), or its pack as a link: the
+    cache is then not used, and nothing outside the tree is read or written."""
+    outside = _outside(tmp_path)
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF})
+    if plant == "folder":
+        os.symlink(outside, tree / ".policylint_cache")
+    elif plant == "root":
+        os.symlink(".", tree / ".policylint_cache")
+    else:
+        (tree / ".policylint_cache").mkdir()
+        os.symlink(outside / "cors.json", tree / ".policylint_cache" / "facts.pickle")
+    before, before_outside = fingerprint_tree(tree), fingerprint_tree(outside)
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    assert run.findings == [("PL100", "main.tf", 1)]
+    assert [p for p in run.opened if p.startswith(str(outside))] == []
+    assert fingerprint_tree(outside) == before_outside
+    assert fingerprint_tree(tree) == before
+    assert sorted(os.listdir(tree)) == sorted([".git", ".policylint_cache", "main.tf"])
