@@ -65,6 +65,8 @@ class SourceFile:
 
 def load(path: str, abspath: str) -> SourceFile | str:
     """The file, or why it cannot be fixed."""
+    if os.path.islink(abspath):  # an atomic write would replace the link with a copy
+        return f"{path} is a symbolic link: --fix edits the file it points to, when scanned"
     try:
         with open(abspath, "rb") as fh:
             data = fh.read()

@@ -278,3 +278,18 @@ def test_a_planted_cache_link_neither_reads_nor_writes_elsewhere(tmp_path: Path,
     assert fingerprint_tree(outside) == before_outside
     assert fingerprint_tree(tree) == before
     assert sorted(os.listdir(tree)) == sorted([".git", ".policylint_cache", "main.tf"])
+
+
+def test_fix_keeps_symlinks_and_edits_their_target(tmp_path: Path) -> None:
+    """A Terraform file shared by symlink (env/buckets.tf → ../shared/buckets.tf): --fix edits
+    the shared file once and leaves the link a link (an atomic write would replace it)."""
+    tree = make_tree(tmp_path, {"shared/buckets.tf": TAGGED_TF})
+    (tree / "env").mkdir()
+    os.symlink("../shared/buckets.tf", tree / "env" / "buckets.tf")
+    run = run_cli(tree, ".", "--fix")
+    assert_sane(run, tree, one_line=False)
+    assert os.readlink(tree / "env" / "buckets.tf") == "../shared/buckets.tf"
+    fixed = (tree / "shared" / "buckets.tf").read_text()
+    assert fixed.startswith(TAGGED_TF) and fixed.count("aws_s3_bucket_cors_configuration") == 1
+    after = run_cli(tree, ".", "--format", "json")
+    assert (after.rc, after.findings) == (0, [])
