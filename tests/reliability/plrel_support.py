@@ -73,8 +73,11 @@ class Run:
 
 
 def run_cli(tree: Path, *args: str, cwd: Path | None = None, timeout: float = TIMEOUT_S,
-            memory: int = MEMORY_LIMIT, env: dict[str, str] | None = None) -> Run:
-    """Run ``policylint ARGS`` in ``cwd`` (default: ``tree``) under a timeout and memory limit."""
+            memory: int = MEMORY_LIMIT, env: dict[str, str] | None = None,
+            without_dac_override: bool = False) -> Run:
+    """Run ``policylint ARGS`` in ``cwd`` (default: ``tree``) under a timeout and memory limit;
+    ``without_dac_override``: root without the capabilities that let it ignore file modes, so
+    that mode 000 bites root as it bites any user."""
     log = tree.parent / f".plrel-open-{os.getpid()}-{time.monotonic_ns()}.json"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYLINT")}
     child_env.update({"PLREL_MEM": str(memory), "PLREL_LOG": str(log), "NO_COLOR": "1",
@@ -83,7 +86,8 @@ def run_cli(tree: Path, *args: str, cwd: Path | None = None, timeout: float = TI
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", _RUNNER, *args], cwd=cwd or tree,
                           capture_output=True, text=True, timeout=timeout, env=child_env,
-                          stdin=subprocess.DEVNULL)
+                          stdin=subprocess.DEVNULL,
+                          preexec_fn=_drop_dac_override if without_dac_override else None)
     seconds = time.monotonic() - start
     opened: tuple[str, ...] = ()
     if log.exists():
@@ -109,6 +113,17 @@ def make_tree(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     return tree
+
+
+def _drop_dac_override() -> None:
+    """In the child before exec: drop CAP_DAC_OVERRIDE (1) and CAP_DAC_READ_SEARCH (2) from
+    the bounding set (prctl PR_CAPBSET_DROP = 24), so the exec'd root process obeys modes."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
 def _allowed_prefixes() -> tuple[str, ...]:

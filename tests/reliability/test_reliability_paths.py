@@ -4,9 +4,9 @@ unreadable files and folders, files that vanish while the scan runs.
 Links out of the tree are checked twice: no finding comes from what they point at, and the audit
 hook of the CLI run shows that nothing outside the tree was even opened or listed.
 
-These tests run as root in CI, and root reads mode-000 files: the real-permission test is skipped
-there (with that reason), and the same code paths are driven by making ``open``/``scandir`` raise
-EACCES, which is what the kernel does for an ordinary user.
+These tests run as root in CI, and root reads mode-000 files: the real-permission test then runs
+the CLI as root without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH (so modes bite), and the same code
+paths are also driven in-process by making ``open``/``scandir`` raise EACCES.
 """
 from __future__ import annotations
 
@@ -185,21 +185,23 @@ def test_unreadable_files_and_folders_simulated(tmp_path: Path,
                                     "cannot list: Permission denied"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: mode 000 does not stop root "
-                    "from reading (the simulated test above drives the same code)")
 def test_unreadable_files_and_folders_for_real(tmp_path: Path) -> None:
+    """Real mode-000 entries. Root reads them anyway, so as root the CLI runs without the
+    capabilities that let root ignore file modes."""
     tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "locked/main.tf": TAGGED_TF,
-                            "secret/main.tf": TAGGED_TF})
+                                "secret/main.tf": TAGGED_TF})
     (tree / "locked" / "main.tf").chmod(0)
     (tree / "secret").chmod(0)
     try:
-        run = run_cli(tree, ".", "--format", "json")
+        run = run_cli(tree, ".", "--format", "json", without_dac_override=os.geteuid() == 0)
     finally:
         (tree / "locked" / "main.tf").chmod(0o644)
         (tree / "secret").chmod(0o755)
     assert_sane(run, tree)
     assert run.findings == [("PL001", "locked/main.tf", 1), ("PL100", "main.tf", 1),
                             ("PL001", "secret", 1)]
+    assert run.messages("PL001") == ["cannot read: Permission denied",
+                                     "cannot list: Permission denied"]
 
 
 # --- files that vanish during the scan ----------------------------------------------------------
