@@ -180,10 +180,3 @@ def fingerprint_tree(tree: Path) -> dict[str, tuple[int, str]]:
                 digest = "special"
             out[os.path.relpath(p, tree)] = (st.st_mode, digest)
     return out
-
-
-def peak_child_rss_mb() -> float:
-    """Peak resident memory of any finished child of this process, in MB (Linux: KB units)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
