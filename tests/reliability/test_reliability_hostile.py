@@ -156,8 +156,8 @@ CASES = [
          [("PL100", "main.tf", 4)]),
     Case("hcl-nested-100000-blocks",
          {"main.tf": "b {\n" * DEEP + "}\n" * DEEP + TAGGED_TF},
-         # the whole file is lost (the engine's RecursionError guard): reported, not hidden
-         [("PL001", "main.tf", 1)]),
+         # blocks below the 64th level are reported and skipped; the rest of the file is read
+         [("PL001", "main.tf", 65), ("PL100", "main.tf", 2 * DEEP + 1)]),
     Case("random-binary-under-recognised-names",
          {"main.tf": _random_bytes(1), "x.tf.json": _random_bytes(2),
           "sfn.asl.json": _random_bytes(3), "data.manifest": _random_bytes(4),

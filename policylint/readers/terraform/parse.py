@@ -142,7 +142,7 @@ def parse_hcl(path: str, data: bytes, text: str | None = None) -> FileSyntax:
                                          Location(path, line, col)))
     for node in root.children:
         if node.type == "body":
-            _body(node, pos, out.blocks, out.attrs, data)
+            _body(node, pos, out.blocks, out.attrs, data, out.errors)
     if may_hold_directive(data):
         _comments(root, pos, out.comments)
     return out
@@ -216,15 +216,22 @@ def _label(node: Any) -> str:
     return "".join(_text(c) for c in node.children if c.type == "template_literal")
 
 
+MAX_BLOCK_DEPTH = 64  # nested blocks kept; deeper ones are reported and skipped
+
+
 def _body(body: Any, pos: Positions, blocks: list[Block], attrs: dict[str, Attr],
-          data: bytes) -> None:
+          data: bytes, errors: list[ParseError], depth: int = 0) -> None:
     for node in body.children:
         if node.type == "attribute":
             attr = _attribute(node, pos)
             if attr is not None:
                 attrs[attr.name] = attr
         elif node.type == "block":
-            block = _block(node, pos, data)
+            if depth >= MAX_BLOCK_DEPTH:  # 100,000 nested blocks would exhaust the stack
+                errors.append(ParseError(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels: "
+                                         "the inner ones are not analysed", pos.loc(node)))
+                continue
+            block = _block(node, pos, data, errors, depth + 1)
             if block is not None:
                 blocks.append(block)
 
@@ -242,7 +249,8 @@ def _attribute(node: Any, pos: Positions) -> Attr | None:
     return Attr(name, expr, pos.loc(node), pos.loc(expr), pos)
 
 
-def _block(node: Any, pos: Positions, data: bytes) -> Block | None:
+def _block(node: Any, pos: Positions, data: bytes, errors: list[ParseError],
+           depth: int) -> Block | None:
     type_ = None
     labels: list[str] = []
     attrs: dict[str, Attr] = {}
@@ -254,7 +262,7 @@ def _block(node: Any, pos: Positions, data: bytes) -> Block | None:
         elif c.type in ("string_lit", "identifier"):
             labels.append(_label(c))
         elif c.type == "body":
-            _body(c, pos, blocks, attrs, data)
+            _body(c, pos, blocks, attrs, data, errors, depth)
         elif c.type == "block_end":
             close = pos.point(c.start_point)
     if type_ is None:
