@@ -112,6 +112,12 @@ CASES = [
           ".gitlab-ci.yml": "job:\n  script:\n    - aws s3api put-bucket-cors x\\",
           "main.tf": TAGGED_TF},
          [("PL100", "main.tf", 1)]),
+    Case("cloudformation-condition-cycle-through-a-value",  # found by fuzzing: RecursionError
+         {"template.yaml": 'AWSTemplateFormatVersion: "2010-09-09"\nConditions:\n'
+                           "  C: !Equals [!If [C, a, b], a]\n"
+                           + TAGGED_CFN.split("\n", 1)[1] + "    Properties:\n"
+                           "      BucketName: !If [C, x, y]\n"},
+         [("PL100", "template.yaml", 5)]),
     Case("yaml-alias-bomb-config", {".policylint.yaml": _yaml_alias_bomb("labeling:", "select")},
          [], usage_error="policylint: error: .policylint.yaml: invalid YAML: the document expands "
                          "to more than 250000 nodes (YAML aliases) (line 7, column 27)"),

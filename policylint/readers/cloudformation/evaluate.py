@@ -61,6 +61,7 @@ class Template:
         self.resources = _section(doc, "Resources")
         self.mappings = _section(doc, "Mappings")
         self.conditions = _section(doc, "Conditions")
+        self._deciding: set[str] = set()  # conditions being evaluated (cycles through values)
         self.bucket_ids: list[str] = [
             k for k, r in self.resources.items()
             if isinstance(r, dict) and r.get("Type") == "AWS::S3::Bucket" and isinstance(k, str)]
@@ -273,11 +274,15 @@ class Template:
             return assume[name]
         if name not in self.conditions:
             return Unknown(f"condition {name} is not defined")
-        if name in seen:
+        if name in seen or name in self._deciding:  # C: !Equals [!If [C, a, b], a] loops
             return Unknown(f"condition {name} refers to itself")
         if not assume and name in self._cond_cache:
             return self._cond_cache[name]
-        got = self._truth(self.conditions[name], assume or {}, seen | {name}, 0)
+        self._deciding.add(name)
+        try:
+            got = self._truth(self.conditions[name], assume or {}, seen | {name}, 0)
+        finally:
+            self._deciding.discard(name)
         if isinstance(got, Unknown):
             got = Unknown(f"condition {name} depends on values known only at deploy time")
         if not assume:
