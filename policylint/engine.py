@@ -199,8 +199,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     facts = Facts()
     for p in walk.problems:
         facts.errors.append(ParseError(p.message, Location(display_path(p.path, cwd), 1, 1)))
-    for got in _read_all(units, root, cwd, ropts, opts):
-        facts.extend(got)
+    facts.extend(resolve_ownership(units, _read_all(units, root, cwd, ropts, opts)))
 
     # reader crashes travel as marked ParseErrors (so that facts stay plain data)
     crashes = [e for e in facts.errors if e.message.startswith("\x00")]
@@ -236,6 +235,26 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         findings, baselined = _baseline.split(findings, opts.baseline)
     findings.sort(key=Finding.sort_key)
     return Result(findings, outcome.suppressed, baselined, project.files, project, rules)
+
+
+def resolve_ownership(units: list[tuple[str, str, list[discover.Found]]],
+                      read: list[Facts]) -> Facts:
+    """Merge every unit's facts, deciding what only one unit may report: a library module's
+    input-dependent facts stand only when no scanned unit calls the module (a caller reports
+    them with its inputs), and a file another unit read in its context (a SAM DefinitionUri with
+    its DefinitionSubstitutions) gives up its standalone labeling uses to that unit."""
+    called = {f for got in read for f in got.called_folders}
+    consumed = {p for got in read for p in got.consumed}
+    out = Facts()
+    for (kind, key, _files), got in zip(units, read):
+        if consumed and kind != discover.TERRAFORM and key in consumed:
+            got.uses = []
+        out.extend(got)
+        for folder, later in got.deferred:
+            if folder not in called:
+                out.extend(later)
+    out.deferred, out.called_folders, out.consumed = [], [], []
+    return out
 
 
 def _read_all(units: list[tuple[str, str, list[discover.Found]]], root: str, cwd: str,

@@ -304,6 +304,14 @@ class Facts:
     errors: list[ParseError] = field(default_factory=list)
     # CORS bindings learnt from scripts: (document path, bucket ref, evidence location)
     cors_bindings: list[tuple[str, BucketRef, Location]] = field(default_factory=list)
+    # Cross-unit ownership, resolved by the engine once every unit is read:
+    # facts a library module folder reports only when no scanned unit calls it (with inputs);
+    # the folders this unit evaluated as called child modules; files this unit read as part of
+    # itself in a context (a SAM DefinitionUri with its substitutions), whose standalone reading
+    # yields to it.
+    deferred: list[tuple[str, Facts]] = field(default_factory=list)
+    called_folders: list[str] = field(default_factory=list)
+    consumed: list[str] = field(default_factory=list)
 
     def extend(self, other: Facts) -> None:
         self.files.extend(other.files)
@@ -313,6 +321,9 @@ class Facts:
         self.suppressions.extend(other.suppressions)
         self.errors.extend(other.errors)
         self.cors_bindings.extend(other.cors_bindings)
+        self.deferred.extend(other.deferred)
+        self.called_folders.extend(other.called_folders)
+        self.consumed.extend(other.consumed)
 
 
 @dataclass

@@ -62,9 +62,14 @@ def read(unit: Unit, ctx: Context) -> Facts:
     reader = Reader(ctx, unit.key, dir_abs)
     reader.folders[dir_abs] = files
     root = ModuleEval(reader, files, "", None, (dir_abs,))
-    _visit(root, facts, standalone_library=is_library(files))
+    deferred = Facts()
+    _visit(root, facts, standalone_library=is_library(files), deferred=deferred)
     if reader.aliases:
         _apply_aliases(facts, reader.aliases)
+        _apply_aliases(deferred, reader.aliases)
+    if deferred.buckets or deferred.cors or deferred.uses:
+        # reported only when no scanned unit calls this folder with its inputs (engine)
+        facts.deferred.append((unit.key, deferred))
     if reader.budget.left < 0:
         facts.errors.append(ParseError(
             "evaluation budget exhausted (an expression is too costly to analyse): values "
@@ -89,7 +94,8 @@ def is_library(files: ModuleFiles) -> bool:
 
 
 def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
-           twin: ModuleEval | None = None, seen: list[int] | None = None) -> None:
+           twin: ModuleEval | None = None, seen: list[int] | None = None,
+           deferred: Facts | None = None) -> None:
     """Facts of module instance ``m`` and its children. ``standalone_library``: ``m`` is a
     library read on its own, so facts that depend on its missing inputs (also through its
     children) are left to its callers. ``twin``: the same folder evaluated without inputs, when
@@ -120,6 +126,8 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
                 return
             got = instance_facts(m, block, type_, name, key, scope, declared.get(id(block), []))
             if standalone_library and depends_on_inputs(got):
+                if deferred is not None:  # stands only if nothing in the scan calls the module
+                    deferred.extend(got)
                 continue
             if twin is not None and _twin_reports(twin, block, type_, name, key, declared):
                 local = local_address(type_, name, key)  # references here mean the twin's
@@ -134,8 +142,12 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             child = m.child(name, key)
             if isinstance(child, Unknown):
                 continue
-            child_twin = _twin(child) if is_library(child.files) else None
-            _visit(child, out, standalone_library, twin=child_twin, seen=seen)
+            child_twin = None
+            if is_library(child.files):
+                child_twin = _twin(child)
+                out.called_folders.append(child.files.dir_display)
+            _visit(child, out, standalone_library, twin=child_twin, seen=seen,
+                   deferred=deferred)
             if seen[0] > MAX_UNIT_INSTANCES:
                 return
 
