@@ -17,6 +17,7 @@ from policylint.ignore import Pattern, compile_patterns, is_ignored
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".policylint_cache", ".hg", ".svn",
                        "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"})
 SNIFF_BYTES = 256 * 1024
+MAX_DEPTH = 200  # folder nesting walked below a scanned path
 
 # kinds (the reader registry maps them to modules)
 TERRAFORM = "terraform"
@@ -223,7 +224,12 @@ class Walker:
                 decision = d
         return decision is True
 
-    def _walk(self, folder: str, gitignores: list[tuple[str, list[Pattern]]]) -> None:
+    def _walk(self, folder: str, gitignores: list[tuple[str, list[Pattern]]],
+              depth: int = 0) -> None:
+        if depth > MAX_DEPTH:  # thousands of nested folders would exhaust the stack
+            self.result.problems.append(WalkProblem(
+                folder, f"folders nested deeper than {MAX_DEPTH} levels are not scanned"))
+            return
         try:
             st = os.stat(folder)
         except OSError as exc:
@@ -256,7 +262,7 @@ class Walker:
             if is_dir:
                 if entry.name in SKIP_DIRS or self._ignored(path, True, gitignores):
                     continue
-                self._walk(path, gitignores)
+                self._walk(path, gitignores, depth + 1)
             elif is_file:
                 if self._ignored(path, False, gitignores):
                     continue

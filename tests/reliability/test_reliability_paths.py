@@ -295,3 +295,22 @@ def test_fix_keeps_symlinks_and_edits_their_target(tmp_path: Path) -> None:
     assert fixed.startswith(TAGGED_TF) and fixed.count("aws_s3_bucket_cors_configuration") == 1
     after = run_cli(tree, ".", "--format", "json")
     assert (after.rc, after.findings) == (0, [])
+
+
+def test_folders_nested_thousands_deep(tmp_path: Path) -> None:
+    """1,500 nested folders: the walk stops at 200 levels with a one-line PL001 at the first
+    folder it skips (it was a RecursionError: exit 3), and files above that level are read."""
+    tree = make_tree(tmp_path, {"main.tf": TAGGED_TF})
+    deep = tree
+    for i in range(1500):
+        deep = deep / "a"
+        deep.mkdir()
+        if i == 150:
+            (deep / "main.tf").write_text(TAGGED_TF)
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree)
+    mid = "/".join(["a"] * 151) + "/main.tf"
+    skipped = "/".join(["a"] * 201)
+    assert sorted(run.findings) == sorted([("PL100", mid, 1), ("PL100", "main.tf", 1),
+                                           ("PL001", skipped, 1)])
+    assert run.messages("PL001") == ["folders nested deeper than 200 levels are not scanned"]
