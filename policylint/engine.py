@@ -62,11 +62,14 @@ def display_path(abspath: str, cwd: str) -> str:
         return "."
     if rel.startswith(os.pardir):
         rel = os.path.abspath(abspath)
-    return rel.replace(os.sep, "/")
+    rel = rel.replace(os.sep, "/")
+    # a name that is not UTF-8 (held as surrogate escapes) could be neither printed nor hashed
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def fingerprint(rule: str, path: str, subject: str, bucket: str | None) -> str:
-    h = hashlib.sha256("\x1f".join((rule, path, subject, bucket or "")).encode("utf-8"))
+    h = hashlib.sha256("\x1f".join((rule, path, subject, bucket or ""))
+                       .encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:32]
 
 

@@ -297,17 +297,37 @@ def test_fix_keeps_symlinks_and_edits_their_target(tmp_path: Path) -> None:
     assert (after.rc, after.findings) == (0, [])
 
 
-def test_folders_nested_thousands_deep(tmp_path: Path) -> None:
-    """1,500 nested folders: the walk stops at 200 levels with a one-line PL001 at the first
+def _remove_deep(top: Path) -> None:
+    """Delete a tree without recursion: shutil.rmtree (and pytest's clean-up of old temporary
+    folders) recurses per level and fails on a thousand nested folders."""
+    order, stack = [], [str(top)]
+    while stack:
+        d = stack.pop()
+        order.append(d)
+        with os.scandir(d) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                else:
+                    os.unlink(e.path)
+    for d in reversed(order):
+        os.rmdir(d)
+
+
+def test_folders_nested_a_thousand_deep(tmp_path: Path) -> None:
+    """1,100 nested folders: the walk stops at 200 levels with a one-line PL001 at the first
     folder it skips (it was a RecursionError: exit 3), and files above that level are read."""
     tree = make_tree(tmp_path, {"main.tf": TAGGED_TF})
-    deep = tree
-    for i in range(1500):
-        deep = deep / "a"
-        deep.mkdir()
-        if i == 150:
-            (deep / "main.tf").write_text(TAGGED_TF)
-    run = run_cli(tree, ".", "--format", "json")
+    deep = tree / "a"
+    try:
+        for i in range(1100):
+            deep.mkdir()
+            if i == 150:
+                (deep / "main.tf").write_text(TAGGED_TF)
+            deep = deep / "a"
+        run = run_cli(tree, ".", "--format", "json")
+    finally:
+        _remove_deep(tree / "a")
     assert_sane(run, tree)
     mid = "/".join(["a"] * 151) + "/main.tf"
     skipped = "/".join(["a"] * 201)
