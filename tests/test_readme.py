@@ -24,3 +24,14 @@ def test_readme_starts_with_two_setup_commands() -> None:
 def test_ci_runs_the_readme_test_command_unchanged() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert readme_commands()[1] in ci.splitlines()
+
+
+def test_readme_sample_is_the_real_output_on_examples() -> None:
+    from conftest import run_cli
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = re.search(r"```text\n\$ policylint examples/\n\.\.\.\n(.+?)\n```", text, re.S)
+    assert sample is not None
+    code, out, _ = run_cli(["examples/", "--no-cache"], ROOT)
+    assert code == 1
+    assert sample.group(1) + "\n" in out
