@@ -24,14 +24,16 @@ def _translate(pat: str) -> str:
                 before_ok = i == 0 or pat[i - 1] == "/"
                 after = pat[i + 2 : i + 3]
                 if before_ok and after == "/":
-                    out.append("(?:.*/)?")
+                    if not out or out[-1] != "(?:.*/)?":  # **/**/ is **/: repeats backtrack
+                        out.append("(?:.*/)?")             # exponentially
                     i += 3
                     continue
                 if before_ok and after == "":
                     out.append(".*")
                     i += 2
                     continue
-            out.append("[^/]*")
+            if not out or out[-1] != "[^/]*":  # ** inside a name, or *** : one * is enough
+                out.append("[^/]*")
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
@@ -42,7 +44,7 @@ def _translate(pat: str) -> str:
                 body = pat[i + 1 : j]
                 if body.startswith("!"):
                     body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                out.append("[" + body.replace("\\", "\\\\").replace("[", "\\[") + "]")
                 i = j
         elif c == "\\" and i + 1 < n:
             i += 1
@@ -50,7 +52,44 @@ def _translate(pat: str) -> str:
         else:
             out.append(re.escape(c))
         i += 1
-    return "".join(out)
+    return "".join(_atomic(out))
+
+
+_STAR, _ANY_DIRS = "[^/]*", "(?:.*/)?"
+
+
+def _atomic(tokens: list[str]) -> list[str]:
+    """Make each wildcard that is followed, later, by the same kind of wildcard commit to the
+    earliest match of the text between them (as CPython's fnmatch does for ``*``):
+    ``*a*a*a*b`` or ``a/**/a/**/b`` as plain regexes backtrack for hours on a long name.
+    Taking the earliest match is exact there, because the next wildcard absorbs the rest."""
+    out: list[str] = []
+    i, group = 0, 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = _next_same(tokens, i)
+        if tok in (_STAR, _ANY_DIRS) and nxt is not None and nxt > i + 1:
+            lazy = "[^/]*?" if tok == _STAR else "(?:.*?/)??"
+            group += 1
+            out.append(f"(?=(?P<g{group}>{lazy}{''.join(tokens[i + 1:nxt])}))(?P=g{group})")
+            i = nxt
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _next_same(tokens: list[str], i: int) -> int | None:
+    """Index of the next wildcard of the kind at ``i`` with only plain tokens between (for
+    ``*``: within the same path segment)."""
+    kind = tokens[i]
+    for j in range(i + 1, len(tokens)):
+        t = tokens[j]
+        if t == kind:
+            return j
+        if t in (_STAR, _ANY_DIRS, ".*") or (kind == _STAR and t == "/"):
+            return None
+    return None
 
 
 def compile_pattern(line: str) -> Pattern | None:
@@ -73,7 +112,10 @@ def compile_pattern(line: str) -> Pattern | None:
     line = line.lstrip("/")
     body = _translate(line)
     prefix = "" if anchored else "(?:.*/)?"
-    return Pattern(re.compile(f"^{prefix}{body}(?:/.*)?$", re.S), negate, dir_only)
+    try:
+        return Pattern(re.compile(f"^{prefix}{body}(?:/.*)?$", re.S), negate, dir_only)
+    except re.error:  # [z-a], []]: git matches nothing with a broken pattern, nor do we
+        return None
 
 
 def compile_patterns(lines: Iterable[str]) -> list[Pattern]:

@@ -560,3 +560,40 @@ def test_no_reader_crashes_through_the_engine(kind: str, tmp_path: Path) -> None
         assert all(e.location.line >= 1 and e.location.column >= 1 for e in facts.errors)
 
     check()
+
+
+# --- gitignore patterns: no catastrophic backtracking, same answers -------------------------------
+
+@FUZZ
+@given(pattern=st.lists(st.sampled_from(["a", "b", "*", "?", "/", "**/", "/**", "[ab]", "[!a]",
+                                         "\\\\*", "a*", "*a"]), min_size=1, max_size=8)
+       .map("".join),
+       path=st.lists(st.sampled_from(["a", "b", "/", "ab", "ba"]), max_size=8).map("".join))
+def test_gitignore_matching_is_the_plain_regex_without_its_backtracking(
+        pattern: str, path: str) -> None:
+    """The committed-wildcard translation answers exactly as the plain regex does."""
+    from policylint import ignore
+
+    fast = ignore.compile_pattern(pattern)
+    real_atomic = ignore._atomic
+    ignore._atomic = lambda tokens: tokens  # type: ignore[assignment]
+    try:
+        plain = ignore.compile_pattern(pattern)
+    finally:
+        ignore._atomic = real_atomic  # type: ignore[assignment]
+    path = path.strip("/") or "a"
+    assert (fast is None) == (plain is None)
+    if fast is not None and plain is not None:
+        assert bool(fast.regex.match(path)) == bool(plain.regex.match(path))
+
+
+@pytest.mark.parametrize("pattern", ["*a*a*a*a*a*a*a*a*a*a*a*a*b", "a/**/a/**/a/**/a/**/a/**/b",
+                                     "**/**/**/**/**/**/**/**/**/**/**/**/x", "?*?*?*?*?*?*?*?*b"])
+def test_gitignore_patterns_that_used_to_backtrack_for_minutes(pattern: str) -> None:
+    from policylint import ignore
+
+    compiled = ignore.compile_pattern(pattern)
+    assert compiled is not None
+    with deadline(2):
+        got = [bool(compiled.regex.match(p)) for p in ("a" * 60, "a/" * 40 + "c")]
+    assert got == [False, False]

@@ -118,6 +118,11 @@ CASES = [
                            + TAGGED_CFN.split("\n", 1)[1] + "    Properties:\n"
                            "      BucketName: !If [C, x, y]\n"},
          [("PL100", "template.yaml", 5)]),
+    Case("gitignore-with-backtracking-and-broken-patterns",  # were a hang and an exit 3
+         {".gitignore": "*a*a*a*a*a*a*a*a*a*a*a*a*b\n**/**/**/**/**/**/**/**/**/x\n[z-a]\n[]]\n"
+                        "[[:alpha:]]\n",
+          "/".join(["a" * 20] * 30) + "/main.tf": TAGGED_TF},
+         [("PL100", "/".join(["a" * 20] * 30) + "/main.tf", 1)]),
     Case("yaml-alias-bomb-config", {".policylint.yaml": _yaml_alias_bomb("labeling:", "select")},
          [], usage_error="policylint: error: .policylint.yaml: invalid YAML: the document expands "
                          "to more than 250000 nodes (YAML aliases) (line 7, column 27)"),
