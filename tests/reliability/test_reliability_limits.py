@@ -201,9 +201,6 @@ def test_a_twenty_megabyte_terraform_file_over_the_limit_is_a_quick_note(tmp_pat
     assert run.rc == 0
 
 
-@pytest.mark.skipif(os.environ.get("POLICYLINT_FUZZ") != "long",
-                    reason="opt-in (POLICYLINT_FUZZ=long): parsing 20 MB of HCL takes minutes "
-                           "and gigabytes (tree-sitter), too much for every CI run")
 def test_a_twenty_megabyte_terraform_file_is_read_within_bounds(tmp_path: Path) -> None:
     tree = make_tree(tmp_path, {})
     _twenty_megabytes_of_buckets(tree / "main.tf")

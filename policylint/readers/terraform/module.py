@@ -32,6 +32,9 @@ _TRACKED_ATTRS = {"aws_iam_role": frozenset({"arn", "id", "name", "unique_id"}),
 _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
+COUNT_CAP = 2001  # MAX_INSTANCES (2000) + 1: a larger count is reported, not cut silently
+
+
 @dataclass
 class ModuleFiles:
     """The parsed files of one module folder."""
@@ -269,7 +272,8 @@ class ModuleEval:
                 return Unknown(f"count is unknown: {n.reason}")
             if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0:
                 return Unknown(f"count is not a whole number ({n!r})")
-            return [(i, {"count": {"index": i}}) for i in range(min(int(n), 1000))]
+            # one past the per-module instance cap, so that the reader says where it stopped
+            return [(i, {"count": {"index": i}}) for i in range(min(int(n), COUNT_CAP))]
         if "for_each" in block.attrs:
             coll = self.ev.value(block.attrs["for_each"].expr)
             if isinstance(coll, Unknown):
