@@ -35,6 +35,7 @@ from policylint.readers.terraform.facts import (
     unknown_instance_scope,
 )
 from policylint.readers.terraform.module import (
+    COUNT_CAP,
     ModuleEval,
     ModuleFiles,
     Reader,
@@ -110,6 +111,10 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             instances = [(None, unknown_instance_scope(exp))]
         else:
             instances = exp
+        if id(block) in m.cut_counts:
+            out.errors.append(ParseError(
+                f"count is {m.cut_counts[id(block)]}: only the first {COUNT_CAP} instances are "
+                "analysed", block.loc, Severity.WARNING))
         for key, scope in instances:
             count += 1
             seen[0] += 1

@@ -32,7 +32,7 @@ _TRACKED_ATTRS = {"aws_iam_role": frozenset({"arn", "id", "name", "unique_id"}),
 _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
-COUNT_CAP = 2001  # MAX_INSTANCES (2000) + 1: a larger count is reported, not cut silently
+COUNT_CAP = 1000  # instances of one counted block; a larger count is cut and reported
 
 
 @dataclass
@@ -138,6 +138,7 @@ class ModuleEval:
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.busy: set[tuple[Any, ...]] = set()
         self.children: dict[tuple[str, Any], ModuleEval | Unknown] = {}
+        self.cut_counts: dict[int, int] = {}  # id(block) → its count, when over COUNT_CAP
         self.ev = Evaluator(self.root, reader.budget, self._functions())
 
     # --- declarations ------------------------------------------------------------------------
@@ -272,7 +273,8 @@ class ModuleEval:
                 return Unknown(f"count is unknown: {n.reason}")
             if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0:
                 return Unknown(f"count is not a whole number ({n!r})")
-            # one past the per-module instance cap, so that the reader says where it stopped
+            if n > COUNT_CAP:
+                self.cut_counts[id(block)] = int(n)  # the reader reports the cut at the block
             return [(i, {"count": {"index": i}}) for i in range(min(int(n), COUNT_CAP))]
         if "for_each" in block.attrs:
             coll = self.ev.value(block.attrs["for_each"].expr)
