@@ -139,7 +139,10 @@ def _cors_line(c: dict[str, Any]) -> str:
 
 
 def _use_line(u: dict[str, Any]) -> str:
-    return (f"{u['service']} {u['role']} {u['modality']} ({u['confidence']}) at {_at(u)}: "
+    # a declared bucket names no service or modality: say "labeling input", not "unknown input unknown"
+    service = "labeling" if u["service"] == "unknown" else u["service"]
+    modality = "" if u["modality"] == "unknown" else f" {u['modality']}"
+    return (f"{service} {u['role']}{modality} ({u['confidence']}) at {_at(u)}: "
             f"{u['evidence']}")
 
 
