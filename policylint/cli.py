@@ -165,6 +165,8 @@ def _main(argv: list[str]) -> int:
     engine.validate_codes(select + ignore + config.select + config.ignore, resolve)
     for code in config.severity:
         engine.validate_codes([code], resolve)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
     paths = args.paths or ["."]
     for p in paths:
         if not os.path.exists(p):

@@ -17,6 +17,7 @@ from policylint.ignore import Pattern, compile_patterns, is_ignored
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".policylint_cache", ".hg", ".svn",
                        "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"})
 SNIFF_BYTES = 256 * 1024
+CDK_OUT = "cdk.out"
 MAX_DEPTH = 200  # folder nesting walked below a scanned path
 
 # kinds (the reader registry maps them to modules)
@@ -201,6 +202,8 @@ class Walker:
                 pats = self._load_gitignore(d)
                 if pats:
                     gitignores.append((d, pats))
+            if gitignores and self._ignored(top, True, gitignores):
+                gitignores = []  # a folder named on the command line is read even if ignored
         self._walk(top, gitignores)
 
     def _load_gitignore(self, folder: str) -> list[Pattern]:
@@ -260,7 +263,14 @@ class Walker:
             if is_link and not self.inside_root(path, self._tree):
                 continue  # never follow a link out of the scanned tree
             if is_dir:
-                if entry.name in SKIP_DIRS or self._ignored(path, True, gitignores):
+                if entry.name in SKIP_DIRS:
+                    continue
+                if self._ignored(path, True, gitignores):
+                    # synthesized templates are real input: cdk.out is read although projects
+                    # git-ignore it (a config `exclude` still skips it)
+                    if entry.name != CDK_OUT or self.excluded(path, True):
+                        continue
+                    self._walk(path, [], depth + 1)
                     continue
                 self._walk(path, gitignores, depth + 1)
             elif is_file:

@@ -196,6 +196,13 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         else:
             walker.add_file(top, explicit=True)
     walk = walker.result
+    if focus is not None:
+        # files named on the command line (pre-commit) are read even when git-ignored;
+        # a config `exclude` still applies to them
+        seen = {os.path.realpath(f.path) for f in walk.files}
+        for real in sorted(focus - seen):
+            if not walker.excluded(real, False):
+                walker.add_file(real, explicit=True)
     ropts = ReadOptions(tag_key=config.tag_key, tag_value=config.tag_value,
                         max_file_size=config.max_file_size)
     units = build_units(walk.files, cwd)
@@ -403,18 +410,20 @@ def _finalise(f: Finding, config: Config) -> Finding:
 def _focus(findings: list[Finding], focus: set[str], project: Project, cwd: str) -> list[Finding]:
     """Keep findings whose location or evidence lies in the units of the given files: for a
     Terraform file its whole module folder, for any other file the file itself."""
+    terraform = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
     paths: set[str] = set()
     dirs: set[str] = set()
     for real in focus:
         paths.add(display_path(real, cwd))
-        if real.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+        if real.endswith(terraform):
             dirs.add(display_path(os.path.dirname(real), cwd))
 
     def hit(path: str) -> bool:
         if path in paths:
             return True
+        # the module unit is the folder's Terraform files, not every file in the folder
         parent = path.rsplit("/", 1)[0] if "/" in path else "."
-        return parent in dirs
+        return parent in dirs and path.endswith(terraform)
 
     return [f for f in findings
             if hit(f.location.path) or any(hit(r.location.path) for r in f.related)]

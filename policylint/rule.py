@@ -76,11 +76,31 @@ def rule_is_uncertain(rule: CorsRule) -> bool:
     return any(isinstance(v, Unknown) for v in (*rule.methods, *rule.origins))
 
 
-def unknown_reason(config: CorsConfig) -> str | None:
-    """Why a configuration's rules can't be judged, or None when they can."""
+def unknown_reason(config: CorsConfig, options: Options | None = None) -> str | None:
+    """Why a configuration's rules can't be judged, or None when they can: the whole rule list
+    is unknown, or no known rule passes while some rule's methods or origins are unknown (that
+    rule might be the one that allows GET from *)."""
     if isinstance(config.rules, Unknown):
         return config.rules.reason
+    opts = options or Options()
+    if any(rule_allows_get(r, opts) for r in config.rules):
+        return None
+    uncertain = [r for r in config.rules if rule_is_uncertain(r)]
+    if uncertain:
+        values = [v for r in uncertain for v in _unknowns(r)]
+        why = f": {values[0].reason}" if values else ""
+        return f"a rule's methods or origins are not known statically{why}"
     return None
+
+
+def _unknowns(rule: CorsRule) -> list[Unknown]:
+    out: list[Unknown] = []
+    for seq in (rule.methods, rule.origins):
+        if isinstance(seq, Unknown):
+            out.append(seq)
+        else:
+            out += [v for v in seq if isinstance(v, Unknown)]
+    return out
 
 
 # --- severity and evidence ---------------------------------------------------------------------

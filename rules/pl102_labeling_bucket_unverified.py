@@ -66,7 +66,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 fix=fix_for_bucket(lb, needed_rule(uses)), why=WHY)
             continue
         for c in lb.cors:
-            reason = unknown_reason(c)
+            reason = unknown_reason(c, options)
             if reason is not None:
                 yield Finding(
                     META.code, META.name, META.severity,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from policylint.model import Finding, Project, Related, Severity
+from policylint.model import CorsSource, Finding, Project, Related, Severity
 from policylint.rule import Options, RuleMeta, bucket_name
 
 META = RuleMeta(code="PL201", name="conflicting-cors-configuration", severity=Severity.ERROR,
@@ -52,7 +52,10 @@ WHY = ("S3 keeps a single CORS configuration per bucket: the definitions overwri
 def check(project: Project, options: Options) -> Iterator[Finding]:
     for lb in project.buckets:
         groups: dict[str, list] = {}
-        for c in lb.cors:
+        # a plan file shows the same configuration as the .tf it came from: plan CORS counts
+        # only when no source file defines the bucket's CORS
+        sources = [c for c in lb.cors if c.source is not CorsSource.PLAN] or lb.cors
+        for c in sources:
             groups.setdefault(c.key, []).append(c)
         if len(groups) < 2:
             continue

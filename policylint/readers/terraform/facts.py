@@ -439,6 +439,8 @@ def _state_machine(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
     if definition is None:
         return
     what = f"Step Functions {m.address(local)}"
+    if isinstance(value, Sourced) and value.path:
+        out.consumed.append(value.path)  # file()/templatefile(): judged here, with its variables
     uses = _with_identity(asl.uses_from_definition(definition, locate, what), definition)
     out.uses += uses
     out.uses += _task_role_uses(m, definition, scope, what, uses)
