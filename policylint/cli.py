@@ -87,18 +87,6 @@ def _use_color(args: argparse.Namespace, stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def _write(path: str, text: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(d, f".{os.path.basename(path)}.policylint-tmp")
-    try:
-        os.makedirs(d, exist_ok=True)  # --format sarif:reports/policylint.sarif
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
@@ -192,8 +180,9 @@ def _main(argv: list[str]) -> int:
 
     if args.write_baseline:
         from policylint import baseline as bl
+        from policylint.output import write_atomic
 
-        _write(args.write_baseline, bl.dump(result.findings + result.baselined))
+        write_atomic(args.write_baseline, bl.dump(result.findings + result.baselined))
         # everything found is now accepted: report it as baselined, and pass
         result.baselined = sorted(result.findings + result.baselined, key=lambda f: f.sort_key())
         result.findings = []
@@ -213,26 +202,7 @@ def _main(argv: list[str]) -> int:
         print(text, end="")
         return EXIT_OK
 
-    from policylint.model import Severity
-    from policylint.reporters import Report, RuleInfo, render
+    from policylint import output
 
-    report = Report(
-        findings=result.findings, files=len(result.files), suppressed=len(result.suppressed),
-        baselined=len(result.baselined),
-        rules=[RuleInfo(r.meta.code, r.meta.name, r.meta.severity, r.meta.summary, r.doc)
-               for r in rules],
-        version=__version__, quiet=args.quiet, root=cwd,
-        annotations=os.environ.get("GITHUB_ACTIONS") == "true")
-    for fmt, target in outputs:
-        report.color = target is None and fmt == "text" and _use_color(args, sys.stdout)
-        # workflow commands only work on the console: never inside a --format text:FILE
-        report.annotations = target is None and os.environ.get("GITHUB_ACTIONS") == "true"
-        text = render(fmt, report)
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            _write(target, text)
-    fail_on = Severity.parse(args.fail_on or config.fail_on or "error")
-    failing = [f for f in result.findings if f.severity >= fail_on]
-    return EXIT_FINDINGS if failing or any(f.rule == "PL000" for f in result.findings) else EXIT_OK
+    output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd)
+    return output.exit_code(result.findings, args.fail_on or config.fail_on)

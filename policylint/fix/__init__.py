@@ -6,9 +6,11 @@ write atomically (``--fix``) or print a unified diff (``--diff``).
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
+from policylint import output
 from policylint.fix.apply import Outcome, fix_project
 from policylint.fix.report import colorize, render_diff, render_summary
 
@@ -19,8 +21,6 @@ def apply_fixes(result: Any, config: Any, rules: Any, opts: Any, *, write: bool,
                 outputs: list[tuple[str, str | None]], color: bool = False,
                 fail_on: str | None = None, quiet: bool = False) -> int:
     """Run the fixes for a finished lint run; returns the exit code."""
-    from policylint.model import Severity
-
     outcome = fix_project(result, config, rules, opts, write=write)
     if not write:
         diff = render_diff(outcome)
@@ -30,31 +30,5 @@ def apply_fixes(result: Any, config: Any, rules: Any, opts: Any, *, write: bool,
     summary = render_summary(outcome, write=True)
     console_text = any(fmt == "text" and target is None for fmt, target in outputs)
     (sys.stdout if console_text else sys.stderr).write(summary)
-    _report(outcome.after, outputs, color, quiet)
-    threshold = Severity.parse(fail_on or getattr(config, "fail_on", None) or "error")
-    left = outcome.after.findings
-    failing = [f for f in left if f.severity >= threshold or f.rule == "PL000"]
-    return 1 if failing else 0
-
-
-def _report(result: Any, outputs: list[tuple[str, str | None]], color: bool,
-            quiet: bool) -> None:
-    """The findings that are left, in the formats asked for."""
-    from policylint import __version__
-    from policylint.cli import _write
-    from policylint.reporters import Report, RuleInfo, render
-
-    report = Report(
-        findings=result.findings, files=len(result.files), suppressed=len(result.suppressed),
-        baselined=len(result.baselined),
-        rules=[RuleInfo(r.meta.code, r.meta.name, r.meta.severity, r.meta.summary, r.doc)
-               for r in result.rules],
-        version=__version__, quiet=quiet)
-    for fmt, target in outputs:
-        report.color = target is None and fmt == "text" and color
-        text = render(fmt, report)
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            _write(target, text)
+    output.emit(outcome.after, outputs, color=color, quiet=quiet, root=os.getcwd())
+    return output.exit_code(outcome.after.findings, fail_on or getattr(config, "fail_on", None))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 from xml.sax.saxutils import escape
 
 from policylint import jsonpos
@@ -15,19 +14,10 @@ from policylint.fix.jsonedit import (
     style_of,
 )
 from policylint.fix.source import Edit, SourceFile
-from policylint.snippets import Needed
+from policylint.snippets import Needed, s3_rule
 from policylint.tree import PDict, PList
 
 
-def s3_rule(n: Needed) -> dict[str, Any]:
-    """The rule in S3 API naming, with the empty lists AWS's documentation shows."""
-    d: dict[str, Any] = {"AllowedHeaders": list(n.allowed_headers),
-                         "AllowedMethods": list(n.methods),
-                         "AllowedOrigins": list(n.origins),
-                         "ExposeHeaders": list(n.expose_headers)}
-    if n.max_age is not None:
-        d["MaxAgeSeconds"] = n.max_age
-    return d
 
 
 def json_edits(src: SourceFile, n: Needed, before: int | None = None) -> list[Edit] | str:
