@@ -20,6 +20,18 @@ class Unknown:
         return f"<unknown: {self.reason}>"
 
 
+@dataclass(frozen=True)
+class SageMakerDefaultBucket(Unknown):
+    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
+    unknown statically, known once the account and region are (``--aws`` asks STS)."""
+
+    reason: str = "the SageMaker default bucket sagemaker-<region>-<account-id>"
+
+    @staticmethod
+    def name_for(region: str, account: str) -> str:
+        return f"sagemaker-{region}-{account}"
+
+
 def is_known(value: object) -> bool:
     return not isinstance(value, Unknown)
 
@@ -58,7 +70,12 @@ class Location:
                 object.__setattr__(self, "end_column", self.column)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return self.path if self.logical else f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def logical(self) -> bool:
+        """An AWS resource (``aws-audit``: a labeling job's ARN), not a place in a file."""
+        return self.path.startswith("arn:")
 
     def contains_line(self, line: int) -> bool:
         return self.line <= line <= self.end_line
@@ -82,6 +99,7 @@ class Format(str, enum.Enum):
     TEMPLATE = "template"
     SCRIPT = "script"
     CONFIG = "config"
+    LIVE = "aws"  # read from an AWS account (--aws, aws-audit)
 
 
 @dataclass(frozen=True)
@@ -156,6 +174,7 @@ class CorsSource(str, enum.Enum):
     FILE = "file"  # a CORS JSON/XML document bound by config or script
     SCRIPT = "script"  # inline JSON in `aws s3api put-bucket-cors`
     PLAN = "plan"
+    LIVE = "live"  # read from AWS with --aws (GetBucketCors): the configuration in force
 
 
 @dataclass(frozen=True)
@@ -326,6 +345,27 @@ class Facts:
         self.consumed.extend(other.consumed)
 
 
+@dataclass(frozen=True)
+class LiveCors:
+    """A bucket's CORS as read from AWS with ``--aws``: ``rules`` is None when the bucket has
+    no CORS configuration (NoSuchCORSConfiguration); ``error`` names the API error when it could
+    not be read (then ``rules`` is None too). Never cached: it describes the account, not a file."""
+
+    bucket: str
+    account: str
+    region: str
+    read_at: str  # ISO 8601, UTC
+    rules: tuple[CorsRule, ...] | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def describe(self) -> str:
+        return f"live: s3://{self.bucket} ({self.account}, {self.region}, read at {self.read_at})"
+
+
 @dataclass
 class LinkedBucket:
     """A bucket with everything bound to it. ``bucket`` is None for a bucket known only by name
@@ -335,6 +375,8 @@ class LinkedBucket:
     bucket: Bucket | None
     cors: list[CorsConfig] = field(default_factory=list)
     uses: list[LabelingUse] = field(default_factory=list)
+    # with --aws: the deployed configuration (or why it could not be read)
+    live: LiveCors | None = None
 
     @property
     def subject(self) -> str:

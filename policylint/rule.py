@@ -12,11 +12,13 @@ from policylint.model import (
     Confidence,
     CorsConfig,
     CorsRule,
+    CorsSource,
     Finding,
     Fix,
     Format,
     LabelingUse,
     LinkedBucket,
+    Location,
     Project,
     Related,
     Service,
@@ -139,10 +141,36 @@ def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
         rel.append(Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location))
     rel += evidence_related(uses)
     for c in lb.cors:
+        if c.source is CorsSource.LIVE and lb.live is not None:
+            rel.append(Related(f"{lb.live.describe()}: the CORS rules in force", c.location))
+            continue
         what = f"CORS document {c.document}" if c.document else f"CORS ({c.source.value})"
         cond = f" when {c.condition}" if c.condition else ""
         rel.append(Related(f"{what} applies to this bucket{cond}", c.location))
+    if lb.live is not None and lb.live.ok and lb.live.rules is None:
+        rel.append(Related(f"{lb.live.describe()}: no CORS configuration", where_reported(lb)))
     return tuple(rel)
+
+
+def where_reported(lb: LinkedBucket) -> Location:
+    """Where a finding about the bucket itself goes: its definition, or, for a bucket known only
+    by name, the first labeling use that needs its CORS."""
+    if lb.bucket is not None:
+        return lb.bucket.location
+    uses = [u for u in lb.uses if u.needs_cors] or lb.uses
+    return min(uses, key=lambda u: (u.location.path, u.location.line, u.location.column)).location
+
+
+def live_verified(lb: LinkedBucket) -> bool:
+    """True when ``--aws`` read this bucket's deployed CORS (rules or none)."""
+    return lb.live is not None and lb.live.ok
+
+
+def live_failure(lb: LinkedBucket) -> str:
+    """`` (--aws could not read it: ERROR)`` when a live read failed, else ``""``."""
+    if lb.live is None or lb.live.ok:
+        return ""
+    return f" (--aws could not read its live CORS: {lb.live.error})"
 
 
 def bucket_name(lb: LinkedBucket) -> str | None:
@@ -157,6 +185,11 @@ def needed_rule(uses: Iterable[LabelingUse], media: bool = False) -> snippets.Ne
     if any(u.service is Service.GROUND_TRUTH for u in uses):
         return snippets.GROUND_TRUTH
     return snippets.BASIC
+
+
+def command_fix(description: str, bucket: str, needed: snippets.Needed) -> Fix:
+    """A fix given as the ``aws s3api put-bucket-cors`` command that applies ``needed``."""
+    return Fix(description, snippets.cli_command(bucket, needed), "shell")
 
 
 def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
