@@ -66,7 +66,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """The install step, run once: (RUNNER_TEMP, its outputs)."""
     temp = tmp_path_factory.mktemp("runner-temp")
     install = _action()["runs"]["steps"][0]
-    code, log, outputs = _run_step(install, {"github.action_path": str(REPO)},
+    code, log, outputs = _run_step(install, {"github.action_path": str(REPO), "inputs.aws": "false"},
                                    tmp_path_factory.mktemp("ws"), temp)
     assert code == 0, log
     assert outputs == {"bin": str(temp / "policylint-venv" / "bin")}
