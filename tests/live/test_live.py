@@ -313,3 +313,37 @@ def test_audit_cli_failure_of_listing_is_a_finding(tmp_path: Path,
     code, out, _err = run_cli(["aws-audit", "--format", "text", "-q"], tmp_path, aws_env)
     assert out.splitlines()[0].startswith(
         "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/*: PL102")
+
+
+def test_manifest_naming_an_external_bucket_goes_from_warning_to_error(
+        tmp_path: Path, aws_env: dict[str, str]) -> None:
+    write_tree(tmp_path, {"data/input.manifest":
+                          '{"source-ref": "s3://partner-frames/a.jpg"}\n'
+                          '{"source-ref": "s3://partner-frames/b.jpg"}\n'})
+    code, found = _findings(["."], tmp_path, aws_env)
+    assert (code, _keys(found)) == (0, [("PL102", "data/input.manifest", 1, 16)])
+    _bucket("partner-frames", [PUT_RULE])
+    code, found = _findings([".", "--aws"], tmp_path, aws_env)
+    assert (code, _keys(found)) == (1, [("PL101", "data/input.manifest", 1, 16)])
+    assert found[0]["severity"] == "error"
+
+
+def test_sagemaker_default_bucket_is_named_through_sts(aws_env: dict[str, str]) -> None:
+    from policylint.link import LinkOptions, link
+    from policylint.live import Settings
+    from policylint.live.verify import verify
+    from policylint.model import (BucketRef, Confidence, Facts, LabelingUse, Location, Modality,
+                                  Role, SageMakerDefaultBucket, Service)
+    from policylint.rule import Options
+
+    use = LabelingUse(Service.GROUND_TRUTH, Role.INPUT, Modality.IMAGE, "create_labeling_job",
+                      Location("job.py", 7, 5), Confidence.DEFINED,
+                      BucketRef(name=SageMakerDefaultBucket(), text="default_bucket()"))
+    project = link(Facts(uses=[use]), LinkOptions())
+    assert len(project.unbound_uses) == 1
+    _bucket("sagemaker-us-east-1-123456789012", None)
+    assert verify(project, Settings(), Options()) == 1
+    assert project.unbound_uses == []
+    (lb,) = project.buckets
+    assert lb.name == "sagemaker-us-east-1-123456789012"
+    assert lb.live is not None and lb.live.ok and lb.live.rules is None
