@@ -347,3 +347,31 @@ def test_sagemaker_default_bucket_is_named_through_sts(aws_env: dict[str, str]) 
     (lb,) = project.buckets
     assert lb.name == "sagemaker-us-east-1-123456789012"
     assert lb.live is not None and lb.live.ok and lb.live.rules is None
+
+
+def test_live_results_are_never_cached(repo: Path, aws_env: dict[str, str]) -> None:
+    """With the cache on, a second run reads the account again: the verdict follows AWS."""
+    _bucket("external-images", [PUT_RULE])
+    args = [".", "--aws", "--format", "json"]
+    code, out, err = run_cli(args, repo, aws_env)
+    assert code == 1 and [f["rule"] for f in json.loads(out)["findings"]] == ["PL101"], err
+    boto3.client("s3").put_bucket_cors(Bucket="external-images", CORSConfiguration={
+        "CORSRules": [{**GET_RULE, "ExposeHeaders": ["Access-Control-Allow-Origin"]}]})
+    code, out, err = run_cli(args, repo, aws_env)
+    assert (code, json.loads(out)["findings"]) == (0, []), err
+    assert (repo / ".policylint_cache").is_dir()  # the cache was used for the files
+
+
+@pytest.mark.parametrize("code", ["SlowDown", "ExpiredToken", "AccessDenied"])
+def test_each_api_failure_is_named(code: str) -> None:
+    from botocore.exceptions import ClientError
+
+    from policylint.live import aws
+
+    class _S3:
+        def get_bucket_cors(self, Bucket: str) -> None:  # noqa: N803 (boto3's spelling)
+            raise ClientError({"Error": {"Code": code, "Message": "nope"}}, "GetBucketCors")
+
+    account = aws.Account(None, None, "123456789012", "us-east-1")
+    live = aws.read_cors(account, "b", _S3())
+    assert (live.ok, live.error) == (False, f"{code}: nope")
