@@ -11,7 +11,7 @@ import re
 from typing import Any, Mapping
 
 from policylint.model import CorsProblem, CorsRule, Location, Unknown
-from policylint.tree import Pos
+from policylint.positioned import Pos
 
 METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 MAX_RULES = 100

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from policylint.tree import PDict, PList, Pos
+from policylint.positioned import PDict, PList, Pos
 
 MAX_DEPTH = 512
 

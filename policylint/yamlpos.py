@@ -33,7 +33,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from policylint.tree import PDict, PList, Pos
+from policylint.positioned import PDict, PList, Pos
 
 try:
     from yaml import CSafeLoader as _Loader

@@ -8,7 +8,7 @@ import pytest
 
 from policylint.cors_check import build_rule, check_document_size, check_rule_count
 from policylint.model import CorsProblem, Unknown
-from policylint.tree import Pos
+from policylint.positioned import Pos
 
 
 def P(line: int, column: int) -> Pos:

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from policylint.jsonpos import JSONPosError, line_col, loads
-from policylint.tree import PDict, PList, Pos, plain
+from policylint.positioned import PDict, PList, Pos, plain
 
 DOC = """{
   "CORSRules": [

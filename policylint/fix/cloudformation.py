@@ -14,7 +14,7 @@ from policylint import jsonpos, snippets
 from policylint.fix import jsonedit
 from policylint.fix.source import Edit, SourceFile
 from policylint.model import Bucket, CorsConfig, Format
-from policylint.tree import PDict, PList
+from policylint.positioned import PDict, PList
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 

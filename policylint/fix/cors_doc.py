@@ -15,7 +15,7 @@ from policylint.fix.jsonedit import (
 )
 from policylint.fix.source import Edit, SourceFile
 from policylint.snippets import Needed, s3_rule
-from policylint.tree import PDict, PList
+from policylint.positioned import PDict, PList
 
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policylint.fix.source import Edit, SourceFile
-from policylint.tree import PDict, PList, Pos
+from policylint.positioned import PDict, PList, Pos
 
 
 @dataclass(frozen=True)

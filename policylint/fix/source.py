@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-from policylint.text import DecodeError, decode
+from policylint.decoding import DecodeError, decode
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,7 @@ def _hcl_rule_fields(n: snippets.Needed) -> dict[str, Any]:
 
 def _json_resources(src: SourceFile) -> Any:
     from policylint import jsonpos
-    from policylint.tree import PDict
+    from policylint.positioned import PDict
 
     try:
         doc = jsonpos.loads(src.text)
@@ -278,7 +278,7 @@ def add_configuration_json(src: SourceFile, bucket: Bucket,
                            n: snippets.Needed) -> list[Edit] | str:
     """PL100 in Terraform JSON syntax: a configuration next to the bucket's resource type."""
     from policylint.fix import jsonedit
-    from policylint.tree import PDict
+    from policylint.positioned import PDict
 
     res = _json_resources(src)
     if isinstance(res, str):
@@ -309,7 +309,7 @@ def add_rule_json(src: SourceFile, config: CorsConfig, n: snippets.Needed,
                   before: int | None) -> list[Edit] | str:
     """PL101/PL103/PL104 in Terraform JSON syntax: one more element of ``cors_rule``."""
     from policylint.fix import jsonedit
-    from policylint.tree import PDict, PList
+    from policylint.positioned import PDict, PList
 
     res = _json_resources(src)
     if isinstance(res, str):

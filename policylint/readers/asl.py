@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from policylint import labeling
 from policylint.model import Confidence, LabelingUse, Location, Text, Unknown
-from policylint.tree import PDict, Pos
+from policylint.positioned import PDict, Pos
 
 _LABELING = re.compile(
     r"^arn:aws[a-z-]*:states:::(?:sagemaker:createLabelingJob(?:\.sync|\.waitForTaskToken)?"
@@ -77,7 +77,7 @@ def substitute(value: Any, substitutions: Mapping[str, Text]) -> Any:
 
 
 def _copy_list(value: Any, substitutions: Mapping[str, Text]) -> Any:
-    from policylint.tree import PList
+    from policylint.positioned import PList
 
     new = PList([substitute(v, substitutions) for v in value])
     new.pos, new.ipos = value.pos, value.ipos

@@ -26,8 +26,8 @@ from policylint.model import (
     Suppression,
 )
 from policylint.readers import Context, Source, Unit
-from policylint.text import DecodeError, decode
-from policylint.tree import PDict, PList, Pos
+from policylint.decoding import DecodeError, decode
+from policylint.positioned import PDict, PList, Pos
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 

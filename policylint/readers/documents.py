@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from policylint import jsonpos
 from policylint.model import Facts, Location, ParseError
-from policylint.text import DecodeError, decode
+from policylint.decoding import DecodeError, decode
 
 
 if TYPE_CHECKING:

@@ -187,7 +187,7 @@ def _scan_whole_document(src: Source, ctx: Context) -> _Scan | None:
     """A ``.json`` manifest that is one JSON document (pretty-printed): its top-level
     ``source-ref`` (or each item's, for a list). None when it is not JSON either."""
     from policylint import jsonpos
-    from policylint.text import DecodeError, decode
+    from policylint.decoding import DecodeError, decode
 
     if src.size > ctx.options.max_file_size:
         return None

@@ -32,7 +32,7 @@ from policylint.model import (
 from policylint.readers import Context, Source, Unit, documents, shell
 from policylint.readers.cors import read_document
 from policylint.suppress import parse_comment
-from policylint.text import line_col
+from policylint.decoding import line_col
 
 
 def read(unit: Unit, ctx: Context) -> Facts:

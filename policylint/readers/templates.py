@@ -30,7 +30,7 @@ from policylint.model import (
 )
 from policylint.readers import Context, Source, Unit, documents
 from policylint.suppress import parse_comment
-from policylint.text import line_col
+from policylint.decoding import line_col
 
 # attributes a browser (or a crowd element) loads a resource from
 _ATTR = re.compile(

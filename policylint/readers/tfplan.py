@@ -27,8 +27,8 @@ from policylint.model import (
     Unknown,
 )
 from policylint.readers import Context, Unit
-from policylint.text import DecodeError, decode
-from policylint.tree import Pos
+from policylint.decoding import DecodeError, decode
+from policylint.positioned import Pos
 
 BUCKET = "aws_s3_bucket"
 CORS = "aws_s3_bucket_cors_configuration"

@@ -18,7 +18,7 @@ from policylint.model import Facts
 from policylint.plugins import builtin_rules
 from policylint.readers import ReadOptions
 from policylint.rule import Options
-from policylint.tree import plain
+from policylint.positioned import plain
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")

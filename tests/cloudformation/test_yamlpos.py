@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from policylint import yamlpos
-from policylint.tree import PDict, PList, Pos, plain
+from policylint.positioned import PDict, PList, Pos, plain
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: 2010-09-09

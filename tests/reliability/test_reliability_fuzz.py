@@ -36,8 +36,8 @@ from policylint.errors import ConfigError
 from policylint.model import Facts
 from policylint.readers import READERS, LocalContext, ReadOptions, Source, Unit, reader_for
 from policylint.readers.cors import read_document
-from policylint.text import DecodeError, decode
-from policylint.tree import PDict, PList
+from policylint.decoding import DecodeError, decode
+from policylint.positioned import PDict, PList
 
 LONG = os.environ.get("POLICYLINT_FUZZ") == "long"
 _COMMON: dict[str, Any] = dict(

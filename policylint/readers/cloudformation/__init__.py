@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from policylint.model import Facts
 from policylint.readers import Context, Unit
-from policylint.readers.cloudformation.facts import TemplateReader
+from policylint.readers.cloudformation.extract import TemplateReader
 from policylint.readers.cloudformation.load import load
 
 

@@ -18,7 +18,7 @@ from policylint.model import BucketRef, LabelingUse, Location, Unknown
 from policylint.readers import iam
 from policylint.readers.asl import positioned_locate
 from policylint.readers.cloudformation.evaluate import Template, intrinsic, walk
-from policylint.tree import PDict, PList
+from policylint.positioned import PDict, PList
 
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 _SUB_VAR = re.compile(r"\$\{([^}.!]+)(?:\.([^}]+))?\}")

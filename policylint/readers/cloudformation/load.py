@@ -11,8 +11,8 @@ from typing import Any
 
 from policylint import jsonpos, yamlpos
 from policylint.model import Format, Location, ParseError
-from policylint.text import DecodeError, decode
-from policylint.tree import PDict, Pos
+from policylint.decoding import DecodeError, decode
+from policylint.positioned import PDict, Pos
 
 
 @dataclass

@@ -28,7 +28,7 @@ from typing import Any
 
 from policylint.model import BucketRef, Facts, Location, ParseError, Severity, Suppression, Unknown
 from policylint.readers import Context, Unit
-from policylint.readers.terraform.facts import (
+from policylint.readers.terraform.extract import (
     depends_on_inputs,
     instance_facts,
     is_labeling_comment,

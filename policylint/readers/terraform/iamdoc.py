@@ -165,7 +165,7 @@ def _value(m: Any, block: Block, attr: str) -> Any:
 def _document(m: Any, attr: Attr | None) -> tuple[Any, Locate] | None:
     if attr is None:
         return None
-    from policylint.readers.terraform.facts import hcl_locator
+    from policylint.readers.terraform.extract import hcl_locator
 
     value = m.ev.value(attr.expr)
     fallback = attr.value_loc

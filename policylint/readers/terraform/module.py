@@ -22,7 +22,7 @@ from policylint.readers.terraform.values import (
     Tracked,
     UnknownRef,
 )
-from policylint.text import DecodeError, decode
+from policylint.decoding import DecodeError, decode
 
 MAX_MODULE_DEPTH = 10
 BUCKET_TYPE = "aws_s3_bucket"

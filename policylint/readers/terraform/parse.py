@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
 from policylint.model import Format, Location, ParseError
-from policylint.tree import PDict
+from policylint.positioned import PDict
 
 _PARSER: Any = None
 

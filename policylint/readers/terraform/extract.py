@@ -1,4 +1,4 @@
-"""Facts from evaluated resource instances: buckets, CORS configurations, labeling uses.
+"""Extracts facts from evaluated resource instances: buckets, CORS configurations, labeling uses.
 
 Each resource instance yields its own small ``Facts`` (``instance_facts``), so that the caller
 can decide which module instance reports it (see ``__init__.py``).
@@ -36,7 +36,7 @@ from policylint.readers.terraform.values import (
     UnknownJson,
     UnknownRef,
 )
-from policylint.tree import PDict, PList, Pos
+from policylint.positioned import PDict, PList, Pos
 
 CORS_CONFIG_TYPE = "aws_s3_bucket_cors_configuration"
 SFN_TYPE = "aws_sfn_state_machine"

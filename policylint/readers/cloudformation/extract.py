@@ -1,4 +1,4 @@
-"""Facts of one loaded template: buckets, inline CORS, labeling uses, suppressions.
+"""Extracts the facts of one loaded template: buckets, inline CORS, labeling uses, suppressions.
 
 Fix hints (for the CloudFormation fixer; lines and columns 1-based):
 
@@ -49,7 +49,7 @@ from policylint.readers.cloudformation.evaluate import (
 )
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
-from policylint.tree import PDict, PList, Pos
+from policylint.positioned import PDict, PList, Pos
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
 LABELING_KEYS = ("ManifestS3Uri", "InputConfig", "HumanLoopInput")
