@@ -52,6 +52,8 @@ from policylint.rule import (
     bucket_name,
     chain,
     fix_for_bucket,
+    bucket_target,
+    need_for,
     needed_rule,
     services,
     severity_for,
@@ -79,4 +81,5 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             f"S3 bucket {lb.label} holds {services(uses)} {role} data but has no CORS "
             f"configuration",
             lb.bucket.location, subject=lb.subject, bucket=bucket_name(lb),
-            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY)
+            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY,
+            target=bucket_target(lb, need_for(uses, media)))
