@@ -199,6 +199,12 @@ class CorsConfig:
     def key(self) -> str:
         return self.group or f"{self.location.path}:{self.location.line}:{self.location.column}"
 
+    @property
+    def identity(self) -> str:
+        """Names this configuration (one alternative of a conditional definition) for a fix."""
+        loc = self.location
+        return f"{loc.path}:{loc.line}:{loc.column}:{self.condition or ''}"
+
     def hint(self, key: str) -> str | None:
         return dict(self.fix_hints).get(key)
 
@@ -287,6 +293,35 @@ class Fix:
     language: str  # hcl, yaml, json, xml
 
 
+class RuleNeed(enum.IntEnum):
+    """The CORS rule a fix adds, weakest first: a target that several findings share gets the
+    strongest any of them needs (each one includes what the weaker ones add)."""
+
+    GET = 1  # a rule allowing GET from origin *
+    GET_EXPOSING_ORIGIN = 2  # the same, exposing Access-Control-Allow-Origin (Ground Truth)
+    MEDIA = 3  # GET, HEAD, PUT from *, AllowedHeaders *, exposing the origin (point cloud, video)
+
+
+@dataclass(frozen=True)
+class FixTarget:
+    """What a finding's automatic fix does, as data (part of the public rule API).
+
+    ``subject`` is the linked bucket (``LinkedBucket.subject``). Either ``bucket`` names the
+    bucket (``Bucket.identity``) to give a CORS configuration holding the ``need``ed rule, or
+    ``cors`` names the configuration (``CorsConfig.identity``) to add that rule to, before the
+    rule at index
+    ``before`` (S3 answers with the first rule that matches) or after the last one. A fix with
+    ``on_request`` set is applied only when its rule is selected by name (``--select``).
+    """
+
+    subject: str
+    need: RuleNeed
+    bucket: str | None = None
+    cors: str | None = None
+    before: int | None = None
+    on_request: bool = False
+
+
 @dataclass(frozen=True)
 class Related:
     message: str
@@ -306,6 +341,7 @@ class Finding:
     fix: Fix | None = None
     why: str = ""
     fingerprint: str = ""
+    target: FixTarget | None = None  # what --fix does about it; None: no automatic fix
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.path, self.location.line, self.location.column, self.rule)

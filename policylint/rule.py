@@ -15,12 +15,14 @@ from policylint.model import (
     CorsSource,
     Finding,
     Fix,
+    FixTarget,
     Format,
     LabelingUse,
     LinkedBucket,
     Location,
     Project,
     Related,
+    RuleNeed,
     Service,
     Severity,
     Unknown,
@@ -179,12 +181,30 @@ def bucket_name(lb: LinkedBucket) -> str | None:
 
 # --- fixes ---------------------------------------------------------------------------------
 
-def needed_rule(uses: Iterable[LabelingUse], media: bool = False) -> snippets.Needed:
+def need_for(uses: Iterable[LabelingUse], media: bool = False) -> RuleNeed:
+    """The rule these uses need: the media rule, else GET from * (exposing the origin for
+    Ground Truth)."""
     if media:
-        return snippets.MEDIA
+        return RuleNeed.MEDIA
     if any(u.service is Service.GROUND_TRUTH for u in uses):
-        return snippets.GROUND_TRUTH
-    return snippets.BASIC
+        return RuleNeed.GET_EXPOSING_ORIGIN
+    return RuleNeed.GET
+
+
+def needed_rule(uses: Iterable[LabelingUse], media: bool = False) -> snippets.Needed:
+    return snippets.NEEDED[need_for(uses, media)]
+
+
+def bucket_target(lb: LinkedBucket, need: RuleNeed) -> FixTarget:
+    """--fix gives this bucket a CORS configuration with the rule it needs."""
+    return FixTarget(lb.subject, need, bucket=lb.bucket.identity if lb.bucket else None)
+
+
+def config_target(lb: LinkedBucket, config: CorsConfig, need: RuleNeed, *,
+                  before: int | None = None, on_request: bool = False) -> FixTarget:
+    """--fix adds the rule to this configuration (before rule index ``before``, else last)."""
+    return FixTarget(lb.subject, need, cors=config.identity, before=before,
+                     on_request=on_request)
 
 
 def command_fix(description: str, bucket: str, needed: snippets.Needed) -> Fix:

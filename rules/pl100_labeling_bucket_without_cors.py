@@ -51,9 +51,11 @@ from policylint.rule import (
     Options,
     RuleMeta,
     bucket_name,
+    bucket_target,
     chain,
     fix_for_bucket,
     live_verified,
+    need_for,
     needed_rule,
     services,
     severity_for,
@@ -82,4 +84,5 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             f"S3 bucket {lb.label} holds {services(uses)} {role} data but has no CORS "
             f"configuration",
             where_reported(lb), subject=lb.subject, bucket=bucket_name(lb),
-            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY)
+            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY,
+            target=bucket_target(lb, need_for(uses, media)))
