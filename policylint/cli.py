@@ -195,10 +195,18 @@ def _main(argv: list[str]) -> int:
         from policylint import baseline as bl
         from policylint.output import write_atomic
 
-        write_atomic(args.write_baseline, bl.dump(result.findings + result.baselined))
-        # everything found is now accepted: report it as baselined, and pass
-        result.baselined = sorted(result.findings + result.baselined, key=lambda f: f.sort_key())
-        result.findings = []
+        found = result.findings + result.baselined
+        write_atomic(args.write_baseline, bl.dump(found))
+        # everything found is now accepted, except policylint's own errors: report the rest as
+        # baselined, and fail on those
+        result.baselined = sorted((f for f in found if bl.acceptable(f)), key=lambda f: f.sort_key())
+        result.findings = sorted((f for f in found if not bl.acceptable(f)),
+                                 key=lambda f: f.sort_key())
+        if result.findings:
+            print(f"policylint: {len(result.findings)} internal or parse error(s) "
+                  f"({', '.join(sorted(bl.NEVER_ACCEPTED))}) left out of {args.write_baseline}: "
+                  "a baseline never accepts them; fix them, or exclude the files",
+                  file=sys.stderr)
 
     if args.fix or args.diff:
         from policylint.fix import apply_fixes

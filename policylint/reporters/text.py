@@ -68,7 +68,8 @@ def render(report: Report) -> str:
     out.append(summary_line(report))
     text = "\n".join(out) + "\n"
     if report.annotations:
-        from policylint.reporters import github
+        from policylint.reporters import github, neutralise_commands
 
-        text += github.render(report)
+        # under GitHub Actions, no file name or value may start a workflow command of its own
+        text = neutralise_commands(text) + github.render(report)
     return text
