@@ -73,7 +73,13 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             handler = calls.HANDLERS.get(node.func.attr)
             if handler is not None:
-                handler(calls.Call(node, ev, path, pos), facts)
+                try:
+                    handler(calls.Call(node, ev, path, pos), facts)
+                except RecursionError:
+                    p = pos(node)
+                    facts.errors.append(ParseError(
+                        f"the arguments of {node.func.attr}() are nested too deeply to read",
+                        Location(path, p.line, p.column), Severity.NOTE))
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)

@@ -9,7 +9,7 @@ API (all values are plain, immutable data; nothing is ever guessed):
 - A value is one of: ``str``, ``int``/``float``/``bool``/``None``, ``dict``, ``list``,
   ``Partial`` (a string with known and unknown parts, e.g. ``f"s3://{bucket}/frames/"``),
   ``Unknown(reason)`` (from ``policylint.model``) or ``Bound`` (an Unknown with a *name*: where
-  the value comes from at run time — an environment variable, a custom resource property, an S3
+  the value comes from at run time; defined in ``policylint.model`` so facts holding it pickle — an environment variable, a custom resource property, an S3
   event's bucket, an SSM parameter, the SageMaker default bucket — for the linker to resolve).
 - ``as_text(value)`` turns a value into ``str | Unknown`` for the model (a Partial becomes an
   Unknown whose reason names its unknown parts, unless only its known parts are needed:
@@ -21,7 +21,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Union
 
-from policylint.model import Unknown
+from policylint.model import Bound, Unknown
 
 # Bound sources: what a Bound value is waiting for.
 ENV = "env"  # os.environ["X"], os.getenv("X"): path ("X",)
@@ -31,31 +31,21 @@ SAGEMAKER_DEFAULT_BUCKET = "sagemaker-default-bucket"
 ARGV = "argv"  # command-line arguments: never resolved statically
 
 
-@dataclass(frozen=True)
-class Bound(Unknown):
-    """An unknown with a name: ``source`` (ENV, EVENT, SSM, ...) and the key ``path`` within it."""
+def kind_of(value: Bound) -> str:
+    """What a Bound value is, once a binding is known: 'env', 'resource-property',
+    's3-event-bucket', 'ssm', 'sagemaker-default-bucket', 'argv' or 'event'."""
+    if value.source == EVENT:
+        if len(value.path) == 2 and value.path[0] == "ResourceProperties":
+            return "resource-property"
+        if value.path[:1] == ("Records",) and value.path[-3:] == ("s3", "bucket", "name"):
+            return "s3-event-bucket"
+    return value.source
 
-    source: str = ""
-    path: tuple[str, ...] = ()
 
-    @property
-    def kind(self) -> str:
-        """What the value is, once a binding is known: 'env', 'resource-property',
-        's3-event-bucket', 'ssm', 'sagemaker-default-bucket', 'argv' or 'event'."""
-        if self.source == EVENT:
-            if len(self.path) == 2 and self.path[0] == "ResourceProperties":
-                return "resource-property"
-            if self.path[:1] == ("Records",) and self.path[-3:] == ("s3", "bucket", "name"):
-                return "s3-event-bucket"
-        return self.source
-
-    @property
-    def key(self) -> str:
-        return self.path[-1] if self.path else ""
-
-    def sub(self, key: str) -> Bound:
-        path = self.path + (key,)
-        return Bound(_bound_reason(self.source, path), self.source, path)
+def sub(value: Bound, key: str) -> Bound:
+    """The Bound value of ``value[key]``."""
+    path = value.path + (key,)
+    return Bound(_bound_reason(value.source, path), value.source, path)
 
 
 def bound(source: str, *path: str) -> Bound:
@@ -153,7 +143,7 @@ def as_text(value: Value) -> str | Unknown:
     return Unknown("not a string")
 
 
-MAX_DEPTH = 50
+MAX_DEPTH = 200  # nested expressions evaluated; deeper parts are Unknown (never a RecursionError)
 
 
 class Evaluator:
@@ -281,7 +271,8 @@ class Evaluator:
         line = getattr(at, "lineno", 10**9)
         scope: ast.AST | None = self._scope_of.get(id(at), self.tree)
         while scope is not None:
-            entries = self._assigns.get(id(scope), {}).get(name)
+            entries = sorted(self._assigns.get(id(scope), {}).get(name) or [],
+                             key=lambda e: e[0])
             if entries:
                 before = [e for e in entries if e[0] < line] or (
                     entries if scope is not self._scope_of.get(id(at)) else [])
@@ -310,7 +301,7 @@ class Evaluator:
         base = self.value(node.value, depth)
         index = self.value(node.slice, depth)
         if isinstance(base, Bound):
-            return base.sub(str(index) if isinstance(index, (str, int)) else "*")
+            return sub(base, str(index) if isinstance(index, (str, int)) else "*")
         if isinstance(base, dict) and isinstance(index, (str, int)) and index in base:
             return base[index]
         if isinstance(base, list) and isinstance(index, int) and -len(base) <= index < len(base):
@@ -363,7 +354,7 @@ class Evaluator:
             if attr == "get" and args:
                 key = self.value(args[0], depth)
                 if isinstance(receiver, Bound) and isinstance(key, str):
-                    return receiver.sub(key)
+                    return sub(receiver, key)
                 if isinstance(receiver, dict) and isinstance(key, str):
                     if key in receiver:
                         return receiver[key]
