@@ -70,6 +70,8 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
     ev = Evaluator(tree)
     pos = _positions(lines, mapper)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            calls.manifest_lines(node, calls.Call(_NO_CALL, ev, path, pos), facts)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             handler = calls.HANDLERS.get(node.func.attr)
             if handler is not None:
@@ -83,6 +85,10 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)
+
+
+_NO_CALL = ast.Call(func=ast.Name(id="", ctx=ast.Load()), args=[], keywords=[], lineno=1,
+                    col_offset=0)
 
 
 def _positions(lines: list[str], mapper: Mapper) -> Callable[[ast.AST], Pos]:

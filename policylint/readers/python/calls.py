@@ -23,6 +23,9 @@ from policylint.model import (
     Format,
     LabelingUse,
     Location,
+    Modality,
+    Role,
+    Service,
     Unknown,
 )
 from policylint.readers.python.evaluate import Bound, Evaluator, Partial, Value, as_text
@@ -31,7 +34,7 @@ from policylint.tree import Pos
 # Raw-byte substrings: a .py file (or notebook) that contains none of these is never parsed.
 PREFILTER: tuple[bytes, ...] = (
     b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
-    b"start_human_loop", b"policylint:",
+    b"start_human_loop", b"source-ref", b"policylint:",
 )
 
 
@@ -174,6 +177,23 @@ def _strings(value: Value) -> list[str]:
         elif isinstance(v, list):
             stack.extend(v)
     return out
+
+
+def manifest_lines(node: ast.Dict, call: Call, facts: Facts) -> None:
+    """``{"source-ref": f"s3://{bucket}/{key}"}`` built in code: a Ground Truth manifest line,
+    input evidence for the bucket it names (like a manifest file)."""
+    for k, v in zip(node.keys, node.values):
+        if isinstance(k, ast.Constant) and k.value == "source-ref":
+            value = model_value(call.ev.value(v))
+            name = labeling.bucket_of(value) if isinstance(value, (str, Unknown)) else None
+            if name is None:
+                return
+            text = value if isinstance(value, str) else _text(call.ev.value(v), "source-ref")
+            facts.uses.append(LabelingUse(
+                Service.GROUND_TRUTH, Role.INPUT, Modality.UNKNOWN,
+                "Python manifest line (source-ref) built in code", call.location(v),
+                Confidence.INFERRED, BucketRef(name=name, text=text)))
+            return
 
 
 def _named(uses: list[LabelingUse], call: Call) -> list[LabelingUse]:

@@ -344,6 +344,15 @@ class Evaluator:
             return {k: self.value(v, depth) for k, v in kw.items()}
         if isinstance(func, ast.Attribute):
             attr = func.attr
+            if attr == "upload_data":  # sagemaker Session.upload_data(path, bucket=, key_prefix=)
+                bucket = self.value(kw["bucket"], depth) if "bucket" in kw else bound(
+                    SAGEMAKER_DEFAULT_BUCKET)
+                prefix = self.value(kw["key_prefix"], depth) if "key_prefix" in kw else "data"
+                return concat("s3://", bucket, "/", prefix, "/",
+                              Unknown("the uploaded file's name"))
+            if attr == "upload" and (dotted or "").endswith("S3Uploader.upload") \
+                    and len(args) >= 2:
+                return concat(self.value(args[1], depth), "/", Unknown("the uploaded file's name"))
             if attr == "default_bucket":
                 return bound(SAGEMAKER_DEFAULT_BUCKET)
             if attr in ("get_parameter", "get_parameters") and "Name" in kw:
