@@ -32,6 +32,17 @@ class SageMakerDefaultBucket(Unknown):
         return f"sagemaker-{region}-{account}"
 
 
+@dataclass(frozen=True)
+class Bound(Unknown):
+    """An Unknown with a name: where the value comes from at run time (``source``: "env",
+    "event", "ssm", "sagemaker-default-bucket", "argv") and the key ``path`` within it, e.g.
+    ``Bound(reason, "env", ("INPUT_BUCKET",))``. The linker may resolve it from the
+    infrastructure that runs the code (policylint.bind); unresolved, it is an Unknown."""
+
+    source: str = ""
+    path: tuple[str, ...] = ()
+
+
 def is_known(value: object) -> bool:
     return not isinstance(value, Unknown)
 

@@ -24,6 +24,7 @@ READERS: dict[str, str] = {
     discover.TEMPLATE: "policylint.readers.templates",
     discover.MTURK: "policylint.readers.templates",
     discover.SCRIPT: "policylint.readers.scripts",
+    discover.PYTHON: "policylint.readers.python",
 }
 DIRECTORY_UNITS = frozenset({discover.TERRAFORM})
 
