@@ -12,8 +12,8 @@ from policylint.model import Facts, Location, ParseError, Severity
 from policylint.readers import Context, Unit
 from policylint.readers.python import calls
 from policylint.readers.python.evaluate import Evaluator
-from policylint.text import DecodeError, decode
-from policylint.tree import Pos
+from policylint.decoding import DecodeError, decode
+from policylint.positioned import Pos
 
 PARSES = [0]  # number of ast.parse calls made by this reader (tests and bench count them)
 

@@ -29,7 +29,7 @@ from policylint.model import (
     Unknown,
 )
 from policylint.readers.python.evaluate import Bound, Evaluator, Partial, Value, as_text
-from policylint.tree import Pos
+from policylint.positioned import Pos
 
 # Raw-byte substrings: a .py file (or notebook) that contains none of these is never parsed.
 PREFILTER: tuple[bytes, ...] = (

@@ -18,7 +18,7 @@ from typing import Any
 from policylint import discover, jsonpos
 from policylint.model import Facts, Location, ParseError, Severity
 from policylint.readers import Context, Source, Unit
-from policylint.tree import PDict, PList
+from policylint.positioned import PDict, PList
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script bash", "%%script sh")
 
