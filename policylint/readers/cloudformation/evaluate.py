@@ -316,7 +316,8 @@ class Template:
     def _condition_value(self, node: Any, assume: Assume, seen: frozenset[str], depth: int) -> Any:
         """A value compared in a condition: parameters are chosen at deploy time."""
         fn = intrinsic(node)
-        if fn is not None and fn[0] == "Ref" and fn[1] in self.parameters:
+        if fn is not None and fn[0] == "Ref" and isinstance(fn[1], str) \
+                and fn[1] in self.parameters:
             return Unknown(f"parameter {fn[1]} is chosen at deploy time")
         if fn is not None and fn[0] == "Condition":
             return self._truth(node, assume, seen, depth + 1)
