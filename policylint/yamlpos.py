@@ -60,6 +60,15 @@ class YAMLPosError(ValueError):
         self.column = column
 
 
+def _inside_text(text: str, line: int, col: int) -> tuple[int, int]:
+    """(line, column) moved back onto the text: PyYAML marks the end of a stream that lacks a
+    final newline on the line after the last one."""
+    lines = text.split("\n")
+    if line <= len(lines):
+        return line, col
+    return len(lines), len(lines[-1]) + 1
+
+
 def load(
     text: str,
     *,
@@ -79,7 +88,7 @@ def load(
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise YAMLPosError(message, line, col) from None
+        raise YAMLPosError(message, *_inside_text(text, line, col)) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         raise YAMLPosError(f"invalid character: {exc.reason}", line, col) from None

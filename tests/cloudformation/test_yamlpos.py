@@ -94,3 +94,12 @@ def test_nesting_is_bounded() -> None:
 def test_empty_stream_is_none() -> None:
     assert yamlpos.load("") is None
     assert yamlpos.load("# only a comment\n") is None
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("a: [1,\n  b", 2, 4), ("a: {", 1, 5), ("Resources:\n  B: {Type: x", 2, 14)])
+def test_error_at_the_end_of_a_stream_without_final_newline_points_inside_the_text(
+        text: str, line: int, column: int) -> None:
+    with pytest.raises(yamlpos.YAMLPosError) as info:
+        yamlpos.load(text)
+    assert (info.value.line, info.value.column) == (line, column)
