@@ -161,6 +161,11 @@ def parse_document(data: bytes) -> Document:
         # bytes do not decode in the declared one: the document cannot be read
         line, column = _declaration_position(data)
         raise XMLError(f"cannot decode the document: {exc}", line, column) from None
+    except ValueError as exc:
+        # a declared multi-byte encoding that expat cannot read (UTF-7, Shift_JIS, Big5...)
+        line, column = _declaration_position(data)
+        raise XMLError(f"cannot decode the document: {exc} (the declared encoding)", line,
+                       column) from None
     if not root:
         raise XMLError("no root element", 1, 1)
     return Document(root[0], comments)

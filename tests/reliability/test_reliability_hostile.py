@@ -215,8 +215,13 @@ CASES = [
     Case("xml-declaring-an-unknown-encoding",
          {"cors.xml": '<?xml version="1.0" encoding="x-bogus"?>\n<CORSConfiguration/>\n',
           "q/question.xml": "<?xml version='1.0'\n    encoding='no-such-codec'?>\n<HTMLQuestion/>\n",
+          "utf7/cors.xml": '<?xml version="1.0" encoding="UTF-7"?>\n<CORSConfiguration/>\n',
+          "sjis/cors.xml": '\n<?xml version="1.0" encoding="Shift_JIS"?><CORSConfiguration/>',
+          "big5/question.xml": "<?xml version='1.0' encoding='big5'?>\n<HTMLQuestion/>\n",
           "main.tf": TAGGED_TF},
-         [("PL001", "cors.xml", 1), ("PL100", "main.tf", 1), ("PL001", "q/question.xml", 2)]),
+         [("PL001", "big5/question.xml", 1), ("PL001", "cors.xml", 1), ("PL100", "main.tf", 1),
+          ("PL001", "q/question.xml", 2), ("PL001", "sjis/cors.xml", 2),
+          ("PL001", "utf7/cors.xml", 1)]),
     Case("terraform-plan-with-parts-of-the-wrong-type",
          {"plan.json": '{"format_version": "1.2", "terraform_version": "1.11.0",\n'
                        ' "planned_values": {"root_module": {"resources": [\n'
