@@ -42,8 +42,8 @@ def _translate(pat: str) -> str:
                 out.append(re.escape(c))
             else:
                 body = pat[i + 1 : j]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
+                if body.startswith(("!", "^")):
+                    body = "^/" + body[1:]  # git: a bracket never matches the separator
                 out.append("[" + body.replace("\\", "\\\\").replace("[", "\\[") + "]")
                 i = j
         elif c == "\\" and i + 1 < n:

@@ -116,3 +116,16 @@ def test_cli_honours_gitignore_and_exclude(repo: Path) -> None:
 def test_cli_given_a_single_file_reports_that_file(repo: Path) -> None:
     write_tree(repo, {"a/bad.json": BAD_CORS, "b/bad.json": BAD_CORS})
     assert json_findings(["a/bad.json"], repo) == [("PL200", "a/bad.json", 1, 2)]
+
+
+@pytest.mark.parametrize("pattern, path, matches", [
+    ("*[!a]a*a", "ba/aa", False), ("[!x]", "a/b", True), ("a[!x]b", "a/b", False),
+    ("a[^x]b", "a/b", False), ("a[!x]b", "acb", True), ("x[!a]*", "xb/c", True)])
+def test_negated_bracket_never_matches_the_separator(pattern: str, path: str,
+                                                     matches: bool) -> None:
+    """git's wildmatch: ``[!a]`` (or ``[^a]``) matches one character of a name, never ``/``."""
+    from policylint import ignore
+
+    compiled = ignore.compile_pattern(pattern)
+    assert compiled is not None
+    assert bool(compiled.regex.match(path)) is matches
