@@ -14,7 +14,17 @@ from typing import Any, Callable, Iterable, Mapping
 from policylint import discover, suppress
 from policylint.config import Config
 from policylint.link import LinkOptions, link
-from policylint.model import Facts, Finding, Location, ParseError, Project, Severity
+from policylint.model import (
+    Facts,
+    Finding,
+    Fix,
+    FixTarget,
+    Location,
+    ParseError,
+    Project,
+    Related,
+    Severity,
+)
 from policylint.plugins import LoadedRule
 from policylint.readers import (
     DIRECTORY_UNITS,
@@ -340,17 +350,59 @@ def _run_rules(project: Project, rules: list[LoadedRule], config: Config) -> lis
     options = rule_options(config)
     out: list[Finding] = []
     for r in rules:
+        where = project.files[0] if project.files else "."
         try:
             got = list(r.check(project, options))
         except (Exception, SystemExit) as exc:  # a crashing (or exiting) rule becomes PL000
-            where = project.files[0] if project.files else "."
             culprit = _culprit(exc) or where
-            out.append(_internal(f"rule {r.meta.code} ({r.meta.name}) crashed: "
-                                 f"{_crash_text(exc)}", Location(culprit, 1, 1), r.meta.code))
+            out.append(_rule_bug(r, f"crashed: {_crash_text(exc)}", Location(culprit, 1, 1)))
             continue
         for f in got:
+            problem = bad_finding(f)
+            if problem is not None:  # one bad finding is reported; the rule's others stand
+                out.append(_rule_bug(r, f"yielded {problem}", Location(where, 1, 1)))
+                continue
             out.append(replace(f, rule=r.meta.code, name=r.meta.name))
     return out
+
+
+def _rule_bug(r: LoadedRule, what: str, location: Location) -> Finding:
+    """PL000 for a rule's bug, naming whose bug it is: a plugin's, or policylint's."""
+    message = f"rule {r.meta.code} ({r.meta.name}) {what}"
+    if r.origin == "built-in":
+        return _internal(message, location, r.meta.code)
+    plugin = (r.origin if r.origin.startswith("entry point ")
+              else f"file {os.path.basename(r.origin)}")
+    return replace(_internal(f"{message}: a bug in the plugin ({plugin}), not in policylint",
+                             location, r.meta.code),
+                   why=f"this is a bug in the plugin that defines {r.meta.code} ({r.origin}); "
+                       "the rest of the run went on")
+
+
+_OPTIONAL = (("bucket", str), ("fix", Fix), ("target", FixTarget))
+
+
+def bad_finding(f: object) -> str | None:
+    """What is wrong with something a rule yielded, or None for a well-formed Finding."""
+    if not isinstance(f, Finding):
+        return f"{type(f).__name__} instead of a Finding"
+    for name, want in (("message", str), ("severity", Severity), ("location", Location),
+                       ("subject", str), ("why", str), ("related", tuple)):
+        if not isinstance(getattr(f, name), want):
+            return f"a Finding whose {name} is a {type(getattr(f, name)).__name__}"
+    for name, want in _OPTIONAL:
+        if getattr(f, name) is not None and not isinstance(getattr(f, name), want):
+            return f"a Finding whose {name} is a {type(getattr(f, name)).__name__}"
+    locations = [f.location] + [r.location if isinstance(r, Related) else None for r in f.related]
+    for loc in locations:
+        if not isinstance(loc, Location):
+            return "a Finding whose related entries are not Related(message, Location)"
+        if not isinstance(loc.path, str) or not all(
+                isinstance(n, int) and not isinstance(n, bool)
+                for n in (loc.line, loc.column, loc.end_line, loc.end_column)) \
+                or loc.line < 1 or loc.column < 1:
+            return f"a Finding with an invalid location {loc!r}"
+    return None
 
 
 def _culprit(exc: BaseException) -> str | None:

@@ -4,7 +4,11 @@ is still checked, and the run exits 1 so that a crash never passes silently.
 
 ## Why is this bad?
 A crash means policylint could not judge part of your repository. It is a bug in policylint, not
-in your files: please report it with the file that triggers it.
+in your files: please report it with the file that triggers it. When the rule comes from a
+plugin (an entry point or a `rules-dirs` file) and crashes, or yields something that is not a
+well-formed `Finding` (a wrong type, a location without a path or with a line below 1), the
+message ends with "a bug in the plugin (...), not in policylint": report it to the plugin's
+authors. Each bad finding is one PL000; the plugin's good findings still stand.
 
 ## Example
 ```text

@@ -110,7 +110,8 @@ def test_a_crashing_rule_becomes_pl000_and_the_run_goes_on(repo: Path) -> None:
         ("PL000", "bad.json", 1, 1), ("PL200", "bad.json", 1, 22)]
     assert findings[0]["subject"] == "PL950"
     assert re.fullmatch(r"rule PL950 \(always-crashes\) crashed: ZeroDivisionError: on purpose "
-                        r"\(pl950_crash\.py:\d+\)", findings[0]["message"])
+                        r"\(pl950_crash\.py:\d+\): a bug in the plugin \(file pl950_crash\.py\), "
+                        r"not in policylint", findings[0]["message"])
 
 
 def test_pl000_fails_the_run_even_when_ignored_severities_would_pass(repo: Path) -> None:

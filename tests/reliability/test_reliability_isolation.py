@@ -115,3 +115,68 @@ def test_a_dying_read_worker_does_not_lose_files(tmp_path: Path,
     assert (code, err) == (1, "")
     assert findings_of(out) == [("PL200", "c07.json", 1, 22)]
     assert report["summary"]["files"] == 30
+
+
+# A plugin yields what is not a well-formed Finding: each bad one is a PL000 that names the plugin,
+# the plugin's good findings and every other rule's still stand.
+_GOOD_FINDING = ("Finding('PL970', 'x', Severity.ERROR, 'good one', "
+                 "Location('bad.json', 1, 2), subject='s')")
+YIELDS = {
+    "none": ("None", "NoneType instead of a Finding"),
+    "dict": ("{'rule': 'PL970', 'message': 'x'}", "dict instead of a Finding"),
+    "text": ("'bad.json:1: oops'", "str instead of a Finding"),
+    "severity-text": ("Finding('PL970', 'x', 'error', 'm', Location('bad.json', 1, 1))",
+                      "a Finding whose severity is a str"),
+    "no-location": ("Finding('PL970', 'x', Severity.ERROR, 'm', None)",
+                    "a Finding whose location is a NoneType"),
+    "line-zero": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location('bad.json', 0, 1))",
+                  "a Finding with an invalid location"),
+    "line-text": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location('bad.json', '3', 1, '3'))",
+                  "a Finding with an invalid location"),
+    "path-none": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location(None, 1, 1))",
+                  "a Finding with an invalid location"),
+    "message-bytes": ("Finding('PL970', 'x', Severity.ERROR, b'm', Location('bad.json', 1, 1))",
+                      "a Finding whose message is a bytes"),
+    "related-list": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location('bad.json', 1, 1), "
+                     "related=[1])", "a Finding whose related is a list"),
+    "related-item": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location('bad.json', 1, 1), "
+                     "related=(('m', 1),))", "a Finding whose related entries are not"),
+    "bucket-int": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location('bad.json', 1, 1), "
+                   "bucket=7)", "a Finding whose bucket is a int"),
+    "fix-dict": ("Finding('PL970', 'x', Severity.ERROR, 'm', Location('bad.json', 1, 1), "
+                 "fix={'snippet': 'x'})", "a Finding whose fix is a dict"),
+}
+YIELDING_RULE = '''"""## What it does
+Yields something that is not a well-formed finding, then a good one.
+"""
+from __future__ import annotations
+
+from policylint.model import Finding, Location, Severity
+from policylint.rule import RuleMeta
+
+META = RuleMeta(code="PL970", name="yields-junk", severity=Severity.ERROR, summary="junk")
+
+
+def check(project, options):
+    yield {bad}
+    yield {good}
+'''
+
+
+@pytest.mark.parametrize("how", sorted(YIELDS))
+def test_a_plugin_yielding_a_bad_finding_is_pl000_naming_the_plugin(tmp_path: Path,
+                                                                   how: str) -> None:
+    bad, problem = YIELDS[how]
+    tree = make_tree(tmp_path, {
+        "my_rules/pl970_junk.py": YIELDING_RULE.format(bad=bad, good=_GOOD_FINDING),
+        ".policylint.yaml": "rules-dirs: [my_rules]\n", "bad.json": BAD, "main.tf": TAGGED_TF})
+    run = run_cli(tree, ".", "--format", "json")
+    assert_sane(run, tree, codes=(1,))
+    assert run.findings == [("PL000", "bad.json", 1), ("PL970", "bad.json", 1),
+                            ("PL200", "bad.json", 1), ("PL100", "main.tf", 1)]
+    (message,) = run.messages("PL000")
+    assert message.startswith(f"rule PL970 (yields-junk) yielded {problem}"), message
+    assert message.endswith(": a bug in the plugin (file pl970_junk.py), not in policylint")
+    text = run_cli(tree, ".")
+    assert "a bug in the plugin that defines PL970 (" in text.stdout
+    assert "this is a bug in policylint" not in text.stdout
