@@ -163,6 +163,41 @@ def test_budget_ends_pathological_expressions(tmp_path: Path) -> None:
     assert isinstance(x, Unknown) and "budget" in x.reason
 
 
+_LOOPS = "%{ for a in local.r }%{ for b in local.r }x%{ endfor }%{ endfor }"
+
+
+@pytest.mark.parametrize("expr", [
+    f'"{_LOOPS}"',
+    f"<<-EOT\n    {_LOOPS}\n    EOT",
+    '"%{ for a in local.r }%{ if a >= 0 }%{ for b in local.r }%{ if true }x%{ endif }'
+    '%{ endfor }%{ endif }%{ endfor }"',
+    '"${join("", [for a in local.r : "%{ for b in local.r }x%{ endfor }"])}"',
+    '"%{ for a in local.r }${join("", [for b in local.r : "x"])}%{ endfor }"',
+], ids=["string", "heredoc", "nested-if", "for-expr-around", "for-expr-inside"])
+def test_template_directives_count_against_the_budget(tmp_path: Path, expr: str) -> None:
+    """Loops of plain text in templates cost a step per iteration, as for expressions do."""
+    m = module(tmp_path, {"main.tf": f"locals {{\n  r = range(10000)\n  x = {expr}\n}}\n"})
+    m.reader.budget = Budget(50_000)
+    m.ev.budget = m.reader.budget
+    x = m.local("x")
+    assert isinstance(x, Unknown) and "budget" in x.reason, x
+    assert m.reader.budget.left < 0
+
+
+def test_template_loop_output_is_bounded_in_size(tmp_path: Path) -> None:
+    body = "y" * 2000
+    m = module(tmp_path, {"main.tf": 'locals {\n  x = "%{ for a in range(5000) }'
+                                     + body + '%{ endfor }"\n}\n'})
+    x = m.local("x")
+    assert isinstance(x, Unknown) and x.reason == "value too large to analyse"
+
+
+def test_small_template_loops_still_evaluate(tmp_path: Path) -> None:
+    m = module(tmp_path, {"main.tf": 'locals {\n  x = "%{ for a in range(3) }%{ for b in '
+                                     '["p", "q"] }${a}${b},%{ endfor }%{ endfor }"\n}\n'})
+    assert m.local("x") == "0p,0q,1p,1q,2p,2q,"
+
+
 def test_unknowns_are_never_guessed(tmp_path: Path) -> None:
     m = module(tmp_path, {"main.tf": '''
 variable "env" {}

@@ -326,15 +326,22 @@ class Evaluator:
         lo, hi = start.end_byte, end.start_byte
         body = [c for c in kids if lo <= c.start_byte and c.end_byte <= hi]
         out: list[Any] = []
+        chars = 0
         for k, v in pairs:
-            if self.budget.left < 0:
+            # each iteration costs a step, as a for expression's does: a body of plain text
+            # (nested loops of literals) would otherwise repeat for free
+            if not self.budget.spend():
                 return EXHAUSTED
             inner = dict(scope)
             if len(names) == 2:
                 inner[names[0]], inner[names[1]] = k, v
             elif names:
                 inner[names[0]] = v
-            out.append(self._render(node, body, lo, hi, inner, raw))
+            piece = self._render(node, body, lo, hi, inner, raw)
+            chars += len(piece) if isinstance(piece, str) else 0
+            if chars > MAX_CHARS:
+                return TOO_LARGE
+            out.append(piece)
         return concat_template(out)
 
     def _heredoc(self, node: Any, scope: dict[str, Any]) -> Any:
@@ -473,7 +480,7 @@ class Evaluator:
         out_list: list[Any] = []
         out_obj: dict[str, Any] = {}
         for k, v in pairs:
-            if self.budget.left < 0:
+            if not self.budget.spend():
                 return EXHAUSTED
             local = dict(scope)
             if len(names) >= 2:
