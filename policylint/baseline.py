@@ -5,6 +5,11 @@ A fingerprint is built from (rule, path, subject, bucket), never from line numbe
 unrelated edits (moving a resource, adding lines above it). Each entry also keeps how many findings
 shared the fingerprint (two PL200 problems in one CORS document do): a further finding with the
 same fingerprint is new and fails. The file is sorted JSON, so its diffs review well.
+
+Errors of policylint itself are never accepted: an internal error (PL000) or a file it cannot
+parse (PL001) hides every finding of that file, so a baseline that accepted it would hide them
+for good. ``dump`` leaves them out (the CLI says so) and ``split`` never baselines one, even
+when an old baseline file lists it.
 """
 from __future__ import annotations
 
@@ -16,11 +21,17 @@ from policylint.errors import UsageError
 from policylint.model import Finding
 
 VERSION = 1
+NEVER_ACCEPTED = frozenset({"PL000", "PL001"})
+
+
+def acceptable(finding: Finding) -> bool:
+    return finding.rule not in NEVER_ACCEPTED
 
 
 def dump(findings: Iterable[Finding]) -> str:
     counts: Counter[tuple[str, str, str, str, str]] = Counter(
-        (f.fingerprint, f.rule, f.location.path, f.subject, f.bucket or "") for f in findings)
+        (f.fingerprint, f.rule, f.location.path, f.subject, f.bucket or "") for f in findings
+        if acceptable(f))
     entries = []
     for (fp, rule, path, subject, bucket), n in sorted(counts.items()):
         entry: dict[str, object] = {"fingerprint": fp, "rule": rule, "path": path,
@@ -47,7 +58,8 @@ def load(path: str) -> dict[str, int]:
         raise UsageError(f"--baseline: {path} is not a policylint baseline (version {VERSION})")
     out: dict[str, int] = {}
     for e in doc["findings"]:
-        if isinstance(e, dict) and isinstance(e.get("fingerprint"), str):
+        if (isinstance(e, dict) and isinstance(e.get("fingerprint"), str)
+                and e.get("rule") not in NEVER_ACCEPTED):
             n = e.get("count", 1)
             n = n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
             out[e["fingerprint"]] = out.get(e["fingerprint"], 0) + n
@@ -63,7 +75,7 @@ def split(findings: Iterable[Finding],
     new: list[Finding] = []
     baselined: list[Finding] = []
     for f in sorted(findings, key=Finding.sort_key):
-        if budget.get(f.fingerprint, 0) > 0:
+        if acceptable(f) and budget.get(f.fingerprint, 0) > 0:
             budget[f.fingerprint] -= 1
             baselined.append(f)
         else:

@@ -148,16 +148,46 @@ def _parser_stamps() -> list[str]:
 
 # --- safe (de)serialisation -----------------------------------------------------------------
 
+# Facts hold only values of these packages' classes (the model, and each reader's own value
+# types such as ``readers.terraform.values.UnknownRef``): a new reader's types are allowed by
+# living there, without anyone editing a list.
+ALLOWED_PACKAGES = ("policylint.model", "policylint.readers")
+
+
+def allowed_module(module: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in ALLOWED_PACKAGES)
+
+
+def allowed_type(obj: object, module: str) -> bool:
+    """A dataclass or enum defined in ``module`` itself (not one it merely imported)."""
+    return (isinstance(obj, type) and getattr(obj, "__module__", None) == module
+            and (is_dataclass(obj) or issubclass(obj, enum.Enum)))
+
+
+def _own_module(module: str) -> object | None:
+    """``module`` imported if it is one of policylint's allowed modules. A warm run may meet a
+    reader's value type before that reader was imported (the cache is what spares the import):
+    refusing it there re-read the unit on every warm run (issue 17)."""
+    mod = sys.modules.get(module)
+    if mod is not None or not allowed_module(module):
+        return mod
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except Exception:  # a name no module answers to (foreign or planted pack): refused
+        return None
+
+
 class _SafeUnpickler(pickle.Unpickler):
-    """Builds only policylint dataclasses and enums (and plain containers, which need no
-    lookup): a planted pack cannot name ``os.system``."""
+    """Builds only dataclasses and enums of policylint's model and readers (and plain
+    containers, which need no lookup): a planted pack cannot name ``os.system``."""
 
     def find_class(self, module: str, name: str) -> type:
-        if module == "policylint" or module.startswith("policylint."):
-            mod = sys.modules.get(module)
-            obj = getattr(mod, name, None) if mod is not None else None
-            if isinstance(obj, type) and (is_dataclass(obj) or issubclass(obj, enum.Enum)):
-                return obj
+        mod = _own_module(module) if allowed_module(module) else None
+        obj = getattr(mod, name, None) if mod is not None else None
+        if allowed_type(obj, module):
+            return obj  # type: ignore[return-value]
         raise pickle.UnpicklingError(f"cache refuses {module}.{name}")
 
 

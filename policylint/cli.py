@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policylint",
         description="Find S3 buckets that feed human labeling (SageMaker Ground Truth, Amazon "
                     "A2I, Mechanical Turk) without the CORS rule AWS requires.",
-        epilog="Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or "
+        epilog="Also: 'policylint aws-audit --help' (the labeling jobs of an AWS account). "
+               "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or "
                "configuration error, 3 internal error.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     p.add_argument("--format", action="append", metavar="FORMAT[:FILE]",
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list every bucket with its CORS and labeling evidence")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel readers (default: cores)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--aws", action="store_true",
+                   help="also read the deployed CORS of labeling buckets from AWS (read-only; "
+                        "needs policylint[aws] and credentials; see docs/live.md)")
     p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR works too)")
     p.add_argument("--quiet", "-q", action="store_true", help="one line a finding")
     p.add_argument("--version", action="version", version=f"policylint {__version__}")
@@ -115,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv[:1] == ["aws-audit"]:
+        from policylint.live.cli import audit_main
+
+        return audit_main(argv[1:])
     args = build_parser().parse_args(argv)
     from policylint import plugins
     from policylint.config import Config, find_config, load_config
@@ -170,10 +178,15 @@ def _main(argv: list[str]) -> int:
         from policylint.progress import Progress
 
         progress = Progress(sys.stderr)
+    live = None
+    if args.aws:
+        from policylint.live.cli import settings_from
+
+        live = settings_from(config)
     opts = engine.RunOptions(paths=paths, select=select, ignore=ignore, strict=args.strict,
                              inline_suppressions=not args.no_inline_suppressions,
                              baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
-                             cwd=cwd, progress=progress)
+                             cwd=cwd, progress=progress, live=live)
     result = engine.run(config, rules, opts)
     if progress is not None:
         progress.done()
@@ -182,10 +195,18 @@ def _main(argv: list[str]) -> int:
         from policylint import baseline as bl
         from policylint.output import write_atomic
 
-        write_atomic(args.write_baseline, bl.dump(result.findings + result.baselined))
-        # everything found is now accepted: report it as baselined, and pass
-        result.baselined = sorted(result.findings + result.baselined, key=lambda f: f.sort_key())
-        result.findings = []
+        found = result.findings + result.baselined
+        write_atomic(args.write_baseline, bl.dump(found))
+        # everything found is now accepted, except policylint's own errors: report the rest as
+        # baselined, and fail on those
+        result.baselined = sorted((f for f in found if bl.acceptable(f)), key=lambda f: f.sort_key())
+        result.findings = sorted((f for f in found if not bl.acceptable(f)),
+                                 key=lambda f: f.sort_key())
+        if result.findings:
+            print(f"policylint: {len(result.findings)} internal or parse error(s) "
+                  f"({', '.join(sorted(bl.NEVER_ACCEPTED))}) left out of {args.write_baseline}: "
+                  "a baseline never accepts them; fix them, or exclude the files",
+                  file=sys.stderr)
 
     if args.fix or args.diff:
         from policylint.fix import apply_fixes

@@ -61,6 +61,10 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "rules-dirs": {"type": "array", "items": {"type": "string"}},
+        "aws": {"type": "object", "additionalProperties": False,
+                "properties": {"profile": {"type": "string", "minLength": 1},
+                               "region": {"type": "string", "minLength": 1},
+                               "role-arn": {"type": "string", "pattern": "^arn:"}}},
         "max-file-size": {"type": "integer", "minimum": 1},
     },
 }
@@ -84,6 +88,8 @@ class Config:
     suppress: list[dict[str, Any]] = field(default_factory=list)
     rules_dirs: list[str] = field(default_factory=list)
     max_file_size: int = 50 * 1024 * 1024
+    # aws: profile / region / role-arn for --aws and aws-audit (used only when asked for)
+    aws: dict[str, str] = field(default_factory=dict)
 
 
 def find_config(start: str, stop: str) -> str | None:
@@ -225,6 +231,7 @@ def _build(data: dict[str, Any], path: str, text: str) -> Config:
     c.suppress = list(data.get("suppress", []))
     c.rules_dirs = [os.path.join(c.base_dir, d) for d in data.get("rules-dirs", [])]
     c.max_file_size = int(data.get("max-file-size", c.max_file_size))
+    c.aws = {str(k): str(v) for k, v in (data.get("aws") or {}).items()}
     return c
 
 

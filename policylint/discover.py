@@ -31,6 +31,7 @@ MANIFEST = "manifest"
 TEMPLATE = "template"
 MTURK = "mturk"
 SCRIPT = "script"
+PYTHON = "python"
 
 _CFN_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::")
 _CFN_RESOURCES = re.compile(rb"(?m)^\s*[\"']?Resources[\"']?\s*:")
@@ -73,6 +74,8 @@ def classify(name: str, head: bytes) -> str | None:
         if _XML_MTURK.search(head):
             return MTURK
         return None
+    if lower.endswith((".py", ".ipynb")):
+        return PYTHON if python_prefilter(head) else None
     if name in SCRIPT_NAMES or lower.endswith(SCRIPT_SUFFIXES):
         return SCRIPT if _PUT_CORS.search(head) else None
     is_json = lower.endswith(".json")
@@ -97,6 +100,17 @@ def classify(name: str, head: bytes) -> str | None:
     if is_json and _MANIFEST_MARK.search(head):
         return MANIFEST
     return None
+
+
+# A Python file or notebook is read only when its text names one of the calls the Python reader
+# understands (policylint.readers.python.calls.PREFILTER, kept equal by a test): parsing is never
+# paid for unrelated code.
+PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
+                b"start_human_loop", b"source-ref", b"policylint:")
+
+
+def python_prefilter(head: bytes) -> bool:
+    return any(mark in head for mark in PYTHON_MARKS)
 
 
 def _sniffable(head: bytes) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from policylint import config as _config
 from policylint import discover, readphase, scope, suppress
@@ -45,6 +45,9 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
     # abspath -> bytes read instead of the disk (fix verification); bypasses the cache
     overlay: dict[str, bytes] | None = None
+    # --aws: where to read deployed CORS from (policylint.live.Settings); None = never
+    live: Any = None
+    live_session: Callable[..., Any] | None = None  # tests: a boto3.Session factory
 
 
 @dataclass
@@ -80,6 +83,10 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     crashes = [e for e in facts.errors if e.crashed]
     facts.errors = [e for e in facts.errors if not e.crashed]
     project = link(facts, _link_options(config, cwd))
+    if opts.live is not None and opts.overlay is None:  # never while verifying a --fix
+        from policylint.live.verify import verify
+
+        verify(project, opts.live, rule_options(config), opts.live_session)
     chosen = _selection(rules, config, opts)
     findings = [_internal(e.message, e.location, e.location.path) for e in crashes]
     findings += _run_rules(project, [r for r in rules if chosen.wants(r.meta.code)], config)
@@ -169,9 +176,22 @@ def _link_options(config: Config, cwd: str) -> LinkOptions:
     return LinkOptions(labeling_buckets=buckets, cors_files=files)
 
 
+def rule_options(config: Config) -> Options:
+    return Options(accepted_origins=tuple(config.accepted_origins),
+                   strict_ground_truth=config.strict_ground_truth)
+
+
+def judge(project: Project, config: Config, rules: list[LoadedRule],
+          opts: RunOptions) -> list[Finding]:
+    """The active rules over an already linked Project (``policylint aws-audit``), selected and
+    finalised like a run's findings, sorted."""
+    chosen = _selection(rules, config, opts)
+    findings = _run_rules(project, [r for r in rules if chosen.wants(r.meta.code)], config)
+    return sorted((_finalise(f, config) for f in chosen.keep(findings)), key=Finding.sort_key)
+
+
 def _run_rules(project: Project, rules: list[LoadedRule], config: Config) -> list[Finding]:
-    options = Options(accepted_origins=tuple(config.accepted_origins),
-                      strict_ground_truth=config.strict_ground_truth)
+    options = rule_options(config)
     out: list[Finding] = []
     for r in rules:
         try:

@@ -20,6 +20,29 @@ class Unknown:
         return f"<unknown: {self.reason}>"
 
 
+@dataclass(frozen=True)
+class SageMakerDefaultBucket(Unknown):
+    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
+    unknown statically, known once the account and region are (``--aws`` asks STS)."""
+
+    reason: str = "the SageMaker default bucket sagemaker-<region>-<account-id>"
+
+    @staticmethod
+    def name_for(region: str, account: str) -> str:
+        return f"sagemaker-{region}-{account}"
+
+
+@dataclass(frozen=True)
+class Bound(Unknown):
+    """An Unknown with a name: where the value comes from at run time (``source``: "env",
+    "event", "ssm", "sagemaker-default-bucket", "argv") and the key ``path`` within it, e.g.
+    ``Bound(reason, "env", ("INPUT_BUCKET",))``. The linker may resolve it from the
+    infrastructure that runs the code (policylint.bind); unresolved, it is an Unknown."""
+
+    source: str = ""
+    path: tuple[str, ...] = ()
+
+
 def is_known(value: object) -> bool:
     return not isinstance(value, Unknown)
 
@@ -58,7 +81,12 @@ class Location:
                 object.__setattr__(self, "end_column", self.column)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return self.path if self.logical else f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def logical(self) -> bool:
+        """An AWS resource (``aws-audit``: a labeling job's ARN), not a place in a file."""
+        return self.path.startswith("arn:")
 
     def contains_line(self, line: int) -> bool:
         return self.line <= line <= self.end_line
@@ -82,6 +110,7 @@ class Format(str, enum.Enum):
     TEMPLATE = "template"
     SCRIPT = "script"
     CONFIG = "config"
+    LIVE = "aws"  # read from an AWS account (--aws, aws-audit)
 
 
 @dataclass(frozen=True)
@@ -156,6 +185,7 @@ class CorsSource(str, enum.Enum):
     FILE = "file"  # a CORS JSON/XML document bound by config or script
     SCRIPT = "script"  # inline JSON in `aws s3api put-bucket-cors`
     PLAN = "plan"
+    LIVE = "live"  # read from AWS with --aws (GetBucketCors): the configuration in force
 
 
 @dataclass(frozen=True)
@@ -179,6 +209,12 @@ class CorsConfig:
     @property
     def key(self) -> str:
         return self.group or f"{self.location.path}:{self.location.line}:{self.location.column}"
+
+    @property
+    def identity(self) -> str:
+        """Names this configuration (one alternative of a conditional definition) for a fix."""
+        loc = self.location
+        return f"{loc.path}:{loc.line}:{loc.column}:{self.condition or ''}"
 
     def hint(self, key: str) -> str | None:
         return dict(self.fix_hints).get(key)
@@ -269,6 +305,35 @@ class Fix:
     language: str  # hcl, yaml, json, xml
 
 
+class RuleNeed(enum.IntEnum):
+    """The CORS rule a fix adds, weakest first: a target that several findings share gets the
+    strongest any of them needs (each one includes what the weaker ones add)."""
+
+    GET = 1  # a rule allowing GET from origin *
+    GET_EXPOSING_ORIGIN = 2  # the same, exposing Access-Control-Allow-Origin (Ground Truth)
+    MEDIA = 3  # GET, HEAD, PUT from *, AllowedHeaders *, exposing the origin (point cloud, video)
+
+
+@dataclass(frozen=True)
+class FixTarget:
+    """What a finding's automatic fix does, as data (part of the public rule API).
+
+    ``subject`` is the linked bucket (``LinkedBucket.subject``). Either ``bucket`` names the
+    bucket (``Bucket.identity``) to give a CORS configuration holding the ``need``ed rule, or
+    ``cors`` names the configuration (``CorsConfig.identity``) to add that rule to, before the
+    rule at index
+    ``before`` (S3 answers with the first rule that matches) or after the last one. A fix with
+    ``on_request`` set is applied only when its rule is selected by name (``--select``).
+    """
+
+    subject: str
+    need: RuleNeed
+    bucket: str | None = None
+    cors: str | None = None
+    before: int | None = None
+    on_request: bool = False
+
+
 @dataclass(frozen=True)
 class Related:
     message: str
@@ -288,6 +353,7 @@ class Finding:
     fix: Fix | None = None
     why: str = ""
     fingerprint: str = ""
+    target: FixTarget | None = None  # what --fix does about it; None: no automatic fix
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.path, self.location.line, self.location.column, self.rule)
@@ -327,6 +393,27 @@ class Facts:
         self.consumed.extend(other.consumed)
 
 
+@dataclass(frozen=True)
+class LiveCors:
+    """A bucket's CORS as read from AWS with ``--aws``: ``rules`` is None when the bucket has
+    no CORS configuration (NoSuchCORSConfiguration); ``error`` names the API error when it could
+    not be read (then ``rules`` is None too). Never cached: it describes the account, not a file."""
+
+    bucket: str
+    account: str
+    region: str
+    read_at: str  # ISO 8601, UTC
+    rules: tuple[CorsRule, ...] | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def describe(self) -> str:
+        return f"live: s3://{self.bucket} ({self.account}, {self.region}, read at {self.read_at})"
+
+
 @dataclass
 class LinkedBucket:
     """A bucket with everything bound to it. ``bucket`` is None for a bucket known only by name
@@ -336,6 +423,8 @@ class LinkedBucket:
     bucket: Bucket | None
     cors: list[CorsConfig] = field(default_factory=list)
     uses: list[LabelingUse] = field(default_factory=list)
+    # with --aws: the deployed configuration (or why it could not be read)
+    live: LiveCors | None = None
 
     @property
     def subject(self) -> str:

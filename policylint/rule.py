@@ -12,13 +12,17 @@ from policylint.model import (
     Confidence,
     CorsConfig,
     CorsRule,
+    CorsSource,
     Finding,
     Fix,
+    FixTarget,
     Format,
     LabelingUse,
     LinkedBucket,
+    Location,
     Project,
     Related,
+    RuleNeed,
     Service,
     Severity,
     Unknown,
@@ -139,10 +143,36 @@ def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
         rel.append(Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location))
     rel += evidence_related(uses)
     for c in lb.cors:
+        if c.source is CorsSource.LIVE and lb.live is not None:
+            rel.append(Related(f"{lb.live.describe()}: the CORS rules in force", c.location))
+            continue
         what = f"CORS document {c.document}" if c.document else f"CORS ({c.source.value})"
         cond = f" when {c.condition}" if c.condition else ""
         rel.append(Related(f"{what} applies to this bucket{cond}", c.location))
+    if lb.live is not None and lb.live.ok and lb.live.rules is None:
+        rel.append(Related(f"{lb.live.describe()}: no CORS configuration", where_reported(lb)))
     return tuple(rel)
+
+
+def where_reported(lb: LinkedBucket) -> Location:
+    """Where a finding about the bucket itself goes: its definition, or, for a bucket known only
+    by name, the first labeling use that needs its CORS."""
+    if lb.bucket is not None:
+        return lb.bucket.location
+    uses = [u for u in lb.uses if u.needs_cors] or lb.uses
+    return min(uses, key=lambda u: (u.location.path, u.location.line, u.location.column)).location
+
+
+def live_verified(lb: LinkedBucket) -> bool:
+    """True when ``--aws`` read this bucket's deployed CORS (rules or none)."""
+    return lb.live is not None and lb.live.ok
+
+
+def live_failure(lb: LinkedBucket) -> str:
+    """`` (--aws could not read it: ERROR)`` when a live read failed, else ``""``."""
+    if lb.live is None or lb.live.ok:
+        return ""
+    return f" (--aws could not read its live CORS: {lb.live.error})"
 
 
 def bucket_name(lb: LinkedBucket) -> str | None:
@@ -151,12 +181,35 @@ def bucket_name(lb: LinkedBucket) -> str | None:
 
 # --- fixes ---------------------------------------------------------------------------------
 
-def needed_rule(uses: Iterable[LabelingUse], media: bool = False) -> snippets.Needed:
+def need_for(uses: Iterable[LabelingUse], media: bool = False) -> RuleNeed:
+    """The rule these uses need: the media rule, else GET from * (exposing the origin for
+    Ground Truth)."""
     if media:
-        return snippets.MEDIA
+        return RuleNeed.MEDIA
     if any(u.service is Service.GROUND_TRUTH for u in uses):
-        return snippets.GROUND_TRUTH
-    return snippets.BASIC
+        return RuleNeed.GET_EXPOSING_ORIGIN
+    return RuleNeed.GET
+
+
+def needed_rule(uses: Iterable[LabelingUse], media: bool = False) -> snippets.Needed:
+    return snippets.NEEDED[need_for(uses, media)]
+
+
+def bucket_target(lb: LinkedBucket, need: RuleNeed) -> FixTarget:
+    """--fix gives this bucket a CORS configuration with the rule it needs."""
+    return FixTarget(lb.subject, need, bucket=lb.bucket.identity if lb.bucket else None)
+
+
+def config_target(lb: LinkedBucket, config: CorsConfig, need: RuleNeed, *,
+                  before: int | None = None, on_request: bool = False) -> FixTarget:
+    """--fix adds the rule to this configuration (before rule index ``before``, else last)."""
+    return FixTarget(lb.subject, need, cors=config.identity, before=before,
+                     on_request=on_request)
+
+
+def command_fix(description: str, bucket: str, needed: snippets.Needed) -> Fix:
+    """A fix given as the ``aws s3api put-bucket-cors`` command that applies ``needed``."""
+    return Fix(description, snippets.cli_command(bucket, needed), "shell")
 
 
 def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:

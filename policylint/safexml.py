@@ -69,6 +69,15 @@ class _Refused(Exception):
     pass
 
 
+def _declaration_position(data: bytes) -> tuple[int, int]:
+    """(line, column) of the ``encoding=`` in the XML declaration, else (1, 1)."""
+    at = data.find(b"encoding", 0, 512)
+    if at < 0:
+        return 1, 1
+    line_start = data.rfind(b"\n", 0, at) + 1
+    return data.count(b"\n", 0, at) + 1, at - line_start + 1
+
+
 def parse(data: bytes) -> Element:
     return parse_document(data).root
 
@@ -147,6 +156,11 @@ def parse_document(data: bytes) -> Document:
         raise XMLError(refusal[0], line, column) from None
     except expat.ExpatError as exc:
         raise XMLError(expat.ErrorString(exc.code), exc.lineno, exc.offset + 1) from None
+    except (LookupError, UnicodeError) as exc:
+        # expat asks Python for an encoding it does not know (``encoding="x-bogus"``) or the
+        # bytes do not decode in the declared one: the document cannot be read
+        line, column = _declaration_position(data)
+        raise XMLError(f"cannot decode the document: {exc}", line, column) from None
     if not root:
         raise XMLError("no root element", 1, 1)
     return Document(root[0], comments)

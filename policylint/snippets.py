@@ -5,7 +5,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from policylint.model import Format
+from policylint.model import Format, RuleNeed
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ BASIC = Needed()
 GROUND_TRUTH = Needed(expose_headers=("Access-Control-Allow-Origin",))
 MEDIA = Needed(methods=("GET", "HEAD", "PUT"), allowed_headers=("*",),
                expose_headers=("Access-Control-Allow-Origin",), max_age=3000)
+NEEDED = {RuleNeed.GET: BASIC, RuleNeed.GET_EXPOSING_ORIGIN: GROUND_TRUTH, RuleNeed.MEDIA: MEDIA}
 
 
 def _hcl_list(items: tuple[str, ...]) -> str:

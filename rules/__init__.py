@@ -13,6 +13,7 @@ BUILTIN: tuple[str, ...] = (
     "pl102_labeling_bucket_unverified",
     "pl103_media_labeling_bucket_cors_incomplete",
     "pl104_ground_truth_cors_expose_header",
+    "pl105_live_cors_differs",
     "pl200_invalid_cors_configuration",
     "pl201_conflicting_cors_configuration",
 )

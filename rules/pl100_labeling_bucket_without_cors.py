@@ -34,7 +34,8 @@ resource "aws_s3_bucket_cors_configuration" "images" {
 
 ## Known limitations
 Only buckets defined in the scanned files are reported here; a labeling use of a bucket defined
-elsewhere is PL102. Evidence inferred from IAM lowers the severity to warning.
+elsewhere is PL102 — unless `--aws` read its deployed configuration and found none, then it is
+reported here, at the labeling use. Evidence inferred from IAM lowers the severity to warning.
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
@@ -50,11 +51,15 @@ from policylint.rule import (
     Options,
     RuleMeta,
     bucket_name,
+    bucket_target,
     chain,
     fix_for_bucket,
+    live_verified,
+    need_for,
     needed_rule,
     services,
     severity_for,
+    where_reported,
 )
 
 META = RuleMeta(code="PL100", name="labeling-bucket-without-cors", severity=Severity.ERROR,
@@ -67,7 +72,7 @@ WHY = ("AWS requires a CORS rule allowing GET from origin * on every bucket hold
 
 def check(project: Project, options: Options) -> Iterator[Finding]:
     for lb in project.buckets:
-        if lb.bucket is None or lb.cors:
+        if lb.cors or (lb.bucket is None and not live_verified(lb)):
             continue
         uses = [u for u in lb.uses if u.needs_cors]
         if not uses:
@@ -78,5 +83,6 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             META.code, META.name, severity_for(uses, META.severity),
             f"S3 bucket {lb.label} holds {services(uses)} {role} data but has no CORS "
             f"configuration",
-            lb.bucket.location, subject=lb.subject, bucket=bucket_name(lb),
-            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY)
+            where_reported(lb), subject=lb.subject, bucket=bucket_name(lb),
+            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY,
+            target=bucket_target(lb, need_for(uses, media)))

@@ -44,6 +44,8 @@ from policylint.rule import (
     bucket_name,
     chain,
     fix_for_config,
+    config_target,
+    need_for,
     needed_rule,
     rule_allows_get,
     rule_is_uncertain,
@@ -84,4 +86,5 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             f"CORS of S3 bucket {lb.label}{cond} has no rule allowing GET from {origins}; "
             f"it holds {services(uses)} input data",
             c.location, subject=lb.subject, bucket=bucket_name(lb), related=chain(lb, uses),
-            fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)), why=WHY)
+            fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)), why=WHY,
+            target=config_target(lb, c, need_for(uses)))

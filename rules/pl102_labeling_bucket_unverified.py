@@ -19,7 +19,9 @@ Scan the repository that defines the bucket too, bind its CORS document with `co
 suppress with a reason once verified.
 
 ## Options
-`severity: {PL102: error}` makes unverified buckets fail the run.
+`severity: {PL102: error}` makes unverified buckets fail the run. With `--aws`, policylint reads
+the deployed CORS of these buckets and judges it with PL100/PL101/PL103/PL104 instead; a bucket
+whose live CORS could not be read stays PL102, with the API error in the message.
 
 ## Known limitations
 None.
@@ -39,6 +41,8 @@ from policylint.rule import (
     chain,
     evidence_related,
     fix_for_bucket,
+    live_failure,
+    live_verified,
     needed_rule,
     services,
     unknown_reason,
@@ -57,10 +61,13 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             continue
         first = min(uses, key=lambda u: (u.location.path, u.location.line, u.location.column))
         if lb.bucket is None and not lb.cors:
+            if live_verified(lb):
+                continue  # --aws read it: PL100 judges "no CORS"
             yield Finding(
                 META.code, META.name, META.severity,
                 f"{services(uses)} input bucket '{lb.label}' is not defined in the scanned files "
-                f"and no CORS source for it is known: its CORS cannot be verified",
+                f"and no CORS source for it is known: its CORS cannot be verified"
+                f"{live_failure(lb)}",
                 first.location, subject=lb.subject, bucket=bucket_name(lb),
                 related=tuple(evidence_related(uses)),
                 fix=fix_for_bucket(lb, needed_rule(uses)), why=WHY)
@@ -71,10 +78,19 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 yield Finding(
                     META.code, META.name, META.severity,
                     f"CORS of {services(uses)} input bucket {lb.label} cannot be evaluated: "
-                    f"{reason}",
+                    f"{reason}{live_failure(lb)}",
                     c.location, subject=lb.subject, bucket=bucket_name(lb),
                     related=chain(lb, uses), why=WHY)
                 break
+        else:
+            if lb.cors and lb.live is not None and not lb.live.ok:
+                # declared CORS is known, but --aws was asked to compare it and could not
+                yield Finding(
+                    META.code, META.name, META.severity,
+                    f"deployed CORS of {services(uses)} input bucket {lb.label} cannot be "
+                    f"verified: --aws could not read it: {lb.live.error}",
+                    lb.cors[0].location, subject=lb.subject, bucket=bucket_name(lb),
+                    related=chain(lb, uses), why=WHY)
     for use, why in project.unbound_uses:
         if not use.needs_cors:
             continue

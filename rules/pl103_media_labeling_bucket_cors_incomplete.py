@@ -40,6 +40,8 @@ from policylint.rule import (
     bucket_name,
     chain,
     fix_for_config,
+    config_target,
+    need_for,
     needed_rule,
     rule_is_media_complete,
     rule_is_uncertain,
@@ -73,5 +75,6 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 f"CORS of S3 bucket {lb.label}{cond} lacks a rule allowing GET, HEAD and PUT from "
                 f"* with AllowedHeaders *; it holds {services(uses)} {'/'.join(kinds)} data",
                 c.location, subject=lb.subject, bucket=bucket_name(lb), related=chain(lb, uses),
-                fix=fix_for_config(c, needed_rule(uses, media=True), bucket_name(lb)), why=WHY)
+                fix=fix_for_config(c, needed_rule(uses, media=True), bucket_name(lb)), why=WHY,
+                target=config_target(lb, c, need_for(uses, media=True)))
             break

@@ -38,6 +38,8 @@ from policylint.rule import (
     bucket_name,
     chain,
     fix_for_config,
+    config_target,
+    need_for,
     needed_rule,
     rule_allows_get,
     rule_exposes_origin,
@@ -70,5 +72,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 f"(Ground Truth documents it since Nov 2021)",
                 passing[0].location or c.location, subject=lb.subject, bucket=bucket_name(lb),
                 related=chain(lb, uses),
-                fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)), why=WHY)
+                fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)), why=WHY,
+                target=config_target(lb, c, need_for(uses), on_request=True,
+                                     before=c.rules.index(passing[0])))
             break

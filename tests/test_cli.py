@@ -198,7 +198,7 @@ def test_list_rules(repo: Path) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert [line.split()[0] for line in lines] == [
-        "PL000", "PL001", "PL002", "PL100", "PL101", "PL102", "PL103", "PL104", "PL200", "PL201"]
+        "PL000", "PL001", "PL002", "PL100", "PL101", "PL102", "PL103", "PL104", "PL105", "PL200", "PL201"]
     assert re.fullmatch(r"PL101  labeling-bucket-cors-without-get +error +A labeling input "
                         r"bucket's CORS has no single rule allowing GET from \*", lines[4])
 

@@ -86,7 +86,7 @@ def _config_error(text: str, repo: Path, name: str = ".policylint.yaml") -> str:
 
 
 @pytest.mark.parametrize("text, message", [
-    ("bogus: 1\n", "'bogus': unknown key (known keys: cors-files, exclude, fail-on, ignore, "
+    ("bogus: 1\n", "'bogus': unknown key (known keys: aws, cors-files, exclude, fail-on, ignore, "
                    "labeling, max-file-size, rules-dirs, select, severity, suppress)"),
     ("labeling:\n  bucket: [a]\n", "'labeling.bucket': unknown key (known keys: "
                                   "accepted-origins, buckets, strict-ground-truth, tag)"),
@@ -136,7 +136,7 @@ def test_bad_toml_and_bad_values_in_pyproject_exit_2(repo: Path) -> None:
     assert _config_error("[tool.policylint]\nfail-on = \n", repo, "pyproject.toml").startswith(
         "invalid TOML: ")
     assert _config_error("[tool.policylint]\nfailon = 'note'\n", repo, "pyproject.toml") == (
-        "'failon': unknown key (known keys: cors-files, exclude, fail-on, ignore, labeling, "
+        "'failon': unknown key (known keys: aws, cors-files, exclude, fail-on, ignore, labeling, "
         "max-file-size, rules-dirs, select, severity, suppress)")
 
 

@@ -9,18 +9,14 @@ from typing import Any
 
 from policylint.fix import source
 from policylint.fix.plan import (
-    FIXABLE,
-    ON_REQUEST,
     Planned,
     Refused,
     Target,
     plan,
     targets_for,
-    wanted,
 )
 from policylint.fix.source import SourceFile
 from policylint.model import Finding, Unknown
-from policylint.rule import Options
 
 MAX_ROUNDS = 4
 
@@ -49,24 +45,27 @@ class Outcome:
         return any(c.new != c.src.data for c in self.changes)
 
 
-def codes_to_fix(opts: Any, rules: Any) -> tuple[str, ...]:
-    """PL100, PL101, PL103; PL104 only when selected by name or code on the command line."""
+def asked_by_name(opts: Any, rules: Any) -> set[str]:
+    """The rule codes selected on the command line (by code or name)."""
     from policylint.plugins import resolver
 
     resolve = resolver(rules)
-    asked = {resolve.get(s.strip().upper()) or resolve.get(s.strip().lower())
-             for s in getattr(opts, "select", []) or []}
-    return FIXABLE + tuple(c for c in ON_REQUEST if c in asked)
+    return {c for s in getattr(opts, "select", []) or []
+            if (c := resolve.get(s.strip().upper()) or resolve.get(s.strip().lower()))}
+
+
+def _on_request(f: Finding) -> bool:
+    return f.target is not None and f.target.on_request
 
 
 def fix_project(result: Any, config: Any, rules: Any, opts: Any, *, write: bool) -> Outcome:
-    options = Options(accepted_origins=tuple(config.accepted_origins),
-                      strict_ground_truth=config.strict_ground_truth)
-    codes = codes_to_fix(opts, rules)
-    findings = wanted(result.findings, codes)
-    targets, refused = targets_for(findings, result.project, options)
+    asked = asked_by_name(opts, rules)
+    waiting = [f for f in result.findings if _on_request(f) and f.rule not in asked]
+    held = {id(f) for f in waiting}
+    findings = [f for f in result.findings if f.target is not None and id(f) not in held]
+    targets, refused = targets_for(findings, result.project)
     refused += [Refused(f, f"{f.rule} is fixed only on request (--select {f.rule})")
-                for f in wanted(result.findings, ON_REQUEST) if f.rule not in codes]
+                for f in waiting]
     files, planned, more = plan(targets, opts.cwd)
     refused += more
     accepted, after, rejected = verify(result, config, rules, opts, files, planned)

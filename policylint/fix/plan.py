@@ -1,8 +1,8 @@
 """Which findings can be fixed, where, and with what rule: findings → targets → edits.
 
-A target is one place that receives one CORS rule: a bucket without CORS (PL100) or an existing
-CORS configuration (PL101, PL103, PL104). Findings that share a target are fixed together with
-the strongest rule any of them needs (media > Ground Truth > basic).
+A finding's ``FixTarget`` (set by its rule) names the bucket or CORS configuration to edit and
+the rule it needs; this module dispatches on that data only. Findings that share a target are
+fixed together with the strongest rule any of them needs (media > Ground Truth > basic).
 """
 from __future__ import annotations
 
@@ -17,21 +17,13 @@ from policylint.model import (
     CorsConfig,
     CorsSource,
     Finding,
+    FixTarget,
     Format,
     LinkedBucket,
     Project,
+    RuleNeed,
     Unknown,
 )
-from policylint.rule import (
-    Options,
-    needed_rule,
-    rule_allows_get,
-    rule_exposes_origin,
-    rule_is_media_complete,
-)
-
-FIXABLE = ("PL100", "PL101", "PL103")
-ON_REQUEST = ("PL104",)
 
 
 @dataclass
@@ -41,11 +33,15 @@ class Target:
     key: str
     path: str  # display path of the file to edit
     lb: LinkedBucket
-    bucket: Bucket | None = None  # PL100: the bucket to give a configuration
-    config: CorsConfig | None = None  # PL101/103/104: the configuration to extend
-    needed: snippets.Needed = snippets.BASIC
-    before: int | None = None  # insert before this rule (PL104: S3 uses the first match)
+    bucket: Bucket | None = None  # the bucket to give a configuration
+    config: CorsConfig | None = None  # the configuration to extend
+    need: RuleNeed = RuleNeed.GET
+    before: int | None = None  # insert before this rule (S3 uses the first match)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def needed(self) -> snippets.Needed:
+        return snippets.NEEDED[self.need]
 
 
 @dataclass(frozen=True)
@@ -60,63 +56,50 @@ class Refused:
     reason: str
 
 
-def strongest(a: snippets.Needed, b: snippets.Needed) -> snippets.Needed:
-    """The rule that satisfies both needs (media > Ground Truth > basic)."""
-    return max(a, b, key=lambda n: (len(n.methods), len(n.allowed_headers),
-                                    len(n.expose_headers)))
-
-
-def wanted(findings: list[Finding], codes: tuple[str, ...]) -> list[Finding]:
-    return [f for f in findings if f.rule in codes]
-
-
-def targets_for(findings: list[Finding], project: Project,
-                options: Options) -> tuple[list[Target], list[Refused]]:
+def targets_for(findings: list[Finding],
+                project: Project) -> tuple[list[Target], list[Refused]]:
+    """Group the findings' fix targets by the place they edit."""
     targets: dict[str, Target] = {}
     refused: list[Refused] = []
     for f in findings:
-        got = _target(f, project, options)
+        got = _target(f.target, project) if f.target is not None else "it has no automatic fix"
         if isinstance(got, str):
             refused.append(Refused(f, got))
             continue
         t = targets.setdefault(got.key, got)
         if t is not got:
-            t.needed = strongest(t.needed, got.needed)
+            t.need = max(t.need, got.need)
             if got.before is not None:
                 t.before = got.before if t.before is None else min(t.before, got.before)
         t.findings.append(f)
     return list(targets.values()), refused
 
 
-def _target(f: Finding, project: Project, options: Options) -> Target | str:
-    if f.rule == "PL100":
-        return _bucket_target(f, project)
-    return _config_target(f, project, options)
+def _target(ft: FixTarget, project: Project) -> Target | str:
+    mine = [lb for lb in project.buckets if lb.subject == ft.subject]
+    if ft.bucket is not None:
+        lb = next((lb for lb in mine if lb.bucket and lb.bucket.identity == ft.bucket), None)
+        return _bucket_target(ft, lb) if lb is not None else (
+            "the bucket is not defined in the scanned files: apply the rule where it is managed")
+    found = next(((lb, c) for lb in mine for c in lb.cors if c.identity == ft.cors), None)
+    if found is None:
+        return "the CORS configuration of this finding was not found"
+    return _config_target(ft, *found)
 
 
-def _bucket_target(f: Finding, project: Project) -> Target | str:
-    lb = next((lb for lb in project.buckets if lb.bucket is not None
-               and lb.bucket.location == f.location and lb.subject == f.subject), None)
-    if lb is None or lb.bucket is None:
-        return "the bucket is not defined in the scanned files: apply the rule where it is managed"
+def _bucket_target(ft: FixTarget, lb: LinkedBucket) -> Target | str:
     b = lb.bucket
+    assert b is not None
     if b.generated or b.format is Format.PLAN:
         return ("the bucket comes from generated output (a plan or synthesized template): "
                 "add the rule in its source")
     if b.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON):
         return f"--fix cannot add a CORS configuration in {b.format.value} files yet"
-    uses = [u for u in lb.uses if u.needs_cors]
-    media = any(u.modality.needs_media_cors for u in uses)
-    return Target(f"bucket:{b.identity}", b.location.path, lb, bucket=b,
-                  needed=needed_rule(uses, media))
+    return Target(f"bucket:{b.identity}", b.location.path, lb, bucket=b, need=ft.need)
 
 
-def _config_target(f: Finding, project: Project, options: Options) -> Target | str:
-    found = _find_config(f, project, options)
-    if found is None:
-        return "the CORS configuration of this finding was not found"
-    lb, c = found
+def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | str:
     if c.source is CorsSource.SCRIPT:
         return "the CORS rules are inline in a script command: edit the command by hand"
     if c.source is CorsSource.PLAN or c.format is Format.PLAN:
@@ -129,40 +112,8 @@ def _config_target(f: Finding, project: Project, options: Options) -> Target | s
     if c.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON, Format.CORS_JSON, Format.CORS_XML):
         return f"--fix cannot edit CORS rules in {c.format.value} files yet"
-    uses = [u for u in lb.uses if u.needs_cors]
-    media = f.rule == "PL103"
-    before = None
-    if f.rule == "PL104":
-        before = next((i for i, r in enumerate(c.rules) if rule_allows_get(r, options)), None)
-    key = f"cors:{c.location.path}:{c.location.line}:{c.location.column}:{c.condition}"
-    return Target(key, c.location.path, lb, config=c, needed=needed_rule(uses, media),
-                  before=before)
-
-
-def _find_config(f: Finding, project: Project,
-                 options: Options) -> tuple[LinkedBucket, CorsConfig] | None:
-    """The configuration a finding is about. Alternatives under a CloudFormation condition share
-    one location: the one the rule finds lacking is meant."""
-    found: list[tuple[LinkedBucket, CorsConfig]] = []
-    for lb in project.buckets:
-        if lb.subject != f.subject:
-            continue
-        for c in lb.cors:
-            rules = () if isinstance(c.rules, Unknown) else c.rules
-            if c.location == f.location or any(r.location == f.location for r in rules):
-                found.append((lb, c))
-    lacking = [(lb, c) for lb, c in found if _lacks(f.rule, c, options)]
-    return (lacking or found or [None])[0]
-
-
-def _lacks(code: str, c: CorsConfig, options: Options) -> bool:
-    if isinstance(c.rules, Unknown):
-        return False
-    if code == "PL103":
-        return not any(rule_is_media_complete(r, options) for r in c.rules)
-    if code == "PL104":
-        return not any(rule_exposes_origin(r) for r in c.rules if rule_allows_get(r, options))
-    return not any(rule_allows_get(r, options) for r in c.rules)
+    return Target(f"cors:{c.identity}", c.location.path, lb, config=c, need=ft.need,
+                  before=ft.before)
 
 
 def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:

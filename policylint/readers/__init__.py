@@ -24,6 +24,7 @@ READERS: dict[str, str] = {
     discover.TEMPLATE: "policylint.readers.templates",
     discover.MTURK: "policylint.readers.templates",
     discover.SCRIPT: "policylint.readers.scripts",
+    discover.PYTHON: "policylint.readers.python",
 }
 DIRECTORY_UNITS = frozenset({discover.TERRAFORM})
 
@@ -104,6 +105,8 @@ class LocalContext:
     def _inside(self, abspath: str) -> str | None:
         import os
 
+        if "\x00" in abspath:  # no file has such a name (and the OS calls refuse it)
+            return None
         real = os.path.realpath(abspath)
         root = os.path.realpath(self.root)
         if real == root or real.startswith(root.rstrip(os.sep) + os.sep):

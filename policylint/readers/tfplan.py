@@ -88,57 +88,122 @@ def read(unit: Unit, ctx: Context) -> Facts:
     return facts
 
 
+_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+               int: "a number", float: "a number", type(None): "null"}
+
+
+class _Checker:
+    """Reads plan parts defensively: a part of the wrong type is a PL001 at that part (the
+    resource whose address it sits under, else the first line naming its key), and reading
+    goes on without it."""
+
+    def __init__(self, path: str, lines: _Lines, facts: Facts) -> None:
+        self.path, self.lines, self.facts = path, lines, facts
+
+    def get(self, parent: dict[str, Any], key: str, want: type, where: str,
+            address: str = "") -> Any:
+        """``parent[key]`` when it is a ``want`` (absent or null: an empty one)."""
+        value = parent.get(key)
+        if value is None:
+            return want()
+        if isinstance(value, want) and not (want is int and isinstance(value, bool)):
+            return value
+        self.malformed(f"{where}{key}", want, value, address)
+        return want()
+
+    def item(self, value: Any, want: type, where: str, address: str = "") -> bool:
+        if isinstance(value, want):
+            return True
+        self.malformed(where, want, value, address)
+        return False
+
+    def malformed(self, what: str, want: type, value: Any, address: str) -> None:
+        loc = (self.lines.locate(self.path, address) if address and not what.startswith("config")
+               else self._find(what, address))
+        self.facts.errors.append(ParseError(
+            f"malformed Terraform plan: {what.replace('@', address)} is {_TYPE_NAMES.get(type(value), 'a value')}, "
+            f"expected {_TYPE_NAMES.get(want, want.__name__)}; this part is skipped", loc))
+
+    def _find(self, what: str, address: str) -> Location:
+        """The last key of ``what`` found in order in the text (``configuration``, then
+        ``root_module`` after it, ...): the part's own line in a usual plan."""
+        text, at = self.lines.text, -1
+        for comp in re.split(r"[.\[\] ]+", what):
+            if not comp or comp.isdigit():
+                continue
+            needle = json.dumps(address if comp == "@" else comp)
+            found = text.find(needle, at + 1)
+            if found >= 0:
+                at = found
+        if at < 0:
+            return Location(self.path, 1, 1)
+        line = bisect.bisect_right(self.lines.starts, at)
+        return Location(self.path, line, at - self.lines.starts[line - 1] + 1)
+
+
 def read_plan(path: str, doc: dict[str, Any], lines: _Lines, ctx: Any, facts: Facts) -> None:
-    planned = doc.get("planned_values") or doc.get("values") or {}
-    root = planned.get("root_module") if isinstance(planned, dict) else None
-    refs = _config_references(doc.get("configuration"))
-    for res in _resources(root):
+    check = _Checker(path, lines, facts)
+    key = "planned_values" if doc.get("planned_values") is not None else "values"
+    planned = check.get(doc, key, dict, "")
+    root = check.get(planned, "root_module", dict, f"{key}.") if planned else {}
+    config = check.get(doc, "configuration", dict, "")
+    refs = _config_references(config, check)
+    for res in _resources(root, check, f"{key}.root_module"):
         if res.get("mode", "managed") != "managed":
             continue
         address = str(res.get("address", ""))
-        raw = res.get("values")
-        values: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        values: dict[str, Any] = check.get(res, "values", dict, f"{address}.", address)
         loc = lines.locate(path, address)
         type_ = res.get("type")
         if type_ == BUCKET:
-            _bucket(path, address, values, loc, ctx, facts)
+            _bucket(path, address, values, loc, ctx, facts, check)
         elif type_ == CORS:
-            _cors(path, address, values, loc, refs, facts)
+            _cors(path, address, values, loc, refs, facts, check)
         elif type_ == SFN:
             _sfn(address, values, loc, facts)
         elif isinstance(type_, str) and type_.endswith("labeling_job"):
             _job(address, values, loc, facts)
 
 
-def _resources(module: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if not isinstance(module, dict) or depth > 50:
+def _resources(module: dict[str, Any], check: _Checker, where: str,
+               depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 50:
         return
-    for r in module.get("resources") or []:
-        if isinstance(r, dict):
+    for i, r in enumerate(check.get(module, "resources", list, f"{where}.")):
+        if check.item(r, dict, f"{where}.resources[{i}]"):
             yield r
-    for child in module.get("child_modules") or []:
-        yield from _resources(child, depth + 1)
+    for i, child in enumerate(check.get(module, "child_modules", list, f"{where}.")):
+        if check.item(child, dict, f"{where}.child_modules[{i}]"):
+            yield from _resources(child, check, f"{where}.child_modules[{i}]", depth + 1)
 
 
-def _config_references(config: Any) -> dict[str, list[str]]:
+def _config_references(config: dict[str, Any], check: _Checker) -> dict[str, list[str]]:
     """address (module prefix + type.name) → references of its ``bucket`` expression."""
     out: dict[str, list[str]] = {}
 
-    def walk(module: Any, prefix: str, depth: int) -> None:
-        if not isinstance(module, dict) or depth > 50:
+    def walk(module: dict[str, Any], prefix: str, where: str, depth: int) -> None:
+        if depth > 50:
             return
-        for r in module.get("resources") or []:
-            if not isinstance(r, dict):
+        for i, r in enumerate(check.get(module, "resources", list, f"{where}.")):
+            if not check.item(r, dict, f"{where}.resources[{i}]"):
                 continue
-            expr = (r.get("expressions") or {}).get("bucket")
-            if isinstance(expr, dict) and isinstance(expr.get("references"), list):
-                out[prefix + str(r.get("address", ""))] = [str(x) for x in expr["references"]]
-        for name, call in (module.get("module_calls") or {}).items():
-            if isinstance(call, dict):
-                walk(call.get("module"), f"{prefix}module.{name}.", depth + 1)
+            address = str(r.get("address", ""))
+            at = f"{where}.resources[{i}].@." if address else f"{where}.resources[{i}]."
+            exprs = check.get(r, "expressions", dict, at, address)
+            expr = check.get(exprs, "bucket", dict, f"{at}expressions.", address)
+            references = check.get(expr, "references", list, f"{at}expressions.bucket.",
+                                   address)
+            if references:
+                out[prefix + address] = [x for x in references if isinstance(x, str)]
+        calls = check.get(module, "module_calls", dict, f"{where}.")
+        for name, call in calls.items():
+            if check.item(call, dict, f"{where}.module_calls.{name}"):
+                child = check.get(call, "module", dict, f"{where}.module_calls.{name}.")
+                walk(child, f"{prefix}module.{name}.", f"{where}.module_calls.{name}.module",
+                     depth + 1)
 
-    if isinstance(config, dict):
-        walk(config.get("root_module"), "", 0)
+    walk(check.get(config, "root_module", dict, "configuration."), "", "configuration.root_module",
+         0)
     return out
 
 
@@ -147,12 +212,11 @@ def _unindexed(address: str) -> str:
 
 
 def _bucket(path: str, address: str, values: dict[str, Any], loc: Location, ctx: Any,
-            facts: Facts) -> None:
+            facts: Facts, check: _Checker) -> None:
     name = values.get("bucket")
     bucket_name: Any = name if isinstance(name, str) else Unknown(f"{address}.bucket is "
                                                                   f"{_AFTER_APPLY}")
-    raw_tags = values.get("tags")
-    tags: dict[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
+    tags: dict[str, Any] = check.get(values, "tags", dict, f"{address}.", address)
     tag_items = tuple((str(k), str(v)) for k, v in tags.items() if v is not None)
     declared: list[Evidence] = []
     opts = ctx.options
@@ -163,8 +227,8 @@ def _bucket(path: str, address: str, values: dict[str, Any], loc: Location, ctx:
     identity = f"{path}#{address}"
     facts.buckets.append(Bucket(identity, address, bucket_name, loc, Format.PLAN, tag_items,
                                 tuple(declared), generated=True))
-    inline = values.get("cors_rule")
-    if isinstance(inline, list) and inline:
+    inline = check.get(values, "cors_rule", list, f"{address}.", address)
+    if inline:
         rules, problems = _rules(path, inline, loc)
         facts.cors.append(CorsConfig(BucketRef(identity=identity, name=bucket_name, text=address),
                                      rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems)))
@@ -185,7 +249,7 @@ def _rules(path: str, items: list[Any], loc: Location) -> tuple[tuple[CorsRule, 
 
 
 def _cors(path: str, address: str, values: dict[str, Any], loc: Location,
-          refs: dict[str, list[str]], facts: Facts) -> None:
+          refs: dict[str, list[str]], facts: Facts, check: _Checker) -> None:
     name = values.get("bucket")
     identity = None
     for ref in refs.get(_unindexed(address), []):
@@ -195,8 +259,7 @@ def _cors(path: str, address: str, values: dict[str, Any], loc: Location,
             break
     target_name: Any = name if isinstance(name, str) else Unknown(
         f"{address}.bucket is {_AFTER_APPLY}")
-    raw_items = values.get("cors_rule")
-    items: list[Any] = raw_items if isinstance(raw_items, list) else []
+    items: list[Any] = check.get(values, "cors_rule", list, f"{address}.", address)
     rules, problems = _rules(path, items, loc)
     facts.cors.append(CorsConfig(BucketRef(identity=identity, name=target_name, text=address),
                                  rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems)))

@@ -5,6 +5,7 @@ Reporters import only the model and this module.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 
 from policylint.model import Finding, Severity
@@ -46,6 +47,25 @@ class Report:
             c[{Severity.ERROR: "errors", Severity.WARNING: "warnings",
                Severity.NOTE: "notes"}[f.severity]] += 1
         return c
+
+
+# GitHub's runner reads a job's output line by line (CR, LF and CRLF end a line) and runs a line
+# that starts, after blanks, with ``::`` (``::error``, ``::stop-commands::``, ``::add-mask::``) or
+# with the legacy ``##[``: a file name or a value holding a line break must never start one.
+_COMMAND_START = re.compile(r"^([ \t\f\v]*)(::|##\[)", re.MULTILINE)
+
+
+def neutralise_commands(text: str, xml: bool = False) -> str:
+    """``text`` with no line that a CI runner would take as a workflow command: a CR inside a
+    line is shown as ``\\r`` (``&#13;`` in XML), a line starting with ``::`` or ``##[`` gets a
+    ``\\`` before it (in XML, its first character becomes a character reference, which reads the
+    same once parsed)."""
+    if xml:
+        text = text.replace("\r", "&#13;")
+        return _COMMAND_START.sub(
+            lambda m: m.group(1) + ("&#58;:" if m.group(2) == "::" else "&#35;#["), text)
+    text = text.replace("\r\n", "\n").replace("\r", "\\r")
+    return _COMMAND_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def available() -> list[str]:

@@ -23,12 +23,13 @@ def escape_property(text: str) -> str:
 
 def command(f: Finding) -> str:
     loc = f.location
-    props = [f"file={escape_property(loc.path)}", f"line={loc.line}", f"col={loc.column}",
-             f"endLine={max(loc.end_line, loc.line)}"]
-    if loc.end_line == loc.line and loc.end_column > loc.column:
+    props = [] if loc.logical else [
+        f"file={escape_property(loc.path)}", f"line={loc.line}", f"col={loc.column}",
+        f"endLine={max(loc.end_line, loc.line)}"]
+    if not loc.logical and loc.end_line == loc.line and loc.end_column > loc.column:
         props.append(f"endColumn={loc.end_column}")
     props.append(f"title={escape_property(f.rule)}")
-    message = f"{f.message} [{f.name}]"
+    message = f"{loc.path}: {f.message} [{f.name}]" if loc.logical else f"{f.message} [{f.name}]"
     if f.fix is not None:
         message += f"\nfix: {f.fix.description}\n{f.fix.snippet.rstrip()}"
     return f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(message)}"

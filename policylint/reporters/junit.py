@@ -10,7 +10,7 @@ import re
 from xml.sax.saxutils import escape, quoteattr
 
 from policylint.model import Finding
-from policylint.reporters import Report
+from policylint.reporters import Report, neutralise_commands
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -68,10 +68,12 @@ def render(report: Report) -> str:
         cases = (f"    <testcase classname=\"policylint\" "
                  f"name={_attr(f'no findings in {files}')}/>\n")
     tests = max(n, 1)
-    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             f"<testsuites name=\"policylint\" tests=\"{tests}\" failures=\"{n}\" errors=\"0\">\n"
             f"  <testsuite name=\"policylint\" tests=\"{tests}\" failures=\"{n}\" errors=\"0\" "
             f"skipped=\"0\">\n"
             f"{props}{cases}"
             "  </testsuite>\n"
             "</testsuites>\n")
+    # on a CI console, a message line that starts with "::" must not become a workflow command
+    return neutralise_commands(out, xml=True) if report.annotations else out

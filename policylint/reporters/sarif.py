@@ -84,6 +84,8 @@ def region(loc: Location) -> dict[str, int]:
 
 
 def physical(loc: Location) -> dict[str, Any]:
+    if loc.logical:  # aws-audit: a labeling job or flow definition, by ARN
+        return {"logicalLocations": [{"fullyQualifiedName": loc.path, "kind": "resource"}]}
     return {"physicalLocation": {"artifactLocation": artifact_location(loc.path),
                                  "region": region(loc)}}
 

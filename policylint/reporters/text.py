@@ -23,15 +23,14 @@ def _plural(n: int, word: str) -> str:
 
 def render_finding(f: Finding, color: bool) -> str:
     loc = f.location
-    head = (f"{_c(f'{loc.path}:{loc.line}:{loc.column}:', _BOLD, color)} "
+    head = (f"{_c(f'{loc}:', _BOLD, color)} "
             f"{_c(f.rule, _BOLD + _COLOURS[f.severity], color)} "
             f"{_c(f'[{f.severity.label}]', _COLOURS[f.severity], color)} {f.message}")
     lines = [head]
     if f.why:
         lines.append(f"  {_c('why:', _DIM, color)} {f.why}")
     for r in f.related:
-        lines.append(f"  {_c('=', _CYAN, color)} {r.location.path}:{r.location.line}:"
-                     f"{r.location.column}: {r.message}")
+        lines.append(f"  {_c('=', _CYAN, color)} {r.location}: {r.message}")
     if f.fix is not None:
         lines.append(f"  {_c('fix:', _GREEN, color)} {f.fix.description}"
                      f"{' (' + f.fix.language + ')' if f.fix.language not in ('text',) else ''}:")
@@ -65,11 +64,12 @@ def render(report: Report) -> str:
     else:
         for f in report.findings:
             loc = f.location
-            out.append(f"{loc.path}:{loc.line}:{loc.column}: {f.rule} {f.message}")
+            out.append(f"{loc}: {f.rule} {f.message}")
     out.append(summary_line(report))
     text = "\n".join(out) + "\n"
     if report.annotations:
-        from policylint.reporters import github
+        from policylint.reporters import github, neutralise_commands
 
-        text += github.render(report)
+        # under GitHub Actions, no file name or value may start a workflow command of its own
+        text = neutralise_commands(text) + github.render(report)
     return text

@@ -17,6 +17,7 @@ from policylint.model import (
     LinkedBucket,
     Location,
     Project,
+    RuleNeed,
 )
 from policylint import jsonpos
 
@@ -92,7 +93,7 @@ def _project(rule: CorsRule) -> tuple[Project, Target]:
     lb = LinkedBucket("b", bucket, cors=[CorsConfig(None, (rule,), Location("t", 2, 1),
                                                     CorsSource.INLINE,
                                                     Format.CLOUDFORMATION_YAML)])
-    return Project(buckets=[lb]), Target("k", "t", lb, needed=snippets.GROUND_TRUTH)
+    return Project(buckets=[lb]), Target("k", "t", lb, need=RuleNeed.GET_EXPOSING_ORIGIN)
 
 
 def test_rule_present_wants_every_part_of_the_added_rule() -> None:

@@ -66,7 +66,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """The install step, run once: (RUNNER_TEMP, its outputs)."""
     temp = tmp_path_factory.mktemp("runner-temp")
     install = _action()["runs"]["steps"][0]
-    code, log, outputs = _run_step(install, {"github.action_path": str(REPO)},
+    code, log, outputs = _run_step(install, {"github.action_path": str(REPO), "inputs.aws": "false"},
                                    tmp_path_factory.mktemp("ws"), temp)
     assert code == 0, log
     assert outputs == {"bin": str(temp / "policylint-venv" / "bin")}
@@ -95,7 +95,7 @@ def test_action_metadata() -> None:
     doc = _action()
     assert doc["runs"]["using"] == "composite"
     assert sorted(doc["inputs"]) == sorted(
-        ["path", "config", "format", "fail-on", "sarif-file", "extra-args"])
+        ["path", "config", "format", "fail-on", "sarif-file", "aws", "extra-args"])
     assert {k: v["value"] for k, v in doc["outputs"].items()} == {
         "findings": "${{ steps.run.outputs.findings }}",
         "sarif-file": "${{ steps.run.outputs.sarif-file }}",
@@ -105,7 +105,8 @@ def test_action_metadata() -> None:
     assert all("uses" not in s for s in steps)  # no other action is pulled in
     text = ACTION.read_text(encoding="utf-8")
     assert not re.search(r"\b(curl|wget|git clone|docker)\b", text)
-    assert 'pip install --quiet --disable-pip-version-check "$POLICYLINT_ACTION_PATH"' in text
+    assert 'pip install --quiet --disable-pip-version-check "$pkg"' in text
+    assert 'pkg="$POLICYLINT_ACTION_PATH[aws]"' in text
     # inputs reach the scripts through env, never spliced into the script text
     assert all("${{" not in s["run"] for s in steps)
 
@@ -168,3 +169,11 @@ def test_bad_fail_on_is_refused(installed: tuple[Path, dict[str, str]], workspac
     assert outputs == {}
     assert log == ("::error title=policylint::fail-on must be error, warning, note or never "
                    "(got 'sometimes')\n")
+
+
+def test_bad_aws_input_is_refused(installed: tuple[Path, dict[str, str]], workspace: Path) -> None:
+    code, log, outputs = _run(installed, workspace, aws="yes")
+    assert code == 2
+    assert outputs == {}
+    assert log == "::error title=policylint::aws must be true or false (got 'yes')\n"
+

@@ -60,7 +60,7 @@ def test_cfn_lint_options_apply_to_the_mapped_codes(cfn_repo: Path) -> None:
     assert code == 0
     listed = [line.split(":")[0] for line in out.splitlines()
               if line[:1] in "EWI" and ": policylint PL" in line]
-    assert sorted(listed) == ["E9000", "E9001", "E9100", "E9101", "E9103", "E9200", "E9201",
+    assert sorted(listed) == ["E9000", "E9001", "E9100", "E9101", "E9103", "E9105", "E9200", "E9201",
                               "I9104", "W9002", "W9102"]
 
 

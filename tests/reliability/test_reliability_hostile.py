@@ -206,6 +206,32 @@ CASES = [
          {"main.tf": b"", "vars.tfvars": b"", "x.tf.json": b"", "sfn.asl.json": b"",
           "data.manifest": b"", "a/main.tf": TAGGED_TF},
          [("PL100", "a/main.tf", 1), ("PL001", "sfn.asl.json", 1), ("PL001", "x.tf.json", 1)]),
+    # issue 16 items 1-3: each was a PL000 that lost the file's other findings
+    Case("terraform-module-sources-with-control-characters",
+         {"main.tf": "".join(f'module "m{i}" {{\n  source = "./x{c}y"\n}}\n'
+                             for i, c in enumerate(["\\u0000", "\\u0001", "\\t", "\\u001f",
+                                                    "\\u007f", "\\n"])) + TAGGED_TF},
+         [("PL100", "main.tf", 19)]),
+    Case("xml-declaring-an-unknown-encoding",
+         {"cors.xml": '<?xml version="1.0" encoding="x-bogus"?>\n<CORSConfiguration/>\n',
+          "q/question.xml": "<?xml version='1.0'\n    encoding='no-such-codec'?>\n<HTMLQuestion/>\n",
+          "main.tf": TAGGED_TF},
+         [("PL001", "cors.xml", 1), ("PL100", "main.tf", 1), ("PL001", "q/question.xml", 2)]),
+    Case("terraform-plan-with-parts-of-the-wrong-type",
+         {"plan.json": '{"format_version": "1.2", "terraform_version": "1.11.0",\n'
+                       ' "planned_values": {"root_module": {"resources": [\n'
+                       '  {"address": "aws_s3_bucket.t", "mode": "managed", "type": "aws_s3_bucket",'
+                       ' "values": {"bucket": "acme-t", "tags": {"policylint:labeling-input": '
+                       '"true"}, "cors_rule": {"x": 1}}},\n'
+                       '  7,\n'
+                       '  {"address": "aws_s3_bucket.v", "type": "aws_s3_bucket", "values": [1]}\n'
+                       ' ], "child_modules": {"a": 1}}},\n'
+                       ' "configuration": {"root_module": {"resources": [\n'
+                       '  {"address": "aws_s3_bucket.t", "expressions": [1, 2]},\n'
+                       '  "junk"], "module_calls": [1]}}}\n'},
+         # each part of the wrong type is a PL001 at its own line; the tagged bucket is still read
+         [("PL001", "plan.json", line) for line in (2, 3)] + [("PL100", "plan.json", 3)]
+         + [("PL001", "plan.json", line) for line in (5, 6, 7, 8, 9)]),
     Case("manifest-with-broken-lines",
          {"data.manifest": b'{"source-ref": "s3://acme-images/a.jpg"}\n{"source-ref": \n'
                            b"not json\n\x00\xff\xfe\n" + b"[" * DEEP + b"\n\n"

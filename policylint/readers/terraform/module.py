@@ -412,6 +412,9 @@ class ModuleEval:
         if not src.startswith(("./", "../")):
             return Unknown(f"module.{name} comes from '{src}', which is not analysed "
                            "(only local ./ and ../ modules are)")
+        if any(ord(c) < 0x20 or c == "\x7f" for c in src):
+            return Unknown(f"module.{name}: its source {src!r} holds a control character, so "
+                           "no folder has that name")
         if len(self.chain) >= MAX_MODULE_DEPTH:
             return Unknown(f"module.{name}: modules nested more than {MAX_MODULE_DEPTH} deep")
         dir_abs = os.path.normpath(os.path.join(self.files.dir_abs, src))

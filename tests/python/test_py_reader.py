@@ -1,0 +1,96 @@
+"""The Python reader: calls, positions, PL001 notes, the prefilter.
+
+Fixture tests/fixtures/python/basic/:
+- job.py: create_labeling_job with an f-string manifest in py-images-bucket (line 10, the value
+  at column 67) and a partly known PreHumanTaskLambdaArn (image task);
+- cors.py: put_bucket_cors on py-images-bucket whose rules (a name assigned above) lack GET;
+- unrelated.py: no API named: never parsed.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import copy_fixture, run_cli
+
+from policylint.readers import python as pyreader
+
+
+def _scan(root: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run_cli([".", "--format", "json", "--no-cache", *args], root)
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def _keys(scan: dict[str, Any]) -> list[tuple[str, str, str, int, int]]:
+    return [(f["rule"], f["severity"], f["path"], f["line"], f["column"])
+            for f in scan["findings"]]
+
+
+@pytest.fixture()
+def basic(tmp_path: Path) -> Path:
+    return copy_fixture("python/basic", tmp_path)
+
+
+def test_put_bucket_cors_without_get_fails_for_labeling_bucket(basic: Path) -> None:
+    code, scan = _scan(basic)
+    assert code == 1
+    assert _keys(scan) == [("PL101", "error", "cors.py", 5, 1)]
+    evidence = [r["message"] for r in scan["findings"][0]["related"]]
+    assert any("create_labeling_job cats" in m for m in evidence), evidence
+
+
+def test_create_labeling_job_alone_is_unverifiable(basic: Path) -> None:
+    (basic / "cors.py").unlink()
+    code, scan = _scan(basic)
+    assert code == 0
+    assert _keys(scan) == [("PL102", "warning", "job.py", 10, 67)]
+    assert "py-images-bucket" in scan["findings"][0]["message"]
+
+
+def test_unrelated_python_is_not_parsed(basic: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ast
+
+    parsed: list[str] = []
+    real = ast.parse
+
+    def counting(source: Any, filename: str = "<unknown>", *a: Any, **k: Any) -> Any:
+        parsed.append(str(filename))
+        return real(source, filename, *a, **k)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    for i in range(30):
+        (basic / f"mod{i}.py").write_text("import os\nx = os.getcwd()\n", encoding="utf-8")
+    (basic / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
+    _scan(basic)
+    assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
+    parsed.clear()
+    # a one-file (pre-commit) run widens the scan to the repository for context: still only
+    # the files that passed the prefilter are parsed
+    code, out, err = run_cli(["main.tf", "--no-cache"], basic)
+    assert code in (0, 1), err
+    assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
+
+
+def test_prefilter_marks_equal_api_table() -> None:
+    from policylint import discover
+    from policylint.readers.python import calls
+
+    assert discover.PYTHON_MARKS == calls.PREFILTER
+
+
+def test_python2_file_is_a_note_only_when_prefiltered(basic: Path) -> None:
+    (basic / "old.py").write_text('print "put_bucket_cors"\n', encoding="utf-8")
+    (basic / "old_unrelated.py").write_text('print "hello"\n', encoding="utf-8")
+    (basic / "cors.py").unlink()
+    _code, scan = _scan(basic)
+    assert ("PL001", "note", "old.py", 1, 1) in _keys(scan)
+    assert all(f["path"] != "old_unrelated.py" for f in scan["findings"])
+
+
+def test_parse_counter_counts() -> None:
+    before = pyreader.PARSES[0]
+    pyreader.parse("x = 1\n", "a.py")
+    assert pyreader.PARSES[0] == before + 1
