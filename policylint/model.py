@@ -295,6 +295,7 @@ class ParseError:
     message: str
     location: Location
     severity: Severity | None = None  # None: PL001's own (error); NOTE for a file skipped on purpose
+    crashed: bool = False  # a reader crashed (a bug): reported as PL000, not PL001
 
 
 @dataclass(frozen=True)
