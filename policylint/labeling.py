@@ -136,16 +136,19 @@ def labeling_job_uses(
     evidence: str,
     confidence: Confidence = Confidence.DEFINED,
     names: str = "api",
+    modality: Modality | None = None,
 ) -> list[LabelingUse]:
     """Uses from CreateLabelingJob parameters (API names: ``InputConfig.DataSource.
     S3DataSource.ManifestS3Uri``, ``OutputConfig.S3OutputPath``, ``HumanTaskConfig.
     PreHumanTaskLambdaArn``). ``locate(path)`` gives the location of a key path in the source.
-    A ``Key.$`` parameter is dynamic (Unknown)."""
+    A ``Key.$`` parameter is dynamic (Unknown). ``modality``, when given, is the task's modality
+    as the caller read it (e.g. from a built-in ``HumanTaskUiArn``)."""
     if not isinstance(params, dict):
         return []
     uses: list[LabelingUse] = []
     task = _get(params, "HumanTaskConfig", "PreHumanTaskLambdaArn")
-    modality = modality_of(task)
+    if modality is None:
+        modality = modality_of(task)
     manifest_path = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
     manifest = _get(params, *manifest_path)
     if manifest is None and _dynamic(params, *manifest_path):

@@ -21,18 +21,6 @@ class Unknown:
 
 
 @dataclass(frozen=True)
-class SageMakerDefaultBucket(Unknown):
-    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
-    unknown statically, known once the account and region are (``--aws`` asks STS)."""
-
-    reason: str = "the SageMaker default bucket sagemaker-<region>-<account-id>"
-
-    @staticmethod
-    def name_for(region: str, account: str) -> str:
-        return f"sagemaker-{region}-{account}"
-
-
-@dataclass(frozen=True)
 class Bound(Unknown):
     """An Unknown with a name: where the value comes from at run time (``source``: "env",
     "event", "ssm", "sagemaker-default-bucket", "argv") and the key ``path`` within it, e.g.
@@ -41,6 +29,24 @@ class Bound(Unknown):
 
     source: str = ""
     path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SageMakerDefaultBucket(Bound):
+    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
+    unknown statically, known once the account and region are (``--aws`` asks STS). The one
+    representation of that bucket: the Python reader produces it, PL102 names it (its fix is
+    the put-bucket-cors command for it) and ``--aws`` binds it to its real name."""
+
+    reason: str = ("the SageMaker default bucket sagemaker-<region>-<account-id> "
+                   "(Session().default_bucket())")
+    source: str = "sagemaker-default-bucket"
+
+    PLACEHOLDER = "sagemaker-<region>-<account-id>"
+
+    @staticmethod
+    def name_for(region: str, account: str) -> str:
+        return f"sagemaker-{region}-{account}"
 
 
 def is_known(value: object) -> bool:

@@ -33,12 +33,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from policylint.model import Finding, Project, Related, Severity
+from policylint.model import Finding, Project, Related, SageMakerDefaultBucket, Severity
 from policylint.rule import (
     Options,
     RuleMeta,
     bucket_name,
     chain,
+    command_fix,
     evidence_related,
     fix_for_bucket,
     live_failure,
@@ -94,10 +95,17 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
     for use, why in project.unbound_uses:
         if not use.needs_cors:
             continue
+        fix = None
+        if isinstance(use.target.name, SageMakerDefaultBucket):
+            # the bucket is known by shape: the fix is the command for it, account filled in
+            fix = command_fix("apply the CORS rule to the SageMaker default bucket of the account "
+                              "and region the code runs in (or run with --aws, which reads its "
+                              "real name and its deployed CORS)",
+                              SageMakerDefaultBucket.PLACEHOLDER, needed_rule([use]))
         yield Finding(
             META.code, META.name, META.severity,
             f"{use.service.title} {use.role.value} '{use.target.describe()}' cannot be verified: "
             f"{why}",
             use.location, subject=use.target.describe(),
             bucket=use.target.name if isinstance(use.target.name, str) else None,
-            related=(Related(use.evidence, use.location),), why=WHY)
+            related=(Related(use.evidence, use.location),), fix=fix, why=WHY)

@@ -94,3 +94,25 @@ def test_parse_counter_counts() -> None:
     before = pyreader.PARSES[0]
     pyreader.parse("x = 1\n", "a.py")
     assert pyreader.PARSES[0] == before + 1
+
+
+def test_sagemaker_default_bucket_is_one_named_unknown_with_a_command_fix(tmp_path: Path) -> None:
+    from policylint.model import SageMakerDefaultBucket
+
+    (tmp_path / "job.py").write_text(
+        "import boto3, sagemaker\n"
+        "bucket = sagemaker.session.Session().default_bucket()\n"
+        "boto3.client('sagemaker').create_labeling_job(\n"
+        "    LabelingJobName='j',\n"
+        "    InputConfig={'DataSource': {'S3DataSource': {\n"
+        "        'ManifestS3Uri': 's3://' + bucket + '/in.manifest'}}})\n")
+    code, scan = _scan(tmp_path)
+    assert code == 0
+    assert _keys(scan) == [("PL102", "warning", "job.py", 6, 26)]
+    finding = scan["findings"][0]
+    assert "the SageMaker default bucket sagemaker-<region>-<account-id>" in finding["message"]
+    assert finding["fix"]["snippet"].startswith(
+        "aws s3api put-bucket-cors --bucket sagemaker-<region>-<account-id> ")
+    from policylint.readers.python.evaluate import bound, SAGEMAKER_DEFAULT_BUCKET
+
+    assert isinstance(bound(SAGEMAKER_DEFAULT_BUCKET), SageMakerDefaultBucket)

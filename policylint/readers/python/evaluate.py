@@ -21,13 +21,13 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Union
 
-from policylint.model import Bound, Unknown
+from policylint.model import Bound, SageMakerDefaultBucket, Unknown
 
 # Bound sources: what a Bound value is waiting for.
 ENV = "env"  # os.environ["X"], os.getenv("X"): path ("X",)
 EVENT = "event"  # a Lambda handler's event: path of subscripts
 SSM = "ssm"  # ssm.get_parameter(Name="P"): path ("P",)
-SAGEMAKER_DEFAULT_BUCKET = "sagemaker-default-bucket"
+SAGEMAKER_DEFAULT_BUCKET = SageMakerDefaultBucket.source  # Session().default_bucket()
 ARGV = "argv"  # command-line arguments: never resolved statically
 
 
@@ -49,6 +49,8 @@ def sub(value: Bound, key: str) -> Bound:
 
 
 def bound(source: str, *path: str) -> Bound:
+    if source == SAGEMAKER_DEFAULT_BUCKET:
+        return SageMakerDefaultBucket()
     return Bound(_bound_reason(source, path), source, tuple(path))
 
 
@@ -58,9 +60,6 @@ def _bound_reason(source: str, path: tuple[str, ...]) -> str:
         return f"the environment variable {key or '?'} is set where the code runs"
     if source == SSM:
         return f"the SSM parameter {key or '?'} is read at run time"
-    if source == SAGEMAKER_DEFAULT_BUCKET:
-        return ("the SageMaker default bucket sagemaker-<region>-<account-id> "
-                "(Session().default_bucket())")
     if source == ARGV:
         return "a command-line argument"
     if source == EVENT:
