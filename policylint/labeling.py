@@ -177,6 +177,33 @@ def labeling_job_uses(
     return uses
 
 
+def a2i_builtin_uses(
+    params: Any, key: str, locate: Locate, evidence: str,
+    confidence: Confidence = Confidence.DEFINED,
+) -> list[LabelingUse]:
+    """A2I's built-in integrations: Textract AnalyzeDocument (``key`` "Document") and
+    Rekognition DetectModerationLabels (``key`` "Image") called with a ``HumanLoopConfig`` send
+    ``<key>.S3Object`` to human review: its bucket is A2I input. Without HumanLoopConfig,
+    nothing. A dynamic bucket (``Bucket.$``) is Unknown."""
+    if not isinstance(params, dict) or not any(
+            k in params for k in ("HumanLoopConfig", "HumanLoopConfig.$")):
+        return []
+    path = (key, "S3Object", "Bucket")
+    bucket = _get(params, *path)
+    obj = _get(params, key, "S3Object", "Name")
+    if bucket is None and _dynamic(params, *path):
+        expr = _get(params, key, "S3Object", "Bucket.$")
+        bucket = Unknown(f"Bucket.$ is set at run time ({expr})")
+        path = (key, "S3Object", "Bucket.$")
+    if not isinstance(bucket, (str, Unknown)):
+        return []
+    text = bucket if isinstance(bucket, str) else f"{key}.S3Object.Bucket"
+    shown = f"s3://{bucket}/{obj}" if isinstance(bucket, str) and isinstance(obj, str) else text
+    return [LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
+                        f"{evidence} with HumanLoopConfig: A2I reviews {shown}", locate(path),
+                        confidence, BucketRef(name=bucket, text=text))]
+
+
 def human_loop_uses(
     params: Any, locate: Locate, evidence: str, confidence: Confidence = Confidence.DEFINED
 ) -> list[LabelingUse]:

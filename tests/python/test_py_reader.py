@@ -74,11 +74,23 @@ def test_unrelated_python_is_not_parsed(basic: Path, monkeypatch: pytest.MonkeyP
     assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
 
 
-def test_prefilter_marks_equal_api_table() -> None:
+def test_prefilter_admits_every_call_the_reader_understands() -> None:
     from policylint import discover
     from policylint.readers.python import calls
 
-    assert discover.PYTHON_MARKS == calls.PREFILTER
+    assert discover.PYTHON_MARKS is calls.PREFILTER
+    # resource verbs (BucketCors(n).put(), Bucket(n).Cors().delete()) pass through their
+    # receiver's mark; every other method the reader handles is a mark or contains one
+    verbs = {"put", "delete", "create"}
+    a2i_builtins = {"analyze_document", "detect_moderation_labels"}  # only with HumanLoopConfig
+    for name in set(calls.HANDLERS) - verbs - a2i_builtins:
+        assert discover.python_prefilter(f"x.{name}(".encode()), name
+    for name in a2i_builtins:
+        assert not discover.python_prefilter(f"x.{name}(Document=d)".encode())
+        assert discover.python_prefilter(f"x.{name}(HumanLoopConfig=h)".encode())
+    for verb in sorted(verbs - {"create"}):
+        assert discover.python_prefilter(f"s3.BucketCors('b').{verb}()".encode())
+        assert discover.python_prefilter(f"s3.Bucket('b').Cors().{verb}()".encode())
 
 
 def test_python2_file_is_a_note_only_when_prefiltered(basic: Path) -> None:

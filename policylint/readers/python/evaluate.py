@@ -352,6 +352,8 @@ class Evaluator:
             if attr == "upload" and (dotted or "").endswith("S3Uploader.upload") \
                     and len(args) >= 2:
                 return concat(self.value(args[1], depth), "/", Unknown("the uploaded file's name"))
+            if attr == "generate_presigned_url" and _presigned_get(node, self, depth) is not None:
+                return _presigned_get(node, self, depth)
             if attr == "default_bucket":
                 return bound(SAGEMAKER_DEFAULT_BUCKET)
             if attr in ("get_parameter", "get_parameters") and "Name" in kw:
@@ -380,6 +382,22 @@ class Evaluator:
                 return _format(receiver, [self.value(a, depth) for a in args],
                                {k: self.value(v, depth) for k, v in kw.items()})
         return Unknown(f"'{_source(node)}' is computed at run time")
+
+
+def _presigned_get(node: ast.Call, ev: Evaluator, depth: int) -> Value:
+    """``generate_presigned_url("get_object", Params={"Bucket": B, "Key": K})``: a URL of the
+    object s3://B/K, evaluated as that S3 location (whoever opens it reads from bucket B)."""
+    kw = {k.arg: k.value for k in node.keywords if k.arg}
+    method = ev.value(node.args[0], depth) if node.args else (
+        ev.value(kw["ClientMethod"], depth) if "ClientMethod" in kw else None)
+    params_node = kw.get("Params") or (node.args[1] if len(node.args) > 1 else None)
+    if method != "get_object" or params_node is None:
+        return None
+    params = ev.value(params_node, depth)
+    if not isinstance(params, dict) or "Bucket" not in params:
+        return None
+    key = params.get("Key", Unknown("the object key"))
+    return concat("s3://", params["Bucket"], "/", key)
 
 
 class _Missing:
