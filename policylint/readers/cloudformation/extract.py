@@ -47,6 +47,7 @@ from policylint.readers.cloudformation.evaluate import (
     Template,
     roles_in,
 )
+from policylint.readers.cloudformation.functions import FunctionReader
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
 from policylint.positioned import PDict, PList, Pos
@@ -95,6 +96,7 @@ class TemplateReader:
                 self.state_machine(lid, res, rtype)
             else:
                 self.api_shaped(lid, res, rtype)
+        FunctionReader(self).read()  # functions, the code they run, what they give it
         self.facts.uses += IamReader(self.tpl, self.resources, self.path).inferred(
             self.exec_roles, self.identity)
         self.facts.uses = [self.bind(u) for u in self.facts.uses]

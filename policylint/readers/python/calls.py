@@ -27,6 +27,7 @@ from policylint.model import (
     Location,
     Modality,
     Role,
+    SageMakerDefaultBucket,
     Service,
     Unknown,
 )
@@ -131,8 +132,17 @@ def _text(value: Value, what: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Partial):
-        return "".join(p if isinstance(p, str) else "{…}" for p in value.parts)
+        return "".join(p if isinstance(p, str) else _placeholder(p) for p in value.parts)
     return what
+
+
+def _placeholder(part: Unknown) -> str:
+    """How an unknown part of a string is shown: ``{INPUT_BUCKET}`` for a named one."""
+    if isinstance(part, Bound) and part.path and not isinstance(part, SageMakerDefaultBucket):
+        return "{" + part.path[-1] + "}"
+    if isinstance(part, SageMakerDefaultBucket):
+        return "{default_bucket}"
+    return "{…}"
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -150,8 +160,14 @@ def create_labeling_job(call: Call, facts: Facts) -> None:
         labeling._get(params, "HumanTaskConfig", "PreHumanTaskLambdaArn"))
     if modality is Modality.UNKNOWN:
         modality = ui_modality(ui)
-    facts.uses += labeling.labeling_job_uses(params, locate, f"Python {label}",
-                                             modality=modality)
+    raw = call.kwargs()
+    for use in labeling.labeling_job_uses(params, locate, f"Python {label}", modality=modality):
+        key = {"ManifestS3Uri": ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri"),
+               "S3OutputPath": ("OutputConfig", "S3OutputPath")}.get(use.target.text)
+        if key is not None:  # show how the code spells a location it does not know
+            use = replace(use, target=replace(
+                use.target, text=_text(labeling._get(raw, *key), use.target.text)))
+        facts.uses.append(use)
 
 
 # Built-in worker UIs (``arn:aws:sagemaker:REGION:ACCOUNT:human-task-ui/NAME``): their modality.
@@ -194,7 +210,30 @@ def start_human_loop(call: Call, facts: Facts) -> None:
                                 "Python start_human_loop: human loop input in an S3 bucket not "
                                 "known statically", loc, Confidence.DEFINED,
                                 BucketRef(name=part, text=_text(_first_s3(content), "InputContent"))))
+    for value in _bound_values(content):  # an S3 location only if its binding says so
+        if value in seen:
+            continue
+        seen.add(value)
+        uses.append(LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
+                                "Python start_human_loop: human loop input", loc,
+                                Confidence.DEFINED, BucketRef(name=value, text=value.reason),
+                                conditional=True))
     facts.uses += uses
+
+
+def _bound_values(value: Value) -> list[Bound]:
+    """Whole named unknowns inside a value (``{"taskObject": props["S3Uri"]}``)."""
+    out: list[Bound] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Bound) and not isinstance(v, SageMakerDefaultBucket):
+            out.append(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
 
 
 def _s3_partials(value: Value) -> list[Partial]:

@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Union
 
+from policylint import bind
 from policylint.model import Bound, SageMakerDefaultBucket, Unknown
 
 # Bound sources: what a Bound value is waiting for.
@@ -31,15 +32,7 @@ SAGEMAKER_DEFAULT_BUCKET = SageMakerDefaultBucket.source  # Session().default_bu
 ARGV = "argv"  # command-line arguments: never resolved statically
 
 
-def kind_of(value: Bound) -> str:
-    """What a Bound value is, once a binding is known: 'env', 'resource-property',
-    's3-event-bucket', 'ssm', 'sagemaker-default-bucket', 'argv' or 'event'."""
-    if value.source == EVENT:
-        if len(value.path) == 2 and value.path[0] == "ResourceProperties":
-            return "resource-property"
-        if value.path[:1] == ("Records",) and value.path[-3:] == ("s3", "bucket", "name"):
-            return "s3-event-bucket"
-    return value.source
+kind_of = bind.kind_of  # 'env', 'resource-property', 's3-event-bucket', 'ssm', ...
 
 
 def sub(value: Bound, key: str) -> Bound:
