@@ -52,9 +52,25 @@ def resolve(facts: Facts) -> Facts:
         return facts
     out = Facts()
     out.extend(facts)
+    out.functions = merged(facts.functions)
+    facts = out
     out.uses = [r for u in facts.uses for r in _resolve_use(u, facts)]
     out.cors = [r for c in facts.cors for r in _resolve_cors(c, facts)]
     return out
+
+
+def merged(functions: list[Function]) -> list[Function]:
+    """One Function per identity: a reader may describe one function in parts (Terraform's
+    aws_s3_bucket_notification adds the S3 event binding to the aws_lambda_function)."""
+    by_id: dict[str, Function] = {}
+    for f in functions:
+        old = by_id.get(f.identity)
+        if old is None:
+            by_id[f.identity] = f
+            continue
+        main, extra = (old, f) if (old.code or old.inline) or not (f.code or f.inline) else (f, old)
+        by_id[f.identity] = replace(main, bindings=main.bindings + extra.bindings)
+    return list(by_id.values())
 
 
 def _bound(ref: BucketRef) -> bool:

@@ -146,3 +146,60 @@ def test_inline_code_in_json_is_read_at_the_zipfile_value(tmp_path: Path) -> Non
     _code, scan = _scan(tmp_path)
     assert _keys(scan) == [("PL100", "t.json", 3, 3)]
     assert _related(scan["findings"][0])[1][:3] == ("t.json", 5, 53)
+
+
+# Fixture tests/fixtures/python/bind-tf/: aws_lambda_function start_job runs
+# data.archive_file.start_job's source_dir (src/start_job, handler app.handler) with
+# INPUT_BUCKET = aws_s3_bucket.images.id; its code also puts CORS on the bucket an
+# aws_ssm_parameter names; on_upload runs source_file lambdas/on_upload.py and is invoked by
+# aws_s3_bucket_notification.uploads.
+
+@pytest.fixture()
+def tf(tmp_path: Path) -> Path:
+    return copy_fixture("python/bind-tf", tmp_path)
+
+
+def test_terraform_archive_file_environment_and_notification(tf: Path) -> None:
+    code, scan = _scan(tf)
+    assert code == 1
+    assert [(f["rule"], f["path"], f["line"], f["column"], f["bucket"])
+            for f in scan["findings"]] == [
+        ("PL100", "main.tf", 5, 1, "bind-tf-uploads"),
+        ("PL101", "src/start_job/app.py", 13, 5, "bind-tf-images"),  # bucket from SSM
+    ]
+    assert _related(scan["findings"][0])[1:] == [
+        ("lambdas/on_upload.py", 10, 71,
+         "Python create_labeling_job on-upload: input manifest (defined)"),
+        ("main.tf", 37, 1, "runs in aws_lambda_function.on_upload"),
+        ("main.tf", 47, 3, "S3 event notification from bind-tf-uploads"),
+    ]
+    assert _related(scan["findings"][1])[1:4] == [
+        ("src/start_job/app.py", 10, 30,
+         "Python create_labeling_job tf-job: input manifest (defined)"),
+        ("main.tf", 15, 1, "runs in aws_lambda_function.start_job"),
+        ("main.tf", 25, 7, "environment variable INPUT_BUCKET = bind-tf-images"),
+    ]
+
+
+def test_terraform_variable_without_default_stays_unknown(tf: Path) -> None:
+    main = tf / "main.tf"
+    main.write_text('variable "bucket" {}\n' + main.read_text().replace(
+        "INPUT_BUCKET = aws_s3_bucket.images.id", "INPUT_BUCKET = var.bucket"))
+    _code, scan = _scan(tf)
+    found = [(f["rule"], f["path"], f["line"]) for f in scan["findings"]]
+    assert ("PL102", "src/start_job/app.py", 10) in found
+    msg = next(f["message"] for f in scan["findings"] if f["line"] == 10)
+    assert "env INPUT_BUCKET is set by aws_lambda_function.start_job to a value not known" in msg
+
+
+def test_handler_selects_the_file_in_a_code_folder(tf: Path) -> None:
+    # another file in the same folder is not what the function runs
+    (tf / "src" / "start_job" / "other.py").write_text(
+        (tf / "src" / "start_job" / "app.py").read_text())
+    _code, scan = _scan(tf)
+    other = [f for f in scan["findings"] if f["path"] == "src/start_job/other.py"]
+    # the environment variable is unbound there; the SSM parameter is the scan's, whoever runs
+    # the file: its put_bucket_cors is a second CORS definition of the same bucket
+    assert [(f["rule"], f["line"]) for f in other] == [("PL102", 10), ("PL201", 13)]
+    assert other[0]["message"].endswith(
+        "no function defined in the scanned files runs this file")
