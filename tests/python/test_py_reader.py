@@ -63,6 +63,20 @@ def test_unrelated_python_is_not_parsed(basic: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ast, "parse", counting)
     for i in range(30):
         (basic / f"mod{i}.py").write_text("import os\nx = os.getcwd()\n", encoding="utf-8")
+    # unrelated code of the same neighbourhood: boto3, S3 and SageMaker calls that are not
+    # labeling ones, nested packages, a notebook; none names an API the reader understands
+    pkg = basic / "svc" / "deep" / "pkg"
+    pkg.mkdir(parents=True)
+    for i in range(200):
+        (pkg / f"m{i}.py").write_text(
+            "import boto3\ns3 = boto3.client('s3')\n"
+            f"s3.upload_file('a', 'bucket-{i}', 'k')\n"
+            "boto3.client('sagemaker').create_training_job(TrainingJobName='t')\n",
+            encoding="utf-8")
+    (pkg / "explore.ipynb").write_text(json.dumps({"cells": [{
+        "cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+        "source": ["import sagemaker\n", "sagemaker.Session().default_bucket()\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
     (basic / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
     _scan(basic)
     assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
