@@ -197,7 +197,11 @@ def a2i_builtin_uses(
         path = (key, "S3Object", "Bucket.$")
     if not isinstance(bucket, (str, Unknown)):
         return []
-    text = bucket if isinstance(bucket, str) else f"{key}.S3Object.Bucket"
+    if isinstance(bucket, str) and _PLACEHOLDER.search(bucket):
+        text = bucket
+        bucket = Unknown(f"the bucket '{bucket}' is a placeholder")
+    else:
+        text = bucket if isinstance(bucket, str) else f"{key}.S3Object.Bucket"
     shown = f"s3://{bucket}/{obj}" if isinstance(bucket, str) and isinstance(obj, str) else text
     return [LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
                         f"{evidence} with HumanLoopConfig: A2I reviews {shown}", locate(path),

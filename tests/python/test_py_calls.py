@@ -126,3 +126,43 @@ def test_cors_spellings_are_one_source(tmp_path: Path, call: str) -> None:
         "    'InputContent': '{\"taskObject\": \"s3://dyn-bucket/a.jpg\"}'})\n")
     _code, scan = _scan(tmp_path)
     assert _keys(scan) == [("PL101", "cors.py", 4, 1, "dyn-bucket")]
+
+
+@pytest.mark.parametrize("importer", [
+    "from .settings import MANIFEST, BUCKET\nbucket = BUCKET\n",
+    "from settings import MANIFEST\nimport settings\nbucket = settings.BUCKET\n",
+])
+def test_constants_imported_from_a_sibling_module(tmp_path: Path, importer: str) -> None:
+    pkg = tmp_path / "jobs"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "settings.py").write_text(
+        'BUCKET = "sib-bucket"\nPREFIX = "gt"\nMANIFEST = f"s3://{BUCKET}/{PREFIX}/in.manifest"\n')
+    (pkg / "start.py").write_text(
+        "import boto3\n" + importer +
+        "boto3.client('sagemaker').create_labeling_job(LabelingJobName='a', InputConfig={\n"
+        "    'DataSource': {'S3DataSource': {'ManifestS3Uri': MANIFEST}}})\n"
+        "boto3.client('s3').put_bucket_cors(Bucket=bucket, CORSConfiguration={'CORSRules': []})\n")
+    _code, scan = _scan(tmp_path)
+    line = importer.count("\n") + 4
+    assert _keys(scan) == [("PL101", "jobs/start.py", line, 1, "sib-bucket")]
+
+
+def test_a_missing_sibling_leaves_the_name_unknown(tmp_path: Path) -> None:
+    (tmp_path / "start.py").write_text(
+        "import boto3\nfrom settings import MANIFEST\n"
+        "boto3.client('sagemaker').create_labeling_job(LabelingJobName='a', InputConfig={\n"
+        "    'DataSource': {'S3DataSource': {'ManifestS3Uri': MANIFEST}}})\n")
+    _code, scan = _scan(tmp_path)
+    assert _keys(scan) == [("PL102", "start.py", 4, 54, None)]
+    assert "'settings.MANIFEST' is imported" in scan["findings"][0]["message"]
+
+
+def test_a_placeholder_bucket_is_unknown_not_a_name(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(
+        "import boto3\nboto3.client('rekognition').detect_moderation_labels(\n"
+        "    Image={'S3Object': {'Bucket': '<YOUR_BUCKET>', 'Name': 'a.jpg'}},\n"
+        "    HumanLoopConfig={'HumanLoopName': 'h', 'FlowDefinitionArn': 'f'})\n")
+    _code, scan = _scan(tmp_path)
+    assert _keys(scan) == [("PL102", "mod.py", 3, 35, None)]
+    assert "the bucket '<YOUR_BUCKET>' is a placeholder" in scan["findings"][0]["message"]

@@ -33,8 +33,48 @@ def read(unit: Unit, ctx: Context) -> Facts:
 
             notebook.read_notebook(src.path, text, facts, ctx)
         else:
-            read_module(src.path, text, facts, line_positions(text))
+            read_module(src.path, text, facts, line_positions(text),
+                        siblings=lambda tree, _src=src: sibling_constants(tree, _src.abspath, ctx))
     return facts
+
+
+MAX_SIBLINGS = 8  # sibling modules read for imported constants, per file
+
+
+def sibling_constants(tree: ast.Module, abspath: str, ctx: Context
+                      ) -> dict[str, dict[str, object]]:
+    """Top-level constants of the sibling modules a file imports names from
+    (``from config import BUCKET``, ``from .config import BUCKET`` beside the file): module name
+    -> its constants. A sibling that is missing, not Python 3 or outside the scan adds nothing
+    (its names stay Unknown, "imported")."""
+    import os
+
+    from policylint.readers.python.evaluate import module_constants
+
+    folder = os.path.dirname(abspath)
+    out: dict[str, dict[str, object]] = {}
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level <= 1:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+    for name in names:
+        if name in out or len(out) >= MAX_SIBLINGS or "." in name:
+            continue
+        path = os.path.join(folder, name + ".py")
+        if not os.path.isfile(path):  # os, boto3, ...: not a sibling, nothing to load
+            continue
+        data = ctx.load(path)
+        if data is None:
+            continue
+        try:
+            sibling, _err = parse(decode(data), name + ".py")
+        except DecodeError:
+            continue
+        if sibling is not None:
+            out[name] = module_constants(sibling)
+    return out
 
 
 Mapper = Callable[[int, int], tuple[int, int]]  # (module line, char column 0-based) -> file (line, col)
@@ -59,7 +99,12 @@ def parse(text: str, path: str) -> tuple[ast.Module | None, ParseError | None]:
                                 "not read", Location(path, 1, 1), Severity.NOTE)
 
 
-def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
+def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
+                siblings: Callable[[ast.Module], dict[str, dict[str, object]]] | None = None
+                ) -> None:
+    """Read one module's calls into ``facts``; ``mapper`` maps module positions to file ones;
+    ``siblings(tree)`` gives the constants of the modules it imports from (see
+    sibling_constants)."""
     tree, error = parse(text, path)
     if error is not None:
         line, col = mapper(error.location.line, error.location.column - 1)
@@ -67,7 +112,7 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
         return
     assert tree is not None
     lines = text.splitlines()
-    ev = Evaluator(tree)
+    ev = Evaluator(tree, siblings(tree) if siblings is not None else None)
     pos = _positions(lines, mapper)
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):

@@ -304,6 +304,11 @@ class Evaluator:
 
     def _v_Attribute(self, node: ast.Attribute, depth: int) -> Value:
         dotted = _dotted(node)
+        if dotted is not None and dotted.count(".") == 1:  # import config; config.BUCKET
+            module, _, name = self._resolve_dotted(dotted).rpartition(".")
+            consts = self.siblings.get(module)
+            if consts is not None and name in consts:
+                return consts[name]
         if dotted is not None and self._resolve_dotted(dotted) == "os.environ":
             return bound(ENV)
         if dotted is not None and self._resolve_dotted(dotted) == "sys.argv":
