@@ -166,3 +166,46 @@ def test_a_placeholder_bucket_is_unknown_not_a_name(tmp_path: Path) -> None:
     _code, scan = _scan(tmp_path)
     assert _keys(scan) == [("PL102", "mod.py", 3, 35, None)]
     assert "the bucket '<YOUR_BUCKET>' is a placeholder" in scan["findings"][0]["message"]
+
+
+MARKED = '''import boto3
+
+IMAGES = "mk-images"  # policylint: labeling-input
+s3 = boto3.client("s3")
+# policylint: labeling-input
+s3.create_bucket(Bucket="mk-made")
+s3.put_bucket_cors(Bucket=IMAGES, CORSConfiguration={"CORSRules": [{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]})
+# policylint: disable=PL101 reason="checked by hand"
+s3.put_bucket_cors(Bucket="mk-made",
+                   CORSConfiguration={"CORSRules": [{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]})
+'''
+
+
+def test_markers_and_suppressions_in_python_comments(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(MARKED)
+    _code, scan = _scan(tmp_path)
+    # mk-images: trailing marker on the assignment; mk-made: marker alone above create_bucket,
+    # its PL101 suppressed by the comment above the (multi-line) call
+    assert _keys(scan) == [("PL101", "a.py", 7, 1, "mk-images")]
+    assert scan["summary"]["suppressed"] == 1
+    (tmp_path / "a.py").write_text(MARKED.replace("# policylint: disable=PL101", "# note"))
+    _code, scan = _scan(tmp_path)
+    assert _keys(scan) == [("PL101", "a.py", 7, 1, "mk-images"),
+                           ("PL101", "a.py", 9, 1, "mk-made")]
+
+
+def test_suppression_in_a_notebook_cell(tmp_path: Path) -> None:
+    src = ["import boto3\n",
+           "# policylint: disable=PL102 reason=\"bucket checked in the console\"\n",
+           "boto3.client('sagemaker').create_labeling_job(LabelingJobName='j',\n",
+           "    InputConfig={'DataSource': {'S3DataSource': {'ManifestS3Uri': 's3://nb-x/m'}}})\n"]
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None,
+                     "outputs": [], "source": src}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "n.ipynb").write_text(json.dumps(nb, indent=1))
+    _code, scan = _scan(tmp_path)
+    assert scan["findings"] == [] and scan["summary"]["suppressed"] == 1
+    nb["cells"][0]["source"][1] = "# policylint: disable=PL102\n"  # no reason: PL002
+    (tmp_path / "n.ipynb").write_text(json.dumps(nb, indent=1))
+    _code, scan = _scan(tmp_path)
+    assert [f["rule"] for f in scan["findings"]][:1] == ["PL002"]

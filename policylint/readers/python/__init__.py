@@ -5,10 +5,23 @@ evaluated by evaluate.py."""
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from typing import Callable
 
-from policylint.model import Facts, Location, ParseError, Severity
+from policylint.model import (
+    BucketRef,
+    Confidence,
+    Facts,
+    LabelingUse,
+    Location,
+    Modality,
+    ParseError,
+    Role,
+    Service,
+    Severity,
+    Unknown,
+)
 from policylint.readers import Context, Unit
 from policylint.readers.python import calls
 from policylint.readers.python.evaluate import Evaluator
@@ -130,6 +143,59 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)
+    if "labeling-input" in text:
+        facts.uses += _markers(text, path, tree, ev, pos)
+
+
+def _markers(text: str, path: str, tree: ast.Module, ev: Evaluator,
+             pos: Callable[[ast.AST], Pos]) -> list[LabelingUse]:
+    """``# policylint: labeling-input`` on (or alone above) a statement declares the bucket it
+    names as labeling input: an assignment of a bucket name or S3 URI, or a create_bucket
+    call. Like a tag on a bucket, for buckets whose use the scan cannot see."""
+    from policylint import labeling
+    from policylint.readers.python import comments
+
+    out: list[LabelingUse] = []
+    stmts = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    for line, _col, body, alone in comments._comments(text):
+        if not _MARKER.search(body):
+            continue
+        target = [s for s in stmts if (s.lineno > line if alone else
+                                       s.lineno <= line <= (s.end_lineno or s.lineno))]
+        if not target:
+            continue
+        stmt = min(target, key=lambda s: (s.lineno, -(s.end_lineno or s.lineno))) if alone \
+            else max(target, key=lambda s: s.lineno)
+        value_node = _marked_value(stmt)
+        if value_node is None:
+            continue
+        value = calls.model_value(ev.value(value_node))
+        name = labeling.bucket_of(value) if isinstance(value, str) and "/" in value else value
+        if not isinstance(name, (str, Unknown)):
+            continue
+        p = pos(value_node)
+        out.append(LabelingUse(Service.UNKNOWN, Role.INPUT, Modality.UNKNOWN,
+                               "comment '# policylint: labeling-input'",
+                               Location(path, p.line, p.column, p.end_line, p.end_column),
+                               Confidence.DECLARED,
+                               BucketRef(name=name, text=name if isinstance(name, str) else
+                                         "marked value")))
+    return out
+
+
+_MARKER = re.compile(r"policylint\s*:\s*labeling-input\b", re.I)
+
+
+def _marked_value(stmt: ast.stmt) -> ast.expr | None:
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        return stmt.value
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+            and call.func.attr == "create_bucket":
+        for k in call.keywords:
+            if k.arg == "Bucket":
+                return k.value
+    return None
 
 
 _NO_CALL = ast.Call(func=ast.Name(id="", ctx=ast.Load()), args=[], keywords=[], lineno=1,
