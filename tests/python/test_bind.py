@@ -64,9 +64,12 @@ def test_findings_land_on_the_bound_buckets(sam: Path) -> None:
         ("template.yaml", 35, 3, "runs in OnUploadFunction"),
         ("template.yaml", 42, 11, "S3 event notification from bind-sam-uploads"),
     ]
-    # the inline code's call, at its line and column inside the template
-    assert _related(by_line[23])[1][:3] == ("template.yaml", 66, 51)
-    assert _related(by_line[23])[3] == (
+    # the custom resource's own manifest property (item 5), then the inline code's call at
+    # its line and column inside the template, bound through the ServiceToken
+    assert _related(by_line[23])[1] == (
+        "template.yaml", 50, 7, "Custom::StartLoop StartLoop: input manifest (defined)")
+    assert _related(by_line[23])[2][:3] == ("template.yaml", 66, 51)
+    assert _related(by_line[23])[4] == (
         "template.yaml", 50, 7,
         "custom resource property S3ManifestURI = s3://bind-sam-review/loop/input.json")
 
