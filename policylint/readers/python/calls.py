@@ -356,10 +356,17 @@ def _bucket(value: Value, call: Call) -> BucketRef:
 
 def _cors(call: Call, target: BucketRef, config: Value, keys: tuple[str, ...],
           where: Location) -> CorsConfig:
+    list_node = call.node_of(keys + ("CORSRules",))
+    list_node = _deref(call.ev, list_node) if list_node is not None else None
+    hints: tuple[tuple[str, str], ...] = ()
+    if isinstance(list_node, ast.List):  # --fix inserts the rule into this literal list
+        lp = call.pos(list_node)
+        hints = (("python-list", f"{lp.line}:{lp.column}"),)
+
     def fixed(rules: tuple[CorsRule, ...] | Unknown,
               problems: tuple[CorsProblem, ...] = ()) -> CorsConfig:
         return CorsConfig(target=target, rules=rules, location=where, source=CorsSource.SCRIPT,
-                          format=Format.SCRIPT, problems=problems)
+                          format=Format.SCRIPT, problems=problems, fix_hints=hints)
 
     if isinstance(config, Unknown):
         return fixed(Unknown(f"the CORS configuration is not known statically: {config.reason}"))
