@@ -1,8 +1,13 @@
 """## What it does
 Reports a labeling use whose bucket policylint cannot judge: the bucket is not defined in the
 scanned files and no CORS source for it is known, its name depends on a value that cannot be
-known statically (a variable without default, `ManifestS3Uri.$`, `Fn::ImportValue`), or its CORS
-rules cannot be evaluated. The message says which part is unknown.
+known statically (a variable without default, `ManifestS3Uri.$`, `Fn::ImportValue`, a value
+computed at run time in code), or its CORS rules cannot be evaluated. The message says which part
+is unknown. In code, an environment variable, a custom resource property, an S3 event's bucket
+or an SSM parameter is first bound to what the scanned infrastructure sets (the function that
+runs the file); when nothing sets it, the message names the function and the variable. For
+`sagemaker.Session().default_bucket()` the message names "the SageMaker default bucket
+sagemaker-<region>-<account-id>" and the fix is the `put-bucket-cors` command for it.
 
 ## Why is this bad?
 Unknown is not a violation: policylint never guesses. But nobody has verified that this bucket

@@ -206,3 +206,19 @@ def test_handler_selects_the_file_in_a_code_folder(tf: Path) -> None:
     assert [(f["rule"], f["line"]) for f in other] == [("PL102", 10), ("PL201", 13)]
     assert other[0]["message"].endswith(
         "no function defined in the scanned files runs this file")
+
+
+def test_inventory_shows_the_bindings(sam: Path) -> None:
+    code, out, err = run_cli([".", "--no-cache", "--show-inventory"], sam)
+    assert code in (0, 1), err
+    assert ("    use: ground-truth input (defined) at src/start_job/app.py:13:71: Python "
+            "create_labeling_job bind-sam: input manifest\n"
+            "      bound: runs in StartJobFunction at template.yaml:27:3\n"
+            "      bound: environment variable INPUT_BUCKET = bind-sam-images at "
+            "template.yaml:34:11\n") in out
+    code, out, err = run_cli([".", "--no-cache", "--show-inventory", "--format", "json"], sam)
+    data = json.loads(out)
+    images = next(b for b in data["buckets"] if b.get("name") == "bind-sam-images")
+    assert images["labeling"][0]["bound"][1] == {
+        "message": "environment variable INPUT_BUCKET = bind-sam-images",
+        "path": "template.yaml", "line": 34, "column": 11}
