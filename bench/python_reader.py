@@ -104,7 +104,7 @@ def main() -> int:
         unrelated(big, args.files)
         t_small, t_big = timed(small, args.repeat), timed(big, args.repeat)
         p_small, p_big = parses(small), parses(big)
-    print(f"| tree | .py files | files parsed by the Python reader | median wall time |")
+    print("| tree | .py files | files parsed by the Python reader | median wall time |")
     print("|---|---:|---:|---:|")
     print(f"| labeling tree alone | 1 | {p_small} | {t_small:.2f} s |")
     print(f"| + {args.files:,} unrelated .py | {args.files + 1:,} | {p_big} | {t_big:.2f} s |")

@@ -120,7 +120,8 @@ def _candidates(value: Bound, location: Location, facts: Facts
     """The bindings that set ``value`` for the code at ``location``, or ([], why not)."""
     kind, key = kind_of(value), _key(value)
     if kind == SSM:
-        found = [(b, None) for b in facts.parameters if b.key == key]
+        found: list[tuple[Binding, Function | None]] = [
+            (b, None) for b in facts.parameters if b.key == key]
         if found:
             return found, ""
         return [], f"{value.reason}; no SSM parameter '{key}' is defined in the scanned files"

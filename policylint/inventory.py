@@ -10,8 +10,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policylint.model import CorsConfig, LabelingUse, LinkedBucket, Location, Project, Unknown
-from policylint.rule import Options, rule_allows_get, rule_is_media_complete, rule_is_uncertain
+from policylint.model import (
+    CorsConfig,
+    LabelingUse,
+    LinkedBucket,
+    Location,
+    Project,
+    Unknown,
+)
+from policylint.rule import (
+    Options,
+    rule_allows_get,
+    rule_is_media_complete,
+    rule_is_uncertain,
+)
 
 _OPTIONS = Options()
 

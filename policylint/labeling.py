@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from policylint.model import (
     BucketRef,
@@ -22,15 +23,15 @@ from policylint.model import (
 
 _BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
 _URI_PATTERNS = (
-    re.compile(rf"^s3://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
-    re.compile(rf"^s3a?n?://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
-    re.compile(rf"^arn:aws[a-z-]*:s3:::(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+    re.compile(rf"^s3://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
+    re.compile(rf"^s3a?n?://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
+    re.compile(rf"^arn:aws[a-z-]*:s3:::(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
     # virtual-hosted style: b.s3.amazonaws.com, b.s3.region.amazonaws.com, b.s3-region.amazonaws.com
     re.compile(rf"^https?://(?P<b>{_BUCKET})\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?"
-               rf"\.amazonaws\.com(?:\.cn)?(?:/(?P<k>.*))?$", re.S),
+               rf"\.amazonaws\.com(?:\.cn)?(?:/(?P<k>.*))?$", re.DOTALL),
     # path style: s3.amazonaws.com/b, s3.region.amazonaws.com/b, s3-region.amazonaws.com/b
     re.compile(rf"^https?://s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?/"
-               rf"(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+               rf"(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
 )
 # finds URIs inside free text (templates, JSON strings, scripts)
 URI_IN_TEXT = re.compile(

@@ -36,7 +36,7 @@ None.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from policylint.model import Finding, Project, Related, SageMakerDefaultBucket, Severity
 from policylint.rule import (

@@ -18,27 +18,28 @@ def _rule(quote: str) -> str:
     return "{" + GT.replace("{Q}", quote) + "}"
 
 
+Q1, Q2 = "'", '"'
 CASES = [
     # multi-line list with trailing commas, single quotes, through a name
-    ("rules = [\n    {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['https://a.example']},\n]\n"
-     "s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': rules})\n",
-     "rules = [\n    {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['https://a.example']},\n"
-     f"    {_rule(chr(39))},\n]\n"
-     "s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': rules})\n"),
+    (("rules = [\n    {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['https://a.example']},\n]\n"
+      "s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': rules})\n"),
+     ("rules = [\n    {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['https://a.example']},\n"
+      f"    {_rule(Q1)},\n]\n"
+      "s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': rules})\n")),
     # one line, double quotes
-    ('s3.put_bucket_cors(Bucket="fx-images", CORSConfiguration={"CORSRules": '
-     '[{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]})\n',
-     's3.put_bucket_cors(Bucket="fx-images", CORSConfiguration={"CORSRules": '
-     f'[{{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}}, {_rule(chr(34))}]}})\n'),
+    (('s3.put_bucket_cors(Bucket="fx-images", CORSConfiguration={"CORSRules": '
+      '[{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]})\n'),
+     ('s3.put_bucket_cors(Bucket="fx-images", CORSConfiguration={"CORSRules": '
+      f'[{{"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}}, {_rule(Q2)}]}})\n')),
     # multi-line without a trailing comma
-    ("s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': [\n"
-     "        {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['*']}\n    ]})\n",
-     "s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': [\n"
-     "        {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['*']},\n"
-     f"        {_rule(chr(39))}\n    ]}})\n"),
+    (("s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': [\n"
+      "        {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['*']}\n    ]})\n"),
+     ("s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': [\n"
+      "        {'AllowedMethods': ['PUT'], 'AllowedOrigins': ['*']},\n"
+      f"        {_rule(Q1)}\n    ]}})\n")),
     # an empty list
     ("s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={'CORSRules': []})\n",
-     f"s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={{'CORSRules': [{_rule(chr(39))}]}})\n"),
+     f"s3.put_bucket_cors(Bucket='fx-images', CORSConfiguration={{'CORSRules': [{_rule(Q1)}]}})\n"),
 ]
 
 

@@ -83,7 +83,7 @@ def test_unrelated_python_is_not_parsed(basic: Path, monkeypatch: pytest.MonkeyP
     parsed.clear()
     # a one-file (pre-commit) run widens the scan to the repository for context: still only
     # the files that passed the prefilter are parsed
-    code, out, err = run_cli(["main.tf", "--no-cache"], basic)
+    code, _out, err = run_cli(["main.tf", "--no-cache"], basic)
     assert code in (0, 1), err
     assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
 
@@ -139,6 +139,6 @@ def test_sagemaker_default_bucket_is_one_named_unknown_with_a_command_fix(tmp_pa
     assert "the SageMaker default bucket sagemaker-<region>-<account-id>" in finding["message"]
     assert finding["fix"]["snippet"].startswith(
         "aws s3api put-bucket-cors --bucket sagemaker-<region>-<account-id> ")
-    from policylint.readers.python.evaluate import bound, SAGEMAKER_DEFAULT_BUCKET
+    from policylint.readers.python.evaluate import SAGEMAKER_DEFAULT_BUCKET, bound
 
     assert isinstance(bound(SAGEMAKER_DEFAULT_BUCKET), SageMakerDefaultBucket)

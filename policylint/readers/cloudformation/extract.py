@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import Any
 
 from policylint import cors_check, jsonpos, labeling, suppress
 from policylint.model import (
@@ -34,6 +35,7 @@ from policylint.model import (
     Suppression,
     Unknown,
 )
+from policylint.positioned import PDict, PList, Pos
 from policylint.readers import Context, documents
 from policylint.readers.asl import (
     iter_task_states,
@@ -50,7 +52,6 @@ from policylint.readers.cloudformation.evaluate import (
 from policylint.readers.cloudformation.functions import FunctionReader
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
-from policylint.positioned import PDict, PList, Pos
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
 LABELING_KEYS = ("ManifestS3Uri", "InputConfig", "HumanLoopInput")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
+from policylint.decoding import DecodeError, decode
 from policylint.model import (
     BucketRef,
     Confidence,
@@ -22,11 +23,10 @@ from policylint.model import (
     Severity,
     Unknown,
 )
+from policylint.positioned import Pos
 from policylint.readers import Context, Unit
 from policylint.readers.python import calls
 from policylint.readers.python.evaluate import Evaluator
-from policylint.decoding import DecodeError, decode
-from policylint.positioned import Pos
 
 PARSES = [0]  # number of ast.parse calls made by this reader (tests and bench count them)
 
@@ -47,8 +47,13 @@ def read(unit: Unit, ctx: Context) -> Facts:
             notebook.read_notebook(src.path, text, facts, ctx)
         else:
             read_module(src.path, text, facts, line_positions(text),
-                        siblings=lambda tree, _src=src: sibling_constants(tree, _src.abspath, ctx))
+                        siblings=_siblings_of(src.abspath, ctx))
     return facts
+
+
+def _siblings_of(abspath: str, ctx: Context
+                 ) -> Callable[[ast.Module], dict[str, dict[str, object]]]:
+    return lambda tree: sibling_constants(tree, abspath, ctx)
 
 
 MAX_SIBLINGS = 8  # sibling modules read for imported constants, per file
@@ -183,7 +188,7 @@ def _markers(text: str, path: str, tree: ast.Module, ev: Evaluator,
     return out
 
 
-_MARKER = re.compile(r"policylint\s*:\s*labeling-input\b", re.I)
+_MARKER = re.compile(r"policylint\s*:\s*labeling-input\b", re.IGNORECASE)
 
 
 def _marked_value(stmt: ast.stmt) -> ast.expr | None:

@@ -8,8 +8,9 @@ arguments. PREFILTER lists the substrings a file must contain to be parsed at al
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from policylint import cors_check, labeling
 from policylint.discover import PYTHON_MARKS
@@ -31,9 +32,9 @@ from policylint.model import (
     Service,
     Unknown,
 )
-from policylint.readers.python.evaluate import Bound, Evaluator, Partial, Value, as_text
-from policylint.readers import templates
 from policylint.positioned import Pos
+from policylint.readers import templates
+from policylint.readers.python.evaluate import Bound, Evaluator, Partial, Value, as_text
 
 # Raw-byte substrings: a .py file (or notebook) that contains none of these is never parsed.
 PREFILTER: tuple[bytes, ...] = PYTHON_MARKS
@@ -308,8 +309,9 @@ def put_bucket_cors(call: Call, facts: Facts) -> None:
 def _cors_resource(call: Call) -> BucketRef | None:
     """The bucket of a BucketCors resource receiver: ``s3.BucketCors(name)`` or
     ``s3.Bucket(name).Cors()``, written inline or through a name assigned once."""
-    receiver = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
-    receiver = _deref(call.ev, receiver) if receiver is not None else None
+    func = call.node.func
+    receiver: ast.AST | None = _deref(call.ev, func.value) if isinstance(
+        func, ast.Attribute) else None
     if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)):
         return None
     if receiver.func.attr == "BucketCors" and receiver.args:

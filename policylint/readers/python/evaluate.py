@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from policylint import bind
 from policylint.model import Bound, SageMakerDefaultBucket, Unknown
@@ -68,7 +68,7 @@ def _bound_reason(source: str, path: tuple[str, ...]) -> str:
 class Partial:
     """A string with known and unknown parts, in order."""
 
-    parts: tuple[Union[str, Unknown], ...]
+    parts: tuple[str | Unknown, ...]
 
     @property
     def prefix(self) -> str:
@@ -101,7 +101,7 @@ Value = Any  # str | int | float | bool | None | dict | list | Partial | Unknown
 
 def concat(*values: Value) -> Value:
     """String concatenation of values: a str when every part is known, else a Partial."""
-    parts: list[Union[str, Unknown]] = []
+    parts: list[str | Unknown] = []
     for v in values:
         if isinstance(v, Partial):
             parts.extend(v.parts)
@@ -111,7 +111,7 @@ def concat(*values: Value) -> Value:
             parts.append(str(v))
         else:
             return Unknown("a value that is not a string is joined into a string")
-    merged: list[Union[str, Unknown]] = []
+    merged: list[str | Unknown] = []
     for p in parts:
         if isinstance(p, str) and merged and isinstance(merged[-1], str):
             merged[-1] = merged[-1] + p
