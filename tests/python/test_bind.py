@@ -222,3 +222,35 @@ def test_inventory_shows_the_bindings(sam: Path) -> None:
     assert images["labeling"][0]["bound"][1] == {
         "message": "environment variable INPUT_BUCKET = bind-sam-images",
         "path": "template.yaml", "line": 34, "column": 11}
+
+
+def test_cloudformation_bucket_notification_binds_the_event_bucket(tmp_path: Path) -> None:
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "index.py").write_text(
+        "import boto3\n"
+        "def handler(event, context):\n"
+        "    for record in event['Records']:\n"
+        "        pass\n"
+        "    b = event['Records'][0]['s3']['bucket']['name']\n"
+        "    boto3.client('sagemaker').create_labeling_job(LabelingJobName='n', InputConfig={\n"
+        "        'DataSource': {'S3DataSource': {'ManifestS3Uri': f's3://{b}/m'}}})\n")
+    (tmp_path / "t.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Resources:\n"
+        "  Drop:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "    Properties:\n"
+        "      BucketName: cfn-drop\n"
+        "      NotificationConfiguration:\n"
+        "        LambdaConfigurations:\n"
+        "          - Event: s3:ObjectCreated:*\n"
+        "            Function: !GetAtt Fn.Arn\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Code: fn, Handler: index.handler, Runtime: python3.12}\n")
+    _code, scan = _scan(tmp_path)
+    assert _keys(scan) == [("PL100", "t.yaml", 3, 3)]
+    assert _related(scan["findings"][0])[2:] == [
+        ("t.yaml", 11, 3, "runs in Fn"),
+        ("t.yaml", 9, 13, "S3 event notification from cfn-drop"),
+    ]
