@@ -103,10 +103,11 @@ def classify(name: str, head: bytes) -> str | None:
 
 
 # A Python file or notebook is read only when its text names one of the calls the Python reader
-# understands (policylint.readers.python.calls.PREFILTER, kept equal by a test): parsing is never
-# paid for unrelated code.
+# understands (the single list; policylint.readers.python.calls.PREFILTER is this one): parsing is
+# never paid for unrelated code. ``Cors(`` is boto3's ``Bucket(name).Cors()``.
 PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
-                b"start_human_loop", b"source-ref", b"policylint:")
+                b"start_human_loop", b"source-ref", b"policylint:", b"HumanLoopConfig",
+                b"create_flow_definition", b"create_hit", b"create_bucket", b"Cors(")
 
 
 def python_prefilter(head: bytes) -> bool:

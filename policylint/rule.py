@@ -131,6 +131,7 @@ def evidence_related(uses: Iterable[LabelingUse], limit: int = 20) -> list[Relat
             continue
         seen.add(k)
         out.append(Related(f"{u.evidence} ({u.confidence.value})", u.location))
+        out += [Related(v.message, v.location) for v in u.via]  # how it was bound
         if len(out) >= limit:
             break
     return out

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from policylint import snippets
-from policylint.fix import cloudformation, cors_doc, terraform
+from policylint.fix import cloudformation, cors_doc, python, terraform
 from policylint.fix.source import Edit, SourceFile, load
 from policylint.model import (
     Bucket,
@@ -100,6 +100,12 @@ def _bucket_target(ft: FixTarget, lb: LinkedBucket) -> Target | str:
 
 
 def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | str:
+    if c.source is CorsSource.SCRIPT and python.fixable(c) and not isinstance(c.rules, Unknown):
+        return Target(f"cors:{c.identity}", c.location.path, lb, config=c, need=ft.need,
+                      before=ft.before)
+    if c.source is CorsSource.SCRIPT and c.location.path.endswith((".py", ".ipynb")):
+        return ("--fix edits only a literal CORSRules list in a .py file: edit this call by hand "
+                "(the finding shows the rule)")
     if c.source is CorsSource.SCRIPT:
         return "the CORS rules are inline in a script command: edit the command by hand"
     if c.source is CorsSource.PLAN or c.format is Format.PLAN:
@@ -126,6 +132,8 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
         return cloudformation.add_configuration(src, t.bucket, t.needed)
     c = t.config
     assert c is not None
+    if c.source is CorsSource.SCRIPT:
+        return python.add_rule(src, c, t.needed, t.before)
     if c.format is Format.CORS_JSON:
         return cors_doc.json_edits(src, t.needed, t.before)
     if c.format is Format.CORS_XML:
