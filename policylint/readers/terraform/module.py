@@ -45,7 +45,36 @@ class ModuleFiles:
     tfvars: list[FileSyntax] = field(default_factory=list)  # in Terraform's precedence order
 
 
+# Parses of this process, by (display path, content hash): a child module called from several
+# root modules (and read again as its own unit) is parsed once per run. Parsed files are never
+# mutated after parsing, and the key holds the content, so a hit is exactly what a parse would
+# give. Bounded: files above MEMO_MAX_FILE are not kept, and the memo empties past MEMO_MAX_BYTES.
+MEMO_MAX_FILE = 1 << 20
+MEMO_MAX_BYTES = 32 << 20
+_memo: dict[tuple[str, bytes], FileSyntax] = {}
+_memo_bytes = 0
+
+
 def parse_source(path: str, data: bytes) -> FileSyntax:
+    """``path``'s syntax, from the per-run memo when the same bytes were parsed before."""
+    global _memo_bytes
+    if len(data) > MEMO_MAX_FILE:
+        return _parse(path, data)
+    import hashlib
+
+    key = (path, hashlib.blake2b(data, digest_size=16).digest())
+    got = _memo.get(key)
+    if got is None:
+        got = _parse(path, data)
+        if _memo_bytes + len(data) > MEMO_MAX_BYTES:
+            _memo.clear()
+            _memo_bytes = 0
+        _memo[key] = got
+        _memo_bytes += len(data)
+    return got
+
+
+def _parse(path: str, data: bytes) -> FileSyntax:
     try:
         text = decode(data)
     except DecodeError as exc:
