@@ -119,6 +119,13 @@ def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | s
 def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
     """The text edits that give the target its rule, or why there are none."""
     if t.bucket is not None:
+        if t.bucket.hint("module_block"):
+            if t.bucket.hint("module_input") != "cors_rule":
+                return (f"{t.bucket.address} is created inside a module that policylint does "
+                        "not edit: give it CORS through the module's inputs")
+            if t.bucket.format is not Format.TERRAFORM:
+                return "--fix adds module inputs in HCL native syntax only (not .tf.json)"
+            return terraform.add_module_input(src, t.bucket, t.needed)
         if t.bucket.format is Format.TERRAFORM:
             return terraform.add_configuration(src, t.bucket, t.needed)
         if t.bucket.format is Format.TERRAFORM_JSON:
@@ -130,6 +137,9 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
         return cors_doc.json_edits(src, t.needed, t.before)
     if c.format is Format.CORS_XML:
         return cors_doc.xml_edits(src, t.needed, t.before)
+    if c.hint("module_input"):
+        return ("the rules come from the module's cors_rule input: add a rule allowing GET "
+                "from * to that list by hand")
     if c.format is Format.TERRAFORM:
         return terraform.add_rule(src, c, t.needed, t.before)
     if c.format is Format.TERRAFORM_JSON:

@@ -148,6 +148,27 @@ def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> li
     return [Edit(at, at, lead + text)]
 
 
+def add_module_input(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> list[Edit] | str:
+    """PL100 for a bucket made by terraform-aws-modules/s3-bucket: a ``cors_rule`` input in the
+    caller's ``module`` block (its own group of lines, so ``terraform fmt`` keeps it as is)."""
+    blocks = _parse(src)
+    if isinstance(blocks, str):
+        return blocks
+    block = next((b for b in blocks if b.type == "module" and b.line == bucket.location.line),
+                 None)
+    if block is None:
+        return f"no module block at {bucket.location}"
+    if "cors_rule" in block.attrs:
+        return ("the module block already sets cors_rule, in a way policylint cannot read: "
+                "complete it by hand")
+    at = src.line_start(block.close)
+    if src.text[at:block.close].strip():
+        return f"the module block at {bucket.location} closes on a line with other content"
+    indent = src.indent_at(block.start) + "  "
+    lead = "" if src.text[:at].endswith("{\n") or src.text[:at].endswith("\n\n") else "\n"
+    return [Edit(at, at, lead + snippets.hcl_module_cors_input(n, indent))]
+
+
 def _module_texts(src: SourceFile) -> list[tuple[str, str]]:
     """(file name, text) of every .tf file in the module folder; the edited file from memory."""
     folder = os.path.dirname(src.abspath)
