@@ -99,6 +99,7 @@ class Reader:
         self.twins: dict[str, ModuleEval] = {}  # library folders evaluated without inputs
         self.aliases: dict[str, str] = {}  # identity here → identity in the library's own unit
         self._installed: dict[str, tuple[str, str]] | None = None
+        self.instances: dict[str, ModuleEval] = {}  # prefix → module instance (IAM lookups)
 
     def installed(self) -> dict[str, tuple[str, str]]:
         """Module key → (folder, source) of an initialised root module (terraform init)."""
@@ -137,6 +138,7 @@ class ModuleEval:
         self.reader = reader
         self.call_path = call_path  # module names from the root: modules.json's key
         self.anchor = anchor  # set inside an initialised or built-in module: where facts go
+        reader.instances.setdefault(prefix, self)
         self.files = files
         self.prefix = prefix  # "" for the root; module.a["k"].module.b for children
         self.inputs = inputs  # None: root module (tfvars and defaults)
