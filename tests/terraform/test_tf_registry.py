@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES, json_findings, run_cli, write_tree
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -449,3 +448,13 @@ def test_broken_modules_json_leaves_the_module_unknown(tmp_path: Path, content: 
     root = _initialised(tmp_path)
     (root / ".terraform/modules/modules.json").write_text(content)
     assert json_findings(["--no-cache"], root) == [("PL102", "main.tf", 15, 27)]
+
+
+def test_cache_sees_terraform_init(tmp_path: Path) -> None:
+    """A cached read of the caller is invalidated when terraform init adds modules.json."""
+    root = _tree(tmp_path, {"main.tf": CALLER})
+    assert json_findings([], root) == [("PL102", "main.tf", 15, 27)]
+    write_tree(root, {".terraform/modules/stores/main.tf": STORE,
+                      ".terraform/modules/stores/inner/main.tf": INNER})
+    _modules_json(root, {"stores": "app.terraform.io/acme/store/aws"})
+    assert json_findings([], root) == [("PL100", "main.tf", 3, 1), ("PL100", "main.tf", 3, 1)]

@@ -25,9 +25,9 @@ from policylint.readers.terraform.parse import Block, parse_hcl
 S3_BUCKET = "terraform-aws-modules/s3-bucket/aws"
 MODEL_DIR = "<policylint built-in model>"
 _REGISTRY = re.compile(r"^(?:registry\.terraform\.io/|registry\.opentofu\.org/)?"
-                       r"terraform-aws-modules/s3-bucket/aws$", re.I)
+                       r"terraform-aws-modules/s3-bucket/aws$", re.IGNORECASE)
 _GIT = re.compile(r"^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/"
-                  r"terraform-aws-s3-bucket(?:\.git)?(?:\?ref=(?P<ref>[^&]+))?$", re.I)
+                  r"terraform-aws-s3-bucket(?:\.git)?(?:\?ref=(?P<ref>[^&]+))?$", re.IGNORECASE)
 _VERSION = re.compile(r"(?<![\d.])v?(\d+)(?:\.\d+){0,2}")
 
 
@@ -195,7 +195,7 @@ def same_source(recorded: str, written: str) -> bool:
     """Whether modules.json's source is the one the module block names (else it is stale)."""
     def norm(s: str) -> str:
         s = s.strip()
-        s = re.sub(r"^registry\.terraform\.io/", "", s, flags=re.I)
+        s = re.sub(r"^registry\.terraform\.io/", "", s, flags=re.IGNORECASE)
         return s.rstrip("/")
 
     return not recorded or norm(recorded) == norm(written)
@@ -231,9 +231,10 @@ def relocate(facts: Facts, anchor: Anchor) -> Facts:
             replace(r, location=move(r.location, cors_at)) for r in c.rules)
         problems = tuple(replace(p, location=move(p.location, cors_at) or cors_at)
                          for p in c.problems)
-        hints = (("module_input", "cors_rule"),) if anchor.s3_bucket else ()
+        cors_hints: tuple[tuple[str, str], ...] = (
+            (("module_input", "cors_rule"),) if anchor.s3_bucket else ())
         out.cors.append(replace(c, location=move(c.location, cors_at) or cors_at, rules=rules,
-                                problems=problems, format=block.fmt, fix_hints=hints))
+                                problems=problems, format=block.fmt, fix_hints=cors_hints))
     for u in facts.uses:
         out.uses.append(replace(u, location=move(u.location, at) or at))
     for e in facts.errors:

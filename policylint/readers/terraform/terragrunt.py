@@ -16,13 +16,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from policylint.model import Evidence, Facts, Unknown
 from policylint.readers import Context, Unit
 from policylint.readers.terraform.evaluate import Budget, Evaluator
-from policylint.readers.terraform.module import ModuleEval, ModuleFiles, Reader, parse_source
+from policylint.readers.terraform.module import (
+    ModuleEval,
+    ModuleFiles,
+    Reader,
+    parse_source,
+)
 from policylint.readers.terraform.parse import Attr, Block, FileSyntax
 from policylint.readers.terraform.values import Lazy
 
@@ -289,8 +295,18 @@ def _cached(reader: Reader, cfg: Config, source: str) -> ModuleFiles | None:
     return found[0] if len(found) == 1 else None
 
 
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
 def read(unit: Unit, ctx: Context) -> Facts:
-    from policylint.readers.terraform import _apply_aliases, _twin, _visit, is_library, suppressions
+    from policylint.readers.terraform import (
+        _apply_aliases,
+        _twin,
+        _visit,
+        is_library,
+        suppressions,
+    )
 
     facts = Facts()
     src = unit.sources[0]
@@ -314,7 +330,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
     inputs = cfg.inputs()
     values: dict[str, Callable[[], Any]] = {}
     if isinstance(inputs, dict):
-        values = {str(k): (lambda v=v: v) for k, v in inputs.items()}
+        values = {str(k): _constant(v) for k, v in inputs.items()}
     reader.root_abs = folder.dir_abs  # Terraform runs in (a copy of) the module's folder
     m = ModuleEval(reader, folder, "", values, (folder.dir_abs,), anchor=anchor)
     twin = None
