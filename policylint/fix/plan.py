@@ -123,8 +123,8 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
             if t.bucket.hint("module_input") != "cors_rule":
                 return (f"{t.bucket.address} is created inside a module that policylint does "
                         "not edit: give it CORS through the module's inputs")
-            if t.bucket.format is not Format.TERRAFORM:
-                return "--fix adds module inputs in HCL native syntax only (not .tf.json)"
+            if t.bucket.format is Format.TERRAFORM_JSON:
+                return terraform.add_module_input_json(src, t.bucket, t.needed)
             return terraform.add_module_input(src, t.bucket, t.needed)
         if t.bucket.format is Format.TERRAFORM:
             return terraform.add_configuration(src, t.bucket, t.needed)

@@ -326,6 +326,29 @@ def add_configuration_json(src: SourceFile, bucket: Bucket,
     return [jsonedit.insert_key(src, res, CONFIG_TYPE, {name: value})]
 
 
+def add_module_input_json(src: SourceFile, bucket: Bucket,
+                          n: snippets.Needed) -> list[Edit] | str:
+    """PL100 for a terraform-aws-modules/s3-bucket call in JSON syntax: a ``cors_rule`` member
+    of the module's object."""
+    from policylint import jsonpos
+    from policylint.fix import jsonedit
+    from policylint.positioned import PDict
+
+    try:
+        doc = jsonpos.loads(src.text)
+    except jsonpos.JSONPosError as exc:
+        return f"{src.path} does not parse as JSON ({exc.message})"
+    mods = doc.get("module") if isinstance(doc, PDict) else None
+    name = bucket.hint("module")
+    body = mods.get(name) if isinstance(mods, PDict) and name else None
+    if not isinstance(body, PDict):
+        return f"no module \"{name}\" object in {src.path}"
+    if "cors_rule" in body:
+        return ("the module already sets cors_rule, in a way policylint cannot read: complete "
+                "it by hand")
+    return [jsonedit.insert_key(src, body, "cors_rule", [_hcl_rule_fields(n)])]
+
+
 def add_rule_json(src: SourceFile, config: CorsConfig, n: snippets.Needed,
                   before: int | None) -> list[Edit] | str:
     """PL101/PL103/PL104 in Terraform JSON syntax: one more element of ``cors_rule``."""

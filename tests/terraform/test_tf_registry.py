@@ -458,3 +458,36 @@ def test_cache_sees_terraform_init(tmp_path: Path) -> None:
                       ".terraform/modules/stores/inner/main.tf": INNER})
     _modules_json(root, {"stores": "app.terraform.io/acme/store/aws"})
     assert json_findings([], root) == [("PL100", "main.tf", 3, 1), ("PL100", "main.tf", 3, 1)]
+
+
+def test_json_syntax_caller_and_its_fix(tmp_path: Path) -> None:
+    text = ('{"module": {"images": {"source": "terraform-aws-modules/s3-bucket/aws",\n'
+            '  "bucket": "acme-json", "tags": {"policylint:labeling-input": "true"}}}}\n')
+    root = _tree(tmp_path, {"main.tf.json": text})
+    assert json_findings(["--no-cache"], root) == [("PL100", "main.tf.json", 1, 13)]
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    doc = json.loads((root / "main.tf.json").read_text())
+    assert doc["module"]["images"]["cors_rule"] == [
+        {"allowed_methods": ["GET"], "allowed_origins": ["*"]}]
+    # a list of rule objects in JSON syntax is a module input, not blocks
+    assert json_findings(["--no-cache"], root) == []
+
+
+def test_registry_module_called_from_a_local_module(tmp_path: Path) -> None:
+    """The call inside a library module: reported (and fixed) at that module block, with the
+    name its caller gives."""
+    store = ('variable "name" {}\n\nmodule "bucket" {\n'
+             '  source = "terraform-aws-modules/s3-bucket/aws"\n  bucket = var.name\n'
+             f'  tags   = {TAG}\n}}\n')
+    root = _tree(tmp_path, {"store/main.tf": store,
+                            "main.tf": 'provider "aws" {}\n\nmodule "store" {\n'
+                                       '  source = "./store"\n  name   = "acme-nested"\n}\n'})
+    doc = _json(root)
+    assert [(f["rule"], f["path"], f["line"], f["column"], f["subject"], f["bucket"])
+            for f in doc["findings"]] == [
+        ("PL100", "store/main.tf", 3, 1, "module.store.module.bucket.aws_s3_bucket.this[0]",
+         "acme-nested")]
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    assert "  cors_rule = [\n" in (root / "store/main.tf").read_text()

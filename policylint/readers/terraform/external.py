@@ -220,7 +220,7 @@ def relocate(facts: Facts, anchor: Anchor) -> Facts:
         origin = _origin(anchor, b.address, b.location)
         declared = tuple(Evidence(e.message, move(e.location, tags_at if e.message.startswith(
             "tagged ") else at) or at) for e in b.declared)
-        hints = [("module_block", f"{at.line}:{at.column}"),
+        hints = [("module_block", f"{at.line}:{at.column}"), ("module", anchor.name),
                  ("insert_at", f"{block.close[0]}:{block.close[1]}")]
         if anchor.s3_bucket:
             hints.append(("module_input", "cors_rule"))
