@@ -252,8 +252,8 @@ def fix_for_config(config: CorsConfig, needed: snippets.Needed, bucket: str | No
     """How to add the missing rule to an existing CORS configuration, in its own language."""
     fmt = config.format
     if config.hint("module_input") == "cors_rule":
-        return Fix("add this rule to the module's cors_rule input",
-                   snippets.hcl_module_cors_input(needed, ""), "hcl")
+        return Fix("add this rule object to the module's cors_rule list",
+                   snippets.hcl_rule_object(needed) + "\n", "hcl")
     if fmt in (Format.TERRAFORM, Format.TERRAFORM_JSON):
         return Fix("add this cors_rule block", snippets.hcl_cors_rule(needed, ""), "hcl")
     if fmt is Format.CLOUDFORMATION_YAML:

@@ -138,8 +138,10 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
     if c.format is Format.CORS_XML:
         return cors_doc.xml_edits(src, t.needed, t.before)
     if c.hint("module_input"):
-        return ("the rules come from the module's cors_rule input: add a rule allowing GET "
-                "from * to that list by hand")
+        if c.format is not Format.TERRAFORM:
+            return ("the rules come from the module's cors_rule input: add a rule allowing GET "
+                    "from * to that list by hand")
+        return terraform.add_module_rule(src, c, t.needed, t.before)
     if c.format is Format.TERRAFORM:
         return terraform.add_rule(src, c, t.needed, t.before)
     if c.format is Format.TERRAFORM_JSON:

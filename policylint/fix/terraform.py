@@ -169,6 +169,61 @@ def add_module_input(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> lis
     return [Edit(at, at, lead + snippets.hcl_module_cors_input(n, indent))]
 
 
+def add_module_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
+                    before: int | None) -> list[Edit] | str:
+    """PL101/PL103/PL104 on a terraform-aws-modules/s3-bucket call: one more object in the
+    literal list of its ``cors_rule`` input (before rule ``before``: S3 uses the first match)."""
+    data = src.text.encode("utf-8")
+    root = _parser().parse(data).root_node
+    if root.has_error:
+        return f"{src.path} has HCL syntax errors: --fix leaves it alone"
+    chars = _CharMap(data)
+    items = _cors_input_items(root, config.location.line)
+    if isinstance(items, str):
+        return items
+    tuple_node, elems = items
+    one_line = tuple_node.start_point[0] == tuple_node.end_point[0]
+    obj = snippets.hcl_rule_object(n, None if one_line else src.indent_at(chars(tuple_node.start_byte)) + "  ")
+    if before is not None and before < len(elems):
+        at = chars(elems[before].start_byte)
+        if one_line:
+            return [Edit(at, at, obj + ", ")]
+        indent = src.indent_at(at)
+        return [Edit(at, at, obj.lstrip(" ") + ",\n" + indent)]
+    if not elems:
+        close = chars(tuple_node.end_byte) - 1
+        return [Edit(close, close, obj if one_line else "\n" + obj + "\n")]
+    end = chars(elems[-1].end_byte)
+    rest = src.text[end:]
+    comma = rest[:len(rest) - len(rest.lstrip())].count("\n") == 0 and rest.lstrip().startswith(",")
+    if comma:
+        end = src.text.index(",", end) + 1
+    lead = "" if comma else ","
+    if one_line:
+        return [Edit(end, end, lead + " " + obj)]
+    return [Edit(end, end, lead + "\n" + obj + ("," if comma else ""))]
+
+
+def _cors_input_items(root: Any, line: int) -> tuple[Any, list[Any]] | str:
+    """The tuple node of the ``cors_rule = [...]`` attribute on ``line`` and its elements."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "attribute" and node.start_point[0] + 1 == line and node.children \
+                and node.children[0].text == b"cors_rule":
+            expr = next((c for c in node.children if c.type == "expression"), None)
+            coll = next((c for c in expr.children if c.type == "collection_value"), None) \
+                if expr is not None else None
+            tup = next((c for c in coll.children if c.type == "tuple"), None) \
+                if coll is not None else None
+            if tup is None:
+                return ("the module's cors_rule input is not a literal list (e.g. jsonencode or "
+                        "a variable): add a rule allowing GET from * where its rules are written")
+            return tup, [c for c in tup.children if c.type == "expression"]
+        stack.extend(node.children)
+    return f"no cors_rule input at line {line}"
+
+
 def _module_texts(src: SourceFile) -> list[tuple[str, str]]:
     """(file name, text) of every .tf file in the module folder; the edited file from memory."""
     folder = os.path.dirname(src.abspath)

@@ -82,14 +82,75 @@ def test_cors_rule_as_json_string_and_as_variable(tmp_path: Path) -> None:
     assert json_findings(["--no-cache"], root) == [("PL101", "a.tf", 5, 3)]
 
 
-def test_wrong_rule_is_pl101_at_the_cors_rule_input(tmp_path: Path) -> None:
+def test_wrong_rule_is_pl101_at_the_cors_rule_input_and_fix_appends_one(tmp_path: Path) -> None:
     rule = '[{ allowed_methods = ["PUT"], allowed_origins = ["*"] }]'
+    text = _call("terraform-aws-modules/s3-bucket/aws", f"\n  cors_rule = {rule}\n")
+    root = _tree(tmp_path, {"main.tf": text})
+    assert json_findings(["--no-cache"], root) == [("PL101", "main.tf", 6, 3)]
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    assert (root / "main.tf").read_text() == text.replace(
+        '["*"] }]', '["*"] }, { allowed_methods = ["GET"], allowed_origins = ["*"] }]')
+    assert json_findings(["--no-cache"], root) == []
+
+
+MULTI = """\
+module "images" {
+  source = "terraform-aws-modules/s3-bucket/aws"
+  bucket = "acme-images"
+  tags   = { "policylint:labeling-input" = "true" }
+
+  cors_rule = [
+    {
+      allowed_methods = ["PUT"]
+      allowed_origins = ["https://upload.example"]
+    }%s
+  ]
+}
+"""
+
+
+@pytest.mark.parametrize("comma", ["", ","])
+def test_fix_appends_to_a_multi_line_cors_rule_list(tmp_path: Path, comma: str) -> None:
+    root = _tree(tmp_path, {"main.tf": MULTI % comma})
+    assert json_findings(["--no-cache"], root) == [("PL101", "main.tf", 6, 3)]
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    fixed = (root / "main.tf").read_text()
+    assert fixed == MULTI % (",\n    {\n      allowed_methods = [\"GET\"]\n"
+                             "      allowed_origins = [\"*\"]\n    }" + comma)
+    if shutil.which("terraform") is not None:
+        fmt = subprocess.run(["terraform", "fmt", "-check", "-"], input=fixed, text=True,
+                             capture_output=True, check=False)
+        assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_ground_truth_rule_goes_before_the_first_get_rule(tmp_path: Path) -> None:
+    """S3 answers with the first matching rule: the rule exposing the origin must come first."""
+    rules = ('[{ allowed_methods = ["PUT"], allowed_origins = ["*"] }, '
+             '{ allowed_methods = ["GET"], allowed_origins = ["*"] }]')
+    job = ('\nresource "aws_sagemaker_labeling_job" "boxes" {\n  input_config {\n'
+           '    data_source {\n      s3_data_source {\n        manifest_s3_uri = '
+           '"s3://${module.images.s3_bucket_id}/in.manifest"\n      }\n    }\n  }\n}\n')
     root = _tree(tmp_path, {"main.tf": _call("terraform-aws-modules/s3-bucket/aws",
-                                             f"\n  cors_rule = {rule}\n")})
-    doc = _json(root, "--fix")
-    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in doc["findings"]] == [
-        ("PL101", "main.tf", 6, 3)]
-    assert "cors_rule = [{ allowed_methods = [\"PUT\"]" in (root / "main.tf").read_text()
+                                             f"  cors_rule = {rules}\n", tags="{}") + job})
+    assert json_findings(["--no-cache", "--fail-on", "note"], root) == [
+        ("PL104", "main.tf", 5, 3)]
+    code, out, err = run_cli(["--no-cache", "--fix", "--select", "PL104"], root)
+    assert code == 0, out + err
+    assert ('cors_rule = [{ allowed_methods = ["PUT"], allowed_origins = ["*"] }, '
+            '{ allowed_methods = ["GET"], allowed_origins = ["*"], expose_headers = '
+            '["Access-Control-Allow-Origin"] }, { allowed_methods = ["GET"]') in (
+        root / "main.tf").read_text()
+
+
+def test_fix_refuses_a_cors_rule_that_is_not_a_literal_list(tmp_path: Path) -> None:
+    rules = 'jsonencode([{ allowed_methods = ["PUT"], allowed_origins = ["*"] }])'
+    text = _call("terraform-aws-modules/s3-bucket/aws", f"  cors_rule = {rules}\n")
+    root = _tree(tmp_path, {"main.tf": text})
+    code, out, _ = run_cli(["--no-cache", "--fix"], root)
+    assert code == 1 and "is not a literal list" in out
+    assert (root / "main.tf").read_text() == text
 
 
 def test_create_bucket_false_creates_nothing(tmp_path: Path) -> None:
