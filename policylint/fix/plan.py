@@ -96,6 +96,9 @@ def _bucket_target(ft: FixTarget, lb: LinkedBucket) -> Target | str:
     if b.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON):
         return f"--fix cannot add a CORS configuration in {b.format.value} files yet"
+    if b.hint("module_block"):  # every instance of a module call shares its one input
+        key = f"module-input:{b.location.path}:{b.location.line}:{b.location.column}"
+        return Target(key, b.location.path, lb, bucket=b, need=ft.need)
     return Target(f"bucket:{b.identity}", b.location.path, lb, bucket=b, need=ft.need)
 
 

@@ -552,3 +552,20 @@ def test_registry_module_called_from_a_local_module(tmp_path: Path) -> None:
     code, out, err = run_cli(["--no-cache", "--fix"], root)
     assert code == 0, out + err
     assert "  cors_rule = [\n" in (root / "store/main.tf").read_text()
+
+
+def test_for_each_call_gets_one_input_for_all_its_instances(tmp_path: Path) -> None:
+    text = ('module "b" {\n  for_each = toset(["x", "y"])\n'
+            '  source   = "terraform-aws-modules/s3-bucket/aws"\n'
+            '  bucket   = "acme-${each.key}"\n'
+            f'  tags     = {TAG}\n}}\n')
+    root = _tree(tmp_path, {"main.tf": text})
+    doc = _json(root)
+    assert [(f["rule"], f["line"], f["subject"]) for f in doc["findings"]] == [
+        ("PL100", 1, 'module.b["x"].aws_s3_bucket.this[0]'),
+        ("PL100", 1, 'module.b["y"].aws_s3_bucket.this[0]')]
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    fixed = (root / "main.tf").read_text()
+    assert fixed.count("cors_rule") == 1
+    assert json_findings(["--no-cache"], root) == []
