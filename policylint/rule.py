@@ -227,7 +227,7 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
                                                                  needed), "text")
     lang = snippets.language_of(b.format)
     if b.hint("module_input") == "cors_rule":
-        return Fix(f"add a cors_rule input allowing GET from * to the module block creating "
+        return Fix(f"add a cors_rule input allowing GET from * to the module call creating "
                    f"{b.address}", snippets.hcl_module_cors_input(needed, ""), lang)
     if b.hint("module_block"):
         return Fix(f"{b.address} is created inside a module: give it a CORS rule allowing GET "

@@ -157,7 +157,7 @@ def add_module_input(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> lis
     block = next((b for b in blocks if b.type == "module" and b.line == bucket.location.line),
                  None)
     if block is None:
-        return f"no module block at {bucket.location}"
+        return _add_terragrunt_input(src, bucket, n)
     if "cors_rule" in block.attrs:
         return ("the module block already sets cors_rule, in a way policylint cannot read: "
                 "complete it by hand")
@@ -204,14 +204,53 @@ def add_module_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
     return [Edit(end, end, lead + "\n" + obj + ("," if comma else ""))]
 
 
+def _add_terragrunt_input(src: SourceFile, bucket: Bucket,
+                          n: snippets.Needed) -> list[Edit] | str:
+    """The same input as a member of a Terragrunt file's ``inputs = {...}`` object."""
+    data = src.text.encode("utf-8")
+    root = _parser().parse(data).root_node
+    if root.has_error:
+        return f"{src.path} has HCL syntax errors: --fix leaves it alone"
+    obj = None
+    for node in root.children[0].children if root.children else []:
+        if node.type == "attribute" and node.start_point[0] + 1 == bucket.location.line \
+                and node.children and node.children[0].text == b"inputs":
+            expr = next((c for c in node.children if c.type == "expression"), None)
+            coll = next((c for c in expr.children if c.type == "collection_value"), None) \
+                if expr is not None else None
+            obj = next((c for c in coll.children if c.type == "object"), None) \
+                if coll is not None else None
+    if obj is None:
+        return f"no module block or Terragrunt inputs object at {bucket.location}"
+    if any(_elem_key(e) == "cors_rule" for e in obj.children if e.type == "object_elem"):
+        return ("the inputs already set cors_rule, in a way policylint cannot read: complete "
+                "it by hand")
+    chars = _CharMap(data)
+    close = chars(obj.end_byte) - 1
+    at = src.line_start(close)
+    if src.text[at:close].strip():
+        return f"the inputs object at {bucket.location} closes on a line with other content"
+    indent = src.indent_at(chars(obj.start_byte)) + "  "
+    lead = "" if src.text[:at].endswith("{\n") or src.text[:at].endswith("\n\n") else "\n"
+    return [Edit(at, at, lead + snippets.hcl_module_cors_input(n, indent))]
+
+
+def _elem_key(elem: Any) -> str:
+    exprs = [c for c in elem.children if c.type == "expression"]
+    return exprs[0].text.decode("utf-8", "replace").strip().strip('"') if exprs else ""
+
+
 def _cors_input_items(root: Any, line: int) -> tuple[Any, list[Any]] | str:
     """The tuple node of the ``cors_rule = [...]`` attribute on ``line`` and its elements."""
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.type == "attribute" and node.start_point[0] + 1 == line and node.children \
-                and node.children[0].text == b"cors_rule":
-            expr = next((c for c in node.children if c.type == "expression"), None)
+        named = (node.type == "attribute" and node.children
+                 and node.children[0].text == b"cors_rule") or (
+            node.type == "object_elem" and _elem_key(node) == "cors_rule")
+        if named and node.start_point[0] + 1 == line:
+            exprs = [c for c in node.children if c.type == "expression"]
+            expr = exprs[-1] if exprs else None
             coll = next((c for c in expr.children if c.type == "collection_value"), None) \
                 if expr is not None else None
             tup = next((c for c in coll.children if c.type == "tuple"), None) \

@@ -22,8 +22,8 @@ def test_fixture_tree(tmp_path: Path) -> None:
     got = [(f["rule"], f["path"], f["line"], f["column"], f["bucket"]) for f in _findings(root)]
     assert got == [
         # tfr:// source of terraform-aws-modules/s3-bucket: the built-in model, at the
-        # terraform block; the labeling tag comes from the included root's inputs
-        ("PL100", "live/prod/registry/terragrunt.hcl", 5, 1, "acme-registry"),
+        # file's inputs; the labeling tag comes from the included root's inputs
+        ("PL100", "live/prod/registry/terragrunt.hcl", 9, 1, "acme-registry"),
         # local source with //: include (root inputs: tags with read_terragrunt_config of
         # env.hcl through find_in_parent_folders), own locals, inputs
         ("PL100", "modules/bucket/main.tf", 9, 1, "acme-prod-images"),
@@ -101,3 +101,41 @@ def test_classification() -> None:
     assert discover.classify("terragrunt.hcl", b"") == discover.TERRAGRUNT
     assert discover.classify("env.hcl", b"") is None
     assert ".terragrunt-cache" in discover.SKIP_DIRS
+
+
+MODEL_TG = """\
+terraform {
+  source = "tfr:///terraform-aws-modules/s3-bucket/aws?version=4.1.2"
+}
+
+inputs = {
+  bucket = "acme-tg"
+  tags   = { "policylint:labeling-input" = "true" }
+%s}
+"""
+
+
+def test_model_under_terragrunt_is_fixed_in_its_inputs(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {".git/HEAD": "", "live/terragrunt.hcl": MODEL_TG % ""})
+    doc = _findings(root)
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in doc] == [
+        ("PL100", "live/terragrunt.hcl", 5, 1)]
+    assert ("live/terragrunt.hcl", 7, 3) in [(r["path"], r["line"], r["column"])
+                                              for r in doc[0]["related"]]  # the tags input
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    assert (root / "live/terragrunt.hcl").read_text() == MODEL_TG % (
+        "\n  cors_rule = [\n    {\n      allowed_methods = [\"GET\"]\n"
+        "      allowed_origins = [\"*\"]\n    }\n  ]\n")
+    assert json_findings(["--no-cache"], root) == []
+
+
+def test_model_under_terragrunt_wrong_rule_is_extended(tmp_path: Path) -> None:
+    rule = '  cors_rule = [{ allowed_methods = ["PUT"], allowed_origins = ["*"] }]\n'
+    root = write_tree(tmp_path, {".git/HEAD": "", "live/terragrunt.hcl": MODEL_TG % rule})
+    assert json_findings(["--no-cache"], root) == [("PL101", "live/terragrunt.hcl", 8, 3)]
+    code, out, err = run_cli(["--no-cache", "--fix"], root)
+    assert code == 0, out + err
+    assert '["*"] }, { allowed_methods = ["GET"], allowed_origins = ["*"] }]' in (
+        root / "live/terragrunt.hcl").read_text()
+    assert json_findings(["--no-cache"], root) == []

@@ -273,9 +273,36 @@ def module_folder(reader: Reader, cfg: Config, source: str, block: Block
         folder = reader.folders.get(d) or external.model_files(major)
         reader.folders[d] = folder
         label = f"{external.S3_BUCKET} (policylint's built-in model of v{major})"
+        inputs = _inputs_block(cfg)
+        if inputs is not None:  # reported, and fixed, at the file's own inputs
+            return folder, external.Anchor(inputs, "inputs", label, (d,), True, False)
         return folder, external.Anchor(block, "terraform", label, (d,), False, False)
     return Unknown(f"terraform.source '{source}' is not a local path and has no single copy in "
                    f"{CACHE_DIR}: it is not analysed")
+
+
+def _inputs_block(cfg: Config) -> Block | None:
+    """The file's ``inputs = {...}`` literal as a block whose attributes are its members (so
+    facts can point at its ``tags`` and ``cors_rule``)."""
+    attr = cfg.fs.attrs.get("inputs")
+    pos = attr.positions if attr is not None else None
+    if attr is None or pos is None:
+        return None
+    node: Any = attr.expr
+    for want in ("collection_value", "object"):
+        node = next((c for c in getattr(node, "children", []) if c.type == want), None)
+        if node is None:
+            return None
+    members: dict[str, Attr] = {}
+    for elem in node.children:
+        if elem.type != "object_elem":
+            continue
+        exprs = [c for c in elem.children if c.type == "expression"]
+        if len(exprs) == 2:
+            key = exprs[0].text.decode("utf-8", "replace").strip().strip('"')
+            members[key] = Attr(key, exprs[1], pos.loc(elem), pos.loc(exprs[1]), pos)
+    loc = attr.loc
+    return Block("inputs", [], members, [], loc, cfg.fs.fmt, (loc.end_line, loc.end_column))
 
 
 def _is_local(source: str) -> bool:
