@@ -139,3 +139,24 @@ def test_model_under_terragrunt_wrong_rule_is_extended(tmp_path: Path) -> None:
     assert '["*"] }, { allowed_methods = ["GET"], allowed_origins = ["*"] }]' in (
         root / "live/terragrunt.hcl").read_text()
     assert json_findings(["--no-cache"], root) == []
+
+
+def test_deep_merge_and_exposed_parent_locals(tmp_path: Path) -> None:
+    """merge_strategy = "deep" merges nested input maps; include.NAME.locals reads the parent's
+    locals; path_relative_to_include names the child's folder."""
+    module = ('variable "name" {}\nvariable "tags" {}\n\nresource "aws_s3_bucket" "b" {\n'
+              '  bucket = var.name\n  tags   = var.tags\n}\n')
+    parent = ('locals {\n  prefix = "acme"\n}\n\ninputs = {\n'
+              '  tags = { "policylint:labeling-input" = "true" }\n}\n')
+    child = ('include "root" {\n  path           = find_in_parent_folders("root.hcl")\n'
+             '  merge_strategy = "deep"\n}\n\nterraform {\n  source = "../../modules/b"\n}\n\n'
+             'inputs = {\n  name = "${include.root.locals.prefix}-${path_relative_to_include()}"\n'
+             '  tags = { team = "ml" }\n}\n')
+    root = write_tree(tmp_path, {".git/HEAD": "", "modules/b/main.tf": module,
+                                 "live/root.hcl": parent, "live/raw/terragrunt.hcl": child})
+    doc = _findings(root)
+    assert [(f["rule"], f["path"], f["line"], f["bucket"]) for f in doc] == [
+        ("PL100", "modules/b/main.tf", 4, "acme-raw")]
+    # shallow (the default): the child's tags replace the parent's, so no labeling tag
+    (root / "live/raw/terragrunt.hcl").write_text(child.replace('"deep"', '"shallow"'))
+    assert json_findings(["--no-cache"], root) == []

@@ -164,9 +164,9 @@ class Config:
         return {
             "find_in_parent_folders": self.fn_find_in_parent_folders,
             "get_terragrunt_dir": lambda: self.tg_dir,
-            "get_parent_terragrunt_dir": lambda *a: self.dir,
-            "path_relative_to_include": lambda *a: _rel(self.tg_dir, self.dir),
-            "path_relative_from_include": lambda *a: _rel(self.dir, self.tg_dir),
+            "get_parent_terragrunt_dir": lambda *a: self.include_dir(),
+            "path_relative_to_include": lambda *a: _rel(self.tg_dir, self.include_dir()),
+            "path_relative_from_include": lambda *a: _rel(self.include_dir(), self.tg_dir),
             "get_original_terragrunt_dir": lambda: self.tg_dir,
             "get_env": self.fn_get_env,
             "read_terragrunt_config": self.fn_read_terragrunt_config,
@@ -175,6 +175,14 @@ class Config:
                 "get_aws_caller_identity_arn() asks AWS at run time"),
             "run_cmd": lambda *a: Unknown("run_cmd() runs a command: not evaluated"),
         }
+
+    def include_dir(self) -> str:
+        """The folder of the included file: this one's, when it is the included parent."""
+        if self.child is not None:
+            return self.dir
+        if self._includes:  # not while the includes themselves are being read
+            return next(iter(self._includes.values()))[0].dir
+        return self.tg_dir
 
     def fn_find_in_parent_folders(self, name: Any = CONFIG_NAME, fallback: Any = None) -> Any:
         if isinstance(name, Unknown):
