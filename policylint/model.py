@@ -155,6 +155,9 @@ class Bucket:
     generated: bool = False  # plan file or synthesized output (cdk.out): never auto-fixed
     # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
     fix_hints: tuple[tuple[str, str], ...] = ()
+    # Where the resource itself is, when the bucket is reported elsewhere (a downloaded or
+    # built-in module's bucket is reported at the caller's module block).
+    origin: Evidence | None = None
 
     def hint(self, key: str) -> str | None:
         return dict(self.fix_hints).get(key)
