@@ -11,6 +11,7 @@ import re
 from typing import Any, Callable
 
 from policylint.model import Unknown
+from policylint.readers.terraform import regex as tf_regex
 from policylint.readers.terraform.parse import JsonExpr, json_string_template
 from policylint.readers.terraform.values import (
     JsonText,
@@ -846,10 +847,18 @@ def fn_format(spec: Any, *args: Any) -> Any:
 
 
 def fn_replace(s: Any, old: Any, new: Any) -> Any:
+    s, old, new = to_string(s), to_string(old), to_string(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        pattern = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", new)
-        return re.sub(old[1:-1], pattern, s)
+        return _regex_call(tf_regex.replace, old[1:-1], s, new)
     return s.replace(old, new)
+
+
+def _regex_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """A regex function on text arguments; Terraform's errors become EvalError."""
+    try:
+        return fn(*(to_string(a) for a in args))
+    except tf_regex.RegexError as exc:
+        raise EvalError(str(exc)) from None
 
 
 def fn_merge(*maps: Any) -> Any:
@@ -974,6 +983,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": _strict(lambda s: to_string(s).lower()),
     "upper": _strict(lambda s: to_string(s).upper()),
     "replace": _strict(fn_replace),
+    "regex": _strict(lambda p, s: _regex_call(tf_regex.regex, p, s)),
+    "regexall": _strict(lambda p, s: _regex_call(tf_regex.regexall, p, s)),
     "join": fn_join,
     "split": _strict(lambda sep, s: to_string(s).split(to_string(sep))),
     "concat": _strict(fn_concat),
