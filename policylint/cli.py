@@ -96,6 +96,18 @@ def _use_color(args: argparse.Namespace, stream: object) -> bool:
     return bool(isatty and isatty())
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a run ended by Ctrl-C
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
@@ -104,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("policylint: interrupted", file=sys.stderr)
-        return 130
+        if argv is None:  # the process itself: skip the interpreter's teardown (freeing a large
+            _exit_now(EXIT_INTERRUPTED)  # heap takes over a second), as Ctrl-C promises to end
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         try:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
@@ -192,9 +206,11 @@ def _main(argv: list[str]) -> int:
                              inline_suppressions=not args.no_inline_suppressions,
                              baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
                              cwd=cwd, progress=progress, live=live)
-    result = engine.run(config, rules, opts)
-    if progress is not None:
-        progress.done()
+    try:
+        result = engine.run(config, rules, opts)
+    finally:  # cleared before anything else is printed, Ctrl-C included
+        if progress is not None:
+            progress.done()
 
     if args.write_baseline:
         from policylint import baseline as bl

@@ -12,7 +12,7 @@ import pickle
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from policylint import discover
 from policylint.model import Facts, Location, ParseError, Severity
@@ -291,6 +291,11 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(root: str, cwd: str, options: ReadOptions, caching: bool) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent alone answers it (and ends the
+    # workers); a worker that raised KeyboardInterrupt would leave the pool waiting for it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.set_threshold(max(gc.get_threshold()[0], GC_GEN0))
     _WORKER.update(root=root, cwd=cwd, options=options, caching=caching)
 
@@ -338,6 +343,17 @@ def _mp_context() -> BaseContext:
     return multiprocessing.get_context()
 
 
+def stop_pool(pool: Any) -> None:
+    """End a pool at once: cancel what has not started and kill the workers, instead of
+    waiting for their batches (an interrupted run must end within a second)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(1)
+
+
 def _read_pooled(units: Sequence[UnitSpec], todo: list[int], plan: Plan,
                  caching: bool) -> Iterator[Done]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -349,15 +365,19 @@ def _read_pooled(units: Sequence[UnitSpec], todo: list[int], plan: Plan,
     left = set(todo)
     gc.freeze()  # parent objects stay out of the workers' collections (fewer copied pages)
     try:
-        with ProcessPoolExecutor(max_workers=min(plan.jobs, len(groups)),
-                                 mp_context=_mp_context(),
-                                 initializer=_init_worker,
-                                 initargs=(plan.root, plan.cwd, plan.options, caching)) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(plan.jobs, len(groups)),
+                                   mp_context=_mp_context(), initializer=_init_worker,
+                                   initargs=(plan.root, plan.cwd, plan.options, caching))
+        try:
             futures = [pool.submit(_work, [(i, units[i]) for i in g]) for g in groups]
             for fut in as_completed(futures):
                 for i, blob, deps in fut.result():
                     left.discard(i)
                     yield i, pickle.loads(blob), blob if caching else None, deps
+        except BaseException:  # Ctrl-C (or the consumer gave up): end the workers now
+            stop_pool(pool)
+            raise
+        pool.shutdown()
     except (BrokenProcessPool, OSError, pickle.PickleError):
         pass  # a worker died (out of memory?) or no processes: finish in this process
     finally:
