@@ -210,7 +210,7 @@ def put_bucket_cors(call: Call, facts: Facts) -> None:
 
 def bucket_cors_put(call: Call, facts: Facts) -> None:
     """``s3.BucketCors(name).put(CORSConfiguration=...)``."""
-    receiver = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
+    receiver: ast.AST | None = call.node.func.value if isinstance(call.node.func, ast.Attribute) else None
     receiver = _deref(call.ev, receiver) if receiver is not None else None
     if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
             and receiver.func.attr == "BucketCors" and receiver.args):
