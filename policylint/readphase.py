@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 
 UnitSpec = tuple[str, str, list[discover.Found]]  # (kind, key, files)
 
-# A pool pays for itself when there is real parsing to share: at least this many units to read
-# and this many bytes (fork + worker start + shipping facts back is ~20-40 ms on 2 cores).
-POOL_MIN_UNITS = 24
-POOL_MIN_BYTES = 1 << 20
+# A pool pays for itself when there is real parsing to share, decided by the bytes left to read
+# (not by the load average: a busy machine's load says nothing about whether this run's second
+# worker will find a core). Fork + worker start + shipping facts back costs ~20-40 ms; reading
+# costs ~0.5 ms CPU per KB (bench/run.py), so half of 512 KB saves more than the pool costs.
+POOL_MIN_UNITS = 2
+POOL_MIN_BYTES = 512 * 1024
 BATCH_BYTES = 256 * 1024  # small units travel to workers in batches of about this much input
 GC_GEN0 = 50_000  # parsers allocate many short-lived containers; fewer gen-0 sweeps pay off
 
@@ -47,12 +49,12 @@ class Plan:
 
 
 def default_jobs(requested: int | None) -> int:
-    """``--jobs N`` as given; 0 or None means one per usable core that other work leaves idle
-    (measured: on a saturated 2-core machine a pool of 2 is slower than one process, since
-    the second worker only competes for the same core and adds pickling)."""
+    """``--jobs N`` as given; 0 or None means one worker per usable core (the CPUs this process
+    may run on, ``os.sched_getaffinity``). Whether the pool starts at all is decided per run by
+    the bytes to read (``_use_pool``)."""
     if requested is not None and requested > 0:
         return requested
-    return max(1, min(usable_cores(), int(usable_cores() - _load() + 1)))
+    return usable_cores()
 
 
 def usable_cores() -> int:
@@ -60,14 +62,6 @@ def usable_cores() -> int:
         return max(len(os.sched_getaffinity(0)), 1)  # type: ignore[attr-defined]
     except (AttributeError, OSError):
         return max(os.cpu_count() or 1, 1)
-
-
-def _load() -> float:
-    """One-minute load average (0 where the platform has none)."""
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return 0.0
 
 
 @contextmanager
