@@ -20,9 +20,9 @@ class Progress:
         self.last = now
         width = 30
         filled = int(width * done / max(total, 1))
+        self.shown = True  # first: a Ctrl-C during the write must still clear the line
         self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} units")
         self.stream.flush()
-        self.shown = True
 
     def done(self) -> None:
         if self.shown:
