@@ -126,7 +126,7 @@ def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from policylint import plugins
     from policylint.config import Config, find_config, load_config
-    from policylint.discover import find_root
+    from policylint.discover import analysis_root
 
     cwd = os.getcwd()
     if args.config:
@@ -134,8 +134,9 @@ def _main(argv: list[str]) -> int:
             raise UsageError(f"--config: no such file: {args.config}")
         config = load_config(args.config)
     else:
-        root = find_root(cwd)
-        found = find_config(cwd, root)
+        first = os.path.abspath(args.paths[0]) if args.paths else cwd
+        root = analysis_root(first, cwd)
+        found = find_config(first if os.path.isdir(first) else os.path.dirname(first), root)
         config = load_config(found) if found else Config()
     rules = plugins.load_rules(config.rules_dirs)
 

@@ -308,6 +308,34 @@ def find_root(start: str) -> str:
         probe = parent
 
 
+def git_root(start: str) -> str | None:
+    """The git work tree containing ``start`` (a file or folder), or None outside git."""
+    probe = os.path.abspath(start)
+    if not os.path.isdir(probe):
+        probe = os.path.dirname(probe)
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+def analysis_root(path: str, cwd: str) -> str:
+    """The repository a scanned path belongs to: its git root; outside git, the working
+    directory when the path lies below it, else the path itself (a folder) or its folder (a
+    file). Never a common parent of the working directory and the path."""
+    path = os.path.abspath(os.path.join(cwd, path))
+    found = git_root(path)
+    if found is not None:
+        return found
+    cwd = os.path.abspath(cwd)
+    if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return cwd
+    return path if os.path.isdir(path) else os.path.dirname(path)
+
+
 def iter_parents(path: str, stop: str) -> Iterator[str]:
     from pathlib import Path  # lazily: pathlib costs ~5 ms of import on the pre-commit path
 

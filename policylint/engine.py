@@ -164,22 +164,21 @@ def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: 
 # --- the run --------------------------------------------------------------------------------
 
 def _scan_plan(paths: list[str], cwd: str) -> tuple[str, list[str], set[str] | None]:
-    """(root, folders or files to walk, focus). Explicit files (pre-commit) widen the scan to the
-    repository, and the focus keeps what concerns their units."""
-    abs_paths = [os.path.abspath(os.path.join(cwd, p)) for p in paths]
-    all_files = bool(abs_paths) and all(os.path.isfile(p) for p in abs_paths)
-    if all_files:
-        root = discover.find_root(cwd)
-        if not all(_inside(p, root) for p in abs_paths):
-            root = os.path.commonpath([root] + [os.path.dirname(p) for p in abs_paths])
-        return root, [root], {os.path.realpath(p) for p in abs_paths}
-    first = abs_paths[0] if abs_paths else cwd
-    root = discover.find_root(first if os.path.isdir(first) else os.path.dirname(first))
-    if not all(_inside(p, root) for p in abs_paths):
-        root = os.path.commonpath(abs_paths) if abs_paths else cwd
-        if os.path.isfile(root):
-            root = os.path.dirname(root)
-    return root, abs_paths, None
+    """(root, folders or files to walk, focus). The root is the first path's repository
+    (discover.analysis_root); the whole repository is read, so that naming a folder or a file
+    never hides evidence, and the focus (the named files and folders, real paths) narrows what
+    is reported. None: report everything (a named path is the root itself)."""
+    abs_paths = [os.path.abspath(os.path.join(cwd, p)) for p in paths] or [os.path.abspath(cwd)]
+    root = discover.analysis_root(abs_paths[0], cwd)
+    real_root = os.path.realpath(root)
+    # named folders first: one that .gitignore hides is still read (the walker reads a folder
+    # once, so the root's walk then skips them)
+    tops = [p for p in abs_paths if os.path.isdir(p) and _inside(p, root)] + [root]
+    tops += [p for p in abs_paths if not _inside(p, root)]
+    focus = {os.path.realpath(p) for p in abs_paths}
+    if real_root in focus:
+        return root, tops, None
+    return root, tops, focus
 
 
 def _inside(path: str, root: str) -> bool:
@@ -204,7 +203,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         # a config `exclude` still applies to them
         seen = {os.path.realpath(f.path) for f in walk.files}
         for real in sorted(focus - seen):
-            if not walker.excluded(real, False):
+            if os.path.isfile(real) and not walker.excluded(real, False):
                 walker.add_file(real, explicit=True)
     ropts = ReadOptions(tag_key=config.tag_key, tag_value=config.tag_value,
                         max_file_size=config.max_file_size)
@@ -430,18 +429,24 @@ def _finalise(f: Finding, config: Config) -> Finding:
 
 
 def _focus(findings: list[Finding], focus: set[str], project: Project, cwd: str) -> list[Finding]:
-    """Keep findings whose location or evidence lies in the units of the given files: for a
-    Terraform file its whole module folder, for any other file the file itself."""
+    """Keep findings whose location or evidence lies in the named paths: a named folder covers
+    everything below it; a Terraform file its whole module folder; any other file itself."""
     terraform = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
     paths: set[str] = set()
     dirs: set[str] = set()
+    trees: list[str] = []
     for real in focus:
-        paths.add(display_path(real, cwd))
+        shown = display_path(real, cwd)
+        if os.path.isdir(real):
+            trees.append("" if shown == "." else shown.rstrip("/") + "/")
+            continue
+        paths.add(shown)
         if real.endswith(terraform):
             dirs.add(display_path(os.path.dirname(real), cwd))
 
     def hit(path: str) -> bool:
-        if path in paths:
+        if path in paths or any(path.startswith(t) if t else not os.path.isabs(path)
+                                for t in trees):
             return True
         # the module unit is the folder's Terraform files, not every file in the folder
         parent = path.rsplit("/", 1)[0] if "/" in path else "."
