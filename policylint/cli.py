@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list every bucket with its CORS and labeling evidence")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel readers (default: cores)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--staged-deletions", action="store_true",
+                   help="pre-commit: also report what concerns the files the commit deletes "
+                        "(git diff --cached); without PATH, only those")
     p.add_argument("--aws", action="store_true",
                    help="also read the deployed CORS of labeling buckets from AWS (read-only; "
                         "needs policylint[aws] and credentials; see docs/live.md)")
@@ -168,6 +171,10 @@ def _main(argv: list[str]) -> int:
     for p in paths:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")
+    if args.staged_deletions:
+        from policylint.discover import staged_deletions
+
+        paths = list(args.paths) + staged_deletions(args.paths[0] if args.paths else cwd)
     outputs = _outputs(args)
     baseline = None
     if args.baseline:
@@ -187,7 +194,8 @@ def _main(argv: list[str]) -> int:
     opts = engine.RunOptions(paths=paths, select=select, ignore=ignore, strict=args.strict,
                              inline_suppressions=not args.no_inline_suppressions,
                              baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
-                             cwd=cwd, progress=progress, live=live)
+                             cwd=cwd, progress=progress, live=live,
+                             named_only=args.staged_deletions)
     result = engine.run(config, rules, opts)
     if progress is not None:
         progress.done()

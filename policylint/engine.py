@@ -47,6 +47,8 @@ class RunOptions:
     # --aws: where to read deployed CORS from (policylint.live.Settings); None = never
     live: Any = None
     live_session: Callable[..., Any] | None = None  # tests: a boto3.Session factory
+    # report only what concerns ``paths`` (none: nothing), even when one of them is the root
+    named_only: bool = False
 
 
 @dataclass
@@ -189,6 +191,8 @@ def _inside(path: str, root: str) -> bool:
 def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     cwd = opts.cwd
     root, tops, focus = _scan_plan(opts.paths, cwd)
+    if opts.named_only:
+        focus = {os.path.realpath(os.path.join(cwd, p)) for p in opts.paths}
     walker = discover.Walker(root, _exclude_patterns(config, root))
     for top in tops:
         if not os.path.exists(top):
