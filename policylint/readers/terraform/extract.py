@@ -26,7 +26,12 @@ from policylint.model import (
     Service,
     Unknown,
 )
-from policylint.readers.terraform.module import BUCKET_TYPE, ModuleEval, local_address
+from policylint.readers.terraform.module import (  # noqa: F401 (re-exported)
+    BUCKET_TYPE,
+    ModuleEval,
+    local_address,
+    unknown_instance_scope,
+)
 from policylint.readers.terraform.parse import Attr, Block, JsonExpr
 from policylint.readers.terraform.values import (
     MISSING_INPUT,
@@ -593,9 +598,6 @@ def depends_on_inputs(facts: Facts) -> bool:
             return True
     return False
 
-
-def unknown_instance_scope(reason: Unknown) -> Scope:
-    return {"count": {"index": reason}, "each": {"key": reason, "value": reason}}
 
 
 def is_labeling_comment(text: str) -> bool:
