@@ -310,6 +310,8 @@ def _job(address: str, values: dict[str, Any], loc: Location, facts: Facts) -> N
             or values.get("manifest_s3_uri")}}},
         "OutputConfig": {"S3OutputPath": first(values, "output_config", "s3_output_path")},
         "HumanTaskConfig": {"PreHumanTaskLambdaArn": first(
-            values, "human_task_config", "pre_human_task_lambda_arn")},
+            values, "human_task_config", "pre_human_task_lambda_arn"),
+            "UiConfig": {"HumanTaskUiArn": first(
+                values, "human_task_config", "ui_config", "human_task_ui_arn")}},
     }
     facts.uses += labeling.labeling_job_uses(params, lambda keys: loc, f"{address} (plan)")
