@@ -14,7 +14,7 @@ from typing import Iterator
 
 from policylint.ignore import Pattern, compile_patterns, is_ignored
 
-SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".policylint_cache", ".hg", ".svn",
+SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".policylint_cache", ".hg", ".svn",
                        "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"})
 SNIFF_BYTES = 256 * 1024
 CDK_OUT = "cdk.out"
@@ -32,6 +32,7 @@ TEMPLATE = "template"
 MTURK = "mturk"
 SCRIPT = "script"
 PYTHON = "python"
+TERRAGRUNT = "terragrunt"
 
 _CFN_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::")
 _CFN_RESOURCES = re.compile(rb"(?m)^\s*[\"']?Resources[\"']?\s*:")
@@ -62,6 +63,8 @@ def classify(name: str, head: bytes) -> str | None:
     lower = name.lower()
     if lower.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json")):
         return TERRAFORM
+    if name == "terragrunt.hcl":
+        return TERRAGRUNT
     if lower.endswith((".asl.json", ".asl.yaml", ".asl.yml")):
         return ASL
     if lower.endswith((".manifest", ".jsonl")):
@@ -103,10 +106,11 @@ def classify(name: str, head: bytes) -> str | None:
 
 
 # A Python file or notebook is read only when its text names one of the calls the Python reader
-# understands (policylint.readers.python.calls.PREFILTER, kept equal by a test): parsing is never
-# paid for unrelated code.
+# understands (the single list; policylint.readers.python.calls.PREFILTER is this one): parsing is
+# never paid for unrelated code. ``Cors(`` is boto3's ``Bucket(name).Cors()``.
 PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
-                b"start_human_loop", b"source-ref", b"policylint:")
+                b"start_human_loop", b"source-ref", b"policylint:", b"HumanLoopConfig",
+                b"create_flow_definition", b"create_hit", b"create_bucket", b"Cors(")
 
 
 def python_prefilter(head: bytes) -> bool:
@@ -306,53 +310,6 @@ def find_root(start: str) -> str:
         if parent == probe:
             return d
         probe = parent
-
-
-def git_root(start: str) -> str | None:
-    """The git work tree containing ``start`` (a file or folder), or None outside git."""
-    probe = os.path.abspath(start)
-    if not os.path.isdir(probe):
-        probe = os.path.dirname(probe)
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return None
-        probe = parent
-
-
-def analysis_root(path: str, cwd: str) -> str:
-    """The repository a scanned path belongs to: its git root; outside git, the working
-    directory when the path lies below it, else the path itself (a folder) or its folder (a
-    file). Never a common parent of the working directory and the path."""
-    path = os.path.abspath(os.path.join(cwd, path))
-    found = git_root(path)
-    if found is not None:
-        return found
-    cwd = os.path.abspath(cwd)
-    if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
-        return cwd
-    return path if os.path.isdir(path) else os.path.dirname(path)
-
-
-def staged_deletions(start: str) -> list[str]:
-    """Absolute paths of the files that the staged commit deletes (``git diff --cached``), for
-    the pre-commit hook, which is never given them. [] outside git or when git fails."""
-    import subprocess
-
-    top = git_root(start)
-    if top is None:
-        return []
-    try:
-        out = subprocess.run(["git", "diff", "--cached", "--name-only", "--diff-filter=D", "-z"],
-                             cwd=top, capture_output=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    if out.returncode != 0:
-        return []
-    names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [os.path.join(top, n) for n in names if n]
 
 
 def iter_parents(path: str, stop: str) -> Iterator[str]:

@@ -81,7 +81,7 @@ def analyse(filename: str) -> list[Hit]:
     (a bad configuration, say) come back as one PL000 hit at the top of the template."""
     from policylint import engine, plugins
     from policylint.config import Config, find_config, load_config
-    from policylint.discover import analysis_root
+    from policylint.scope import analysis_root
     from policylint.errors import PolicylintError
 
     cwd = os.getcwd()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import json_findings, run_cli, write_tree
 
-from policylint.discover import analysis_root
+from policylint.scope import analysis_root
 
 BUCKET_TF = '''resource "aws_s3_bucket" "images" {
   bucket = "acme-images"
@@ -59,8 +59,8 @@ def test_root_outside_git(tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     # below the working directory: the working directory
-    assert analysis_root("a/b", str(plain)) == str(plain)
-    assert analysis_root("a/b/x.tf", str(plain)) == str(plain)
+    assert analysis_root(str(plain / "a/b"), str(plain)) == str(plain)
+    assert analysis_root(str(plain / "a/b/x.tf"), str(plain)) == str(plain)
     # not below it: the folder itself, or a file's folder
     assert analysis_root(str(plain / "a"), str(other)) == str(plain / "a")
     assert analysis_root(str(plain / "a" / "b" / "x.tf"), str(other)) == str(plain / "a" / "b")

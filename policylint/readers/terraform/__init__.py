@@ -133,6 +133,10 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             got = instance_facts(m, block, type_, name, key, scope, declared.get(id(block), []))
             if isinstance(exp, Unknown) and type_ != BUCKET_TYPE:  # a bucket's own CORS is its
                 _may_not_exist(got, f"{m.address(local_address(type_, name, None))}", exp)
+            if m.anchor is not None:  # an initialised or built-in module: reported at the call
+                from policylint.readers.terraform.external import relocate
+
+                got = relocate(got, m.anchor)
             if standalone_library and depends_on_inputs(got):
                 if deferred is not None:  # stands only if nothing in the scan calls the module
                     deferred.extend(got)
@@ -150,20 +154,20 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             if isinstance(child, Unknown):
                 continue
             child_twin = None
-            if is_library(child.files):
+            if child.anchor is None and is_library(child.files):
                 child_twin = _twin(child)
                 out.called_folders.append(child.files.dir_display)
             if not isinstance(exp, Unknown):
                 _visit(child, out, standalone_library, twin=child_twin, seen=seen,
                        deferred=deferred)
-                continue
-            # unknown count/for_each: one instance is read, and whether its CORS exists is not
-            # known (its buckets and uses still count)
-            inner = Facts()
-            _visit(child, inner, standalone_library, twin=child_twin, seen=seen,
-                   deferred=deferred)
-            _may_not_exist(inner, m.address(f"module.{name}"), exp)
-            out.extend(inner)
+            else:
+                # unknown count/for_each: one instance is read, and whether its CORS exists is
+                # not known (its buckets and uses still count)
+                inner = Facts()
+                _visit(child, inner, standalone_library, twin=child_twin, seen=seen,
+                       deferred=deferred)
+                _may_not_exist(inner, m.address(f"module.{name}"), exp)
+                out.extend(inner)
             if seen[0] > MAX_UNIT_INSTANCES:
                 return
 
