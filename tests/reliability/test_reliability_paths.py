@@ -127,6 +127,8 @@ def test_a_subfolder_scan_reports_only_the_subfolder(tmp_path: Path) -> None:
     assert run.findings == [("PL100", "sub/main.tf", 1)]
     assert [p for p in run.opened
             if p.startswith(str(tmp_path)) and not p.startswith(str(tree))] == []
+    whole = run_cli(tree, ".", "--format", "json")
+    assert ("PL001", "sibling/cors.json", 1) in whole.findings
 
 
 @pytest.mark.parametrize("name", ["main.tf", "cors.json", "data.manifest", "x.asl.json",
