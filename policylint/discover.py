@@ -106,7 +106,7 @@ def classify(name: str, head: bytes) -> str | None:
 # understands (policylint.readers.python.calls.PREFILTER, kept equal by a test): parsing is never
 # paid for unrelated code.
 PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
-                b"start_human_loop", b"source-ref", b"policylint:")
+                b"start_human_loop", b"source-ref", b"policylint:", b"aws_cdk")
 
 
 def python_prefilter(head: bytes) -> bool:

@@ -110,6 +110,8 @@ class Format(str, enum.Enum):
     TEMPLATE = "template"
     SCRIPT = "script"
     CONFIG = "config"
+    CDK_PYTHON = "cdk-python"  # CDK apps in Python
+    CDK_TYPESCRIPT = "cdk-typescript"  # CDK apps in TypeScript/JavaScript
     LIVE = "aws"  # read from an AWS account (--aws, aws-audit)
 
 

@@ -9,8 +9,9 @@ import warnings
 from typing import Callable
 
 from policylint.model import Facts, Location, ParseError, Severity
-from policylint.readers import Context, Unit
+from policylint.readers import Context, ReadOptions, Unit
 from policylint.readers.python import calls
+from policylint.readers.python import cdk as cdk_app
 from policylint.readers.python.evaluate import Evaluator
 from policylint.decoding import DecodeError, decode
 from policylint.positioned import Pos
@@ -33,7 +34,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
 
             notebook.read_notebook(src.path, text, facts, ctx)
         else:
-            read_module(src.path, text, facts, line_positions(text))
+            read_module(src.path, text, facts, line_positions(text), ctx.options)
     return facts
 
 
@@ -59,7 +60,8 @@ def parse(text: str, path: str) -> tuple[ast.Module | None, ParseError | None]:
                                 "not read", Location(path, 1, 1), Severity.NOTE)
 
 
-def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
+def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
+                options: ReadOptions | None = None) -> None:
     tree, error = parse(text, path)
     if error is not None:
         line, col = mapper(error.location.line, error.location.column - 1)
@@ -82,6 +84,8 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
                     facts.errors.append(ParseError(
                         f"the arguments of {node.func.attr}() are nested too deeply to read",
                         Location(path, p.line, p.column), Severity.NOTE))
+    if cdk_app.MARK in text:
+        cdk_app.read(path, text, tree, ev, pos, mapper, options or ReadOptions(), facts)
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)

@@ -34,7 +34,7 @@ from policylint.positioned import Pos
 # Raw-byte substrings: a .py file (or notebook) that contains none of these is never parsed.
 PREFILTER: tuple[bytes, ...] = (
     b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
-    b"start_human_loop", b"source-ref", b"policylint:",
+    b"start_human_loop", b"source-ref", b"policylint:", b"aws_cdk",
 )
 
 
