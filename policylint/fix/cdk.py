@@ -18,6 +18,8 @@ _CDK_BUCKET = "s3.Bucket"
 def add_configuration(src: SourceFile, bucket: Bucket, needed: snippets.Needed) -> list[Edit] | str:
     if bucket.hint("kind") != _CDK_BUCKET:
         return "--fix adds CORS to CDK s3.Bucket constructs only (this is a CfnBucket)"
+    if bucket.hint("refuse"):
+        return bucket.hint("refuse") or ""
     lang = bucket.hint("lang") or "python"
     prop = snippets.cdk_cors_prop(needed, lang, bucket.hint("s3") or "")
     if bucket.hint("wrap"):
@@ -29,6 +31,8 @@ def add_rule(src: SourceFile, config: CorsConfig, needed: snippets.Needed,
              before: int | None) -> list[Edit] | str:
     if config.hint("kind") != _CDK_BUCKET or config.hint("close") is None:
         return "the cors rules are not a literal list of a CDK s3.Bucket: add the rule by hand"
+    if config.hint("refuse"):
+        return config.hint("refuse") or ""
     if before is not None:
         return "the new rule must come before an existing one: add it by hand"
     lang = config.hint("lang") or "python"

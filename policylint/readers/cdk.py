@@ -14,7 +14,7 @@ that creates (or assigns) it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from policylint import cors_check
 from policylint.model import (
@@ -51,6 +51,20 @@ IMPORTED = ("s3.Bucket.fromBucketName", "s3.Bucket.fromBucketArn",
             "s3.Bucket.fromBucketAttributes")
 ADD_CORS_RULE = "addCorsRule"
 TAGS_ADD = "Tags.add"
+
+
+def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
+    """The canonical kind of a resolved dotted name (``aws_cdk.aws_s3.Bucket.from_bucket_name``
+    -> ``s3.Bucket.fromBucketName``; ``aws_cdk.core.Tags.of`` -> ``Tags.of``), "" when it is
+    not CDK's. ``camel`` turns Python's member names into CDK's."""
+    if not full.startswith("aws_cdk."):
+        return ""
+    full = full[len("aws_cdk."):]
+    if full.startswith("core."):
+        full = full[len("core."):]
+    if full.startswith("aws_s3."):
+        return ".".join(["s3"] + [camel(p) for p in full[len("aws_s3."):].split(".")])
+    return full
 
 
 @dataclass(frozen=True)
@@ -203,7 +217,7 @@ def _add_rules(b: _Built, rules: V, path: str, s: Site, prop: str) -> None:
         return
     b.cors_hints = tuple((k[len(prop) + 1:], v) for k, v in s.fix_hints
                          if k.startswith(prop + ":")) + tuple(
-        (k, v) for k, v in s.fix_hints if k in ("lang", "s3")) + (("kind", s.kind),)
+        (k, v) for k, v in s.fix_hints if k in ("lang", "s3", "refuse")) + (("kind", s.kind),)
     for rule in rules.value:
         _add_rule(b, rule, path)
 

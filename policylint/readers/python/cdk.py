@@ -53,17 +53,7 @@ class _Front:
         dotted = _dotted(func)
         if dotted is None:
             return ""
-        full = self.ev._resolve_dotted(dotted)
-        if not full.startswith("aws_cdk."):
-            return ""
-        full = full[len("aws_cdk."):]
-        if full.startswith("core."):
-            full = full[len("core."):]
-        if full.startswith("aws_s3."):
-            parts = ["s3"] + [camel(p) if i else p for i, p in
-                              enumerate(full[len("aws_s3."):].split("."))]
-            return ".".join(parts)
-        return full
+        return cdk.kind_of(self.ev._resolve_dotted(dotted), camel)
 
     def sites(self) -> list[cdk.Site]:
         out: list[cdk.Site] = []
