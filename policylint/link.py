@@ -77,6 +77,9 @@ class _Index:
 
 
 def link(facts: Facts, options: LinkOptions) -> Project:
+    from policylint.bind import bind
+
+    facts = bind(facts)
     index = _Index()
     for b in facts.buckets:
         index.add_defined(b)

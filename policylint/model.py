@@ -360,6 +360,22 @@ class Finding:
         return (self.location.path, self.location.line, self.location.column, self.rule)
 
 
+@dataclass(frozen=True)
+class CodeFunction:
+    """A function defined in infrastructure code (a CDK Lambda) whose code is in the scan.
+
+    ``code`` is the display path of the folder (or file) holding its code; ``bindings`` says
+    what run-time names hold there: (source, key, the bucket it names, where it is set), e.g.
+    ("env", "INPUT_BUCKET", BucketRef(identity=...), location of the environment entry). Link
+    (policylint.bind) resolves a ``Bound`` bucket of a use or CORS source in that code."""
+
+    identity: str
+    address: str
+    location: Location
+    code: str
+    bindings: tuple[tuple[str, str, BucketRef, Location], ...] = ()
+
+
 @dataclass
 class Facts:
     """What one reader learnt from one unit (a file, or a Terraform module directory)."""
@@ -380,6 +396,7 @@ class Facts:
     deferred: list[tuple[str, Facts]] = field(default_factory=list)
     called_folders: list[str] = field(default_factory=list)
     consumed: list[str] = field(default_factory=list)
+    functions: list[CodeFunction] = field(default_factory=list)
 
     def extend(self, other: Facts) -> None:
         self.files.extend(other.files)
@@ -392,6 +409,7 @@ class Facts:
         self.deferred.extend(other.deferred)
         self.called_folders.extend(other.called_folders)
         self.consumed.extend(other.consumed)
+        self.functions.extend(other.functions)
 
 
 @dataclass(frozen=True)

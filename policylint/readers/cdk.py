@@ -20,6 +20,7 @@ from policylint import cors_check
 from policylint.model import (
     Bucket,
     BucketRef,
+    CodeFunction,
     Confidence,
     CorsConfig,
     CorsProblem,
@@ -36,7 +37,7 @@ from policylint.model import (
     Unknown,
 )
 from policylint.positioned import Pos
-from policylint.readers import ReadOptions
+from policylint.readers import Context, ReadOptions
 
 _FALSE = frozenset({"false", "no", "0", "off"})
 
@@ -62,9 +63,37 @@ def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
     full = full[len("aws_cdk."):]
     if full.startswith("core."):
         full = full[len("core."):]
-    if full.startswith("aws_s3."):
-        return ".".join(["s3"] + [camel(p) for p in full[len("aws_s3."):].split(".")])
+    module, _, rest = full.partition(".")
+    short = _MODULES.get(module)
+    if short is not None and rest:
+        return ".".join([short] + [camel(p) for p in rest.split(".")])
     return full
+
+
+_MODULES = {"aws_s3": "s3", "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
+            "aws_lambda_python_alpha": "lambda", "aws_lambda_python": "lambda"}
+FUNCTIONS = ("lambda.Function", "lambda.NodejsFunction", "lambda.PythonFunction")
+FROM_ASSET = "lambda.Code.fromAsset"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """``Code.fromAsset(path)``: ``path`` a str (relative to the app's cdk.json folder, as CDK
+    resolves it), a ``SourceRel`` or an Unknown."""
+
+    path: Any
+
+
+@dataclass(frozen=True)
+class SourceRel:
+    """A path relative to the source file's folder (``path.join(__dirname, ...)``,
+    ``os.path.join(os.path.dirname(__file__), ...)``)."""
+
+    rel: str
+
+
+# the display path of an asset's folder (or file), or None when it is not known
+Resolver = Callable[[Any], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -138,7 +167,7 @@ def plain(v: V) -> Any:
 
 
 def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
-          markers: list[tuple[int, int]], facts: Facts) -> None:
+          markers: list[tuple[int, int]], facts: Facts, resolve: Resolver | None = None) -> None:
     """Facts from the CDK calls of one file. ``markers`` are the (line, column) of
     ``policylint: labeling-input`` comments."""
     by_var: dict[str, _Built] = {}
@@ -173,6 +202,10 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
                 target.cors_at = s.stmt
         elif s.kind == TAGS_ADD and target is not None and len(s.args) >= 2:
             _tag(target, s, path, options)
+    if resolve is not None:
+        for s in sites:
+            if s.kind in FUNCTIONS:
+                _function(s, path, by_var, resolve, facts)
     for b in built:
         facts.buckets.append(b.bucket)
         if b.cors_at is None:
@@ -253,6 +286,34 @@ def _tag(b: _Built, s: Site, path: str, options: ReadOptions) -> None:
     b.bucket = replace(old, tags=tags, declared=declared)
 
 
+def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
+              facts: Facts) -> None:
+    """A Lambda function whose code is in the scan: its environment binds names in that code."""
+    code_v = s.props.get("code") if s.kind == "lambda.Function" else s.props.get("entry")
+    if code_v is None:
+        return
+    raw = code_v.value.path if isinstance(code_v.value, Asset) else code_v.value
+    code = resolve(raw)
+    env = s.props.get("environment")
+    if code is None or env is None or not isinstance(env.value, dict):
+        return
+    bindings: list[tuple[str, str, BucketRef, Location]] = []
+    for key, v in env.value.items():
+        ref: BucketRef | None = None
+        if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
+            b = by_var[v.value.var].bucket
+            ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
+        elif isinstance(v.value, str):
+            ref = BucketRef(name=v.value, text=v.value)
+        if ref is not None:
+            bindings.append(("env", key, ref, _loc(path, v.pos)))
+    cid = text_of(s.args[1]) if len(s.args) > 1 else None
+    ident = cid if isinstance(cid, str) else f"function@{s.stmt.line}"
+    address = f"{s.stack}/{ident}" if s.stack else ident
+    facts.functions.append(CodeFunction(f"{path}#{address}", address, _loc(path, s.stmt), code,
+                                        tuple(bindings)))
+
+
 def _imported_tag(ref: BucketRef, s: Site, path: str, options: ReadOptions,
                   facts: Facts) -> None:
     key, value = text_of(s.args[0]), text_of(s.args[1])
@@ -277,3 +338,37 @@ def imported_refs(sites: list[Site]) -> dict[str, BucketRef]:
             if raw is not None:
                 out[s.var] = BucketRef(name=raw, text=s.var)
     return out
+
+
+def resolver(abspath: str, ctx: Context) -> Resolver:
+    """Asset paths of the file at ``abspath``: ``SourceRel`` from its folder, a plain path
+    from the folder of the app's ``cdk.json`` (the nearest one above it), as CDK resolves
+    them. None when the path is not known or no cdk.json is found."""
+    import os
+
+    here = os.path.dirname(abspath)
+
+    def app_root() -> str | None:
+        d = here
+        root = os.path.abspath(ctx.root)
+        for _ in range(50):
+            if ctx.load(os.path.join(d, "cdk.json")) is not None:
+                return d
+            if os.path.abspath(d) == root or os.path.dirname(d) == d:
+                return None
+            d = os.path.dirname(d)
+        return None
+
+    def resolve(raw: Any) -> str | None:
+        if isinstance(raw, SourceRel):
+            base: str | None = here
+            rel = raw.rel
+        elif isinstance(raw, str):
+            base, rel = app_root(), raw
+        else:
+            return None
+        if base is None:
+            return None
+        return ctx.display(os.path.normpath(os.path.join(base, rel)))
+
+    return resolve

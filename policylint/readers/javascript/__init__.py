@@ -49,11 +49,12 @@ def read(unit: Unit, ctx: Context) -> Facts:
             facts.errors.append(ParseError(exc.message, Location(src.path, exc.line, exc.column),
                                            Severity.NOTE))
             continue
-        read_source(src.path, src.data, ctx, facts)
+        read_source(src.path, src.data, ctx, facts, cdk.resolver(src.abspath, ctx))
     return facts
 
 
-def read_source(path: str, data: bytes, ctx: Context, facts: Facts) -> None:
+def read_source(path: str, data: bytes, ctx: Context, facts: Facts,
+                resolve: cdk.Resolver | None = None) -> None:
     from policylint.readers.javascript import front
 
     PARSES[0] += 1
@@ -70,5 +71,5 @@ def read_source(path: str, data: bytes, ctx: Context, facts: Facts) -> None:
     sites = f.sites()
     fmt = Format.CDK_TYPESCRIPT
     if sites:
-        cdk.build(sites, path, fmt, ctx.options, f.markers(), facts)
+        cdk.build(sites, path, fmt, ctx.options, f.markers(), facts, resolve)
     facts.suppressions += f.suppressions(path)

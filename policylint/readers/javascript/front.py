@@ -18,7 +18,7 @@ from policylint.readers import cdk
 from policylint.readers.python.evaluate import ENV, Partial, as_text, bound, concat
 from policylint.suppress import parse_comment
 
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED + cdk.FUNCTIONS
 _STATEMENTS = frozenset({"lexical_declaration", "variable_declaration", "expression_statement",
                          "public_field_definition", "field_definition", "return_statement",
                          "export_statement"})
@@ -220,7 +220,8 @@ class Front:
         start, end = self.pos(stmt if stmt is not None else n), self.pos(n)
         args = self._args(n)
         props: dict[str, cdk.V] = {}
-        props_node = args[2] if kind in (cdk.BUCKET, cdk.CFN_BUCKET) and len(args) > 2 else None
+        props_node = args[2] if kind in (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.FUNCTIONS \
+            and len(args) > 2 else None
         if kind == cdk.ADD_CORS_RULE and args:
             props_node = args[0]
         if props_node is not None:
@@ -299,6 +300,8 @@ class Front:
             return self._name(node, depth)
         if t == "member_expression":
             return self._member(node, depth)
+        if t == "call_expression":
+            return self._call(node, depth)
         if t == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+":
             left = self._value(node.child_by_field_name("left"), depth + 1)
             right = self._value(node.child_by_field_name("right"), depth + 1)
@@ -306,6 +309,20 @@ class Front:
                 return _text(concat(left, right))
         short = text if len(text) <= 60 else text[:57] + "..."
         return Unknown(f"'{short}' is computed at run time")
+
+    def _call(self, node: Any, depth: int) -> Any:
+        func = node.child_by_field_name("function")
+        args = self._args(node)
+        if func is not None and cdk.kind_of(self.resolve(func)) == cdk.FROM_ASSET and args:
+            return cdk.Asset(self._value(args[0], depth + 1))
+        name = self.text(func)
+        if name in ("path.join", "path.resolve", "join", "resolve") and args \
+                and self.text(args[0]) == "__dirname":
+            rest = [self._value(a, depth + 1) for a in args[1:]]
+            if all(isinstance(r, str) for r in rest):
+                return cdk.SourceRel("/".join(rest))
+        short = self.text(node)
+        return Unknown(f"'{short[:57]}' is computed at run time")
 
     def _template(self, node: Any, depth: int) -> Any:
         parts: list[Any] = []

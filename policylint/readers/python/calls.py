@@ -157,7 +157,30 @@ def start_human_loop(call: Call, facts: Facts) -> None:
     for text in _strings(content):
         doc = {"HumanLoopInput": {"InputContent": text}}
         uses += labeling.human_loop_uses(doc, lambda _k: loc, "Python start_human_loop")
+    uses += _bound_uri_uses(content, loc)
     facts.uses += uses
+
+
+def _bound_uri_uses(content: Value, loc: Location) -> list[LabelingUse]:
+    """``f"s3://{os.environ['BUCKET']}/..."`` in a human loop's input: an A2I input in the bucket
+    the run-time name holds (resolved by policylint.bind, else unverified)."""
+    out: list[LabelingUse] = []
+    stack = [content]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, Partial) and len(v.parts) >= 2 and v.parts[0] == "s3://" \
+                and isinstance(v.parts[1], Bound) and (
+                    len(v.parts) == 2 or (isinstance(v.parts[2], str)
+                                          and v.parts[2].startswith("/"))):
+            text = _text(v, "s3://…")
+            out.append(LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
+                                   f"Python start_human_loop: human loop input {text}", loc,
+                                   Confidence.DEFINED, BucketRef(name=v.parts[1], text=text)))
+    return out
 
 
 def _strings(value: Value) -> list[str]:
