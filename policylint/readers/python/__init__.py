@@ -10,6 +10,7 @@ from typing import Callable
 
 from policylint.model import Facts, Location, ParseError, Severity
 from policylint.readers import Context, ReadOptions, Unit
+from policylint.readers.cdk import Resolver, resolver
 from policylint.readers.python import calls
 from policylint.readers.python import cdk as cdk_app
 from policylint.readers.python.evaluate import Evaluator
@@ -34,7 +35,8 @@ def read(unit: Unit, ctx: Context) -> Facts:
 
             notebook.read_notebook(src.path, text, facts, ctx)
         else:
-            read_module(src.path, text, facts, line_positions(text), ctx.options)
+            read_module(src.path, text, facts, line_positions(text), ctx.options,
+                        resolver(src.abspath, ctx))
     return facts
 
 
@@ -61,7 +63,8 @@ def parse(text: str, path: str) -> tuple[ast.Module | None, ParseError | None]:
 
 
 def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
-                options: ReadOptions | None = None) -> None:
+                options: ReadOptions | None = None,
+                resolve: Resolver | None = None) -> None:
     tree, error = parse(text, path)
     if error is not None:
         line, col = mapper(error.location.line, error.location.column - 1)
@@ -85,7 +88,8 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
                         f"the arguments of {node.func.attr}() are nested too deeply to read",
                         Location(path, p.line, p.column), Severity.NOTE))
     if cdk_app.MARK in text:
-        cdk_app.read(path, text, tree, ev, pos, mapper, options or ReadOptions(), facts)
+        cdk_app.read(path, text, tree, ev, pos, mapper, options or ReadOptions(), facts,
+                     resolve)
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)

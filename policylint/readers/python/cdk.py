@@ -21,7 +21,7 @@ from policylint.readers.python.evaluate import Evaluator, Partial, _dotted, as_t
 MARK = "aws_cdk"
 _STRUCTS = ("s3.CorsRule", "s3.CfnBucket.CorsRuleProperty",
             "s3.CfnBucket.CorsConfigurationProperty")
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED + cdk.FUNCTIONS
 _METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
 
@@ -112,6 +112,10 @@ class _Front:
         if isinstance(node, ast.Call) and self.kind(node.func) in _STRUCTS:
             return cdk.V({camel(k.arg): self.val(k.value, depth + 1)
                           for k in node.keywords if k.arg}, p)
+        if isinstance(node, ast.Call):
+            got = self.call(node, depth)
+            if got is not None:
+                return cdk.V(got, p)
         if isinstance(node, (ast.List, ast.Tuple)):
             return cdk.V([self.val(e, depth + 1) for e in node.elts], p)
         if isinstance(node, ast.Dict):
@@ -127,6 +131,20 @@ class _Front:
                 got = self.val(target, depth + 1)
                 return cdk.V(got.value, p)
         return cdk.V(_plain(self.ev.value(node)), p)
+
+
+    def call(self, node: ast.Call, depth: int) -> Any:
+        """Code.from_asset(path) and os.path.join(os.path.dirname(__file__), ...)."""
+        if self.kind(node.func) == cdk.FROM_ASSET and node.args:
+            return cdk.Asset(self.val(node.args[0], depth + 1).value)
+        full = self.ev._resolve_dotted(_dotted(node.func) or "")
+        if full == "os.path.join" and node.args and isinstance(node.args[0], ast.Call) \
+                and self.ev._resolve_dotted(_dotted(node.args[0].func) or "") == \
+                "os.path.dirname" and ast.unparse(node.args[0]).endswith("(__file__)"):
+            rest = [self.ev.value(a) for a in node.args[1:]]
+            if all(isinstance(r, str) for r in rest):
+                return cdk.SourceRel("/".join(rest))
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -154,7 +172,7 @@ def _list_hints(prefix: str, node: ast.AST, items: list[ast.AST],
 
 def read(path: str, text: str, tree: ast.Module, ev: Evaluator,
          pos: Callable[[ast.AST], Pos], mapper: Callable[[int, int], tuple[int, int]],
-         options: ReadOptions, facts: Facts) -> None:
+         options: ReadOptions, facts: Facts, resolve: cdk.Resolver | None = None) -> None:
     """CDK facts of one Python module (called by the Python reader when it mentions aws_cdk)."""
     front = _Front(tree, ev, pos)
     sites = front.sites()
@@ -162,4 +180,4 @@ def read(path: str, text: str, tree: ast.Module, ev: Evaluator,
         return
     markers = [mapper(i + 1, m.start()) for i, line in enumerate(text.splitlines())
                for m in [_MARKER.search(line)] if m]
-    cdk.build(sites, path, Format.CDK_PYTHON, options, markers, facts)
+    cdk.build(sites, path, Format.CDK_PYTHON, options, markers, facts, resolve)
