@@ -149,6 +149,9 @@ class Bucket:
     # Declared labeling input (tag, comment, metadata): the evidence location and text.
     declared: tuple[Evidence, ...] = ()
     generated: bool = False  # plan file or synthesized output (cdk.out): never auto-fixed
+    # A synthesized template's aws:cdk:path without "/Resource" ("ReviewStack/Images"): link
+    # reports such a bucket once, at the CDK source construct it was synthesized from.
+    construct: str = ""
     # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
     fix_hints: tuple[tuple[str, str], ...] = ()
 
