@@ -88,8 +88,12 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
                         f"the arguments of {node.func.attr}() are nested too deeply to read",
                         Location(path, p.line, p.column), Severity.NOTE))
     if cdk_app.MARK in text:
-        cdk_app.read(path, text, tree, ev, pos, mapper, options or ReadOptions(), facts,
-                     resolve)
+        try:
+            cdk_app.read(path, text, tree, ev, pos, mapper, options or ReadOptions(), facts,
+                         resolve)
+        except RecursionError:
+            facts.errors.append(ParseError("the CDK constructs are nested too deeply to read",
+                                           Location(path, 1, 1), Severity.NOTE))
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)
