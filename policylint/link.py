@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 
+from policylint import bind
 from policylint.model import (
     Bucket,
     BucketRef,
@@ -77,9 +78,8 @@ class _Index:
 
 
 def link(facts: Facts, options: LinkOptions) -> Project:
-    from policylint.bind import bind
-
-    facts = _one_per_construct(bind(facts))
+    facts = _one_per_construct(bind.resolve(facts))  # named unknowns in code -> what the
+    # scanned IaC gives them; a synthesized CDK bucket -> its source construct
     index = _Index()
     for b in facts.buckets:
         index.add_defined(b)

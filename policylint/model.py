@@ -21,18 +21,6 @@ class Unknown:
 
 
 @dataclass(frozen=True)
-class SageMakerDefaultBucket(Unknown):
-    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
-    unknown statically, known once the account and region are (``--aws`` asks STS)."""
-
-    reason: str = "the SageMaker default bucket sagemaker-<region>-<account-id>"
-
-    @staticmethod
-    def name_for(region: str, account: str) -> str:
-        return f"sagemaker-{region}-{account}"
-
-
-@dataclass(frozen=True)
 class Bound(Unknown):
     """An Unknown with a name: where the value comes from at run time (``source``: "env",
     "event", "ssm", "sagemaker-default-bucket", "argv") and the key ``path`` within it, e.g.
@@ -41,6 +29,24 @@ class Bound(Unknown):
 
     source: str = ""
     path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SageMakerDefaultBucket(Bound):
+    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
+    unknown statically, known once the account and region are (``--aws`` asks STS). The one
+    representation of that bucket: the Python reader produces it, PL102 names it (its fix is
+    the put-bucket-cors command for it) and ``--aws`` binds it to its real name."""
+
+    reason: str = ("the SageMaker default bucket sagemaker-<region>-<account-id> "
+                   "(Session().default_bucket())")
+    source: str = "sagemaker-default-bucket"
+
+    PLACEHOLDER = "sagemaker-<region>-<account-id>"
+
+    @staticmethod
+    def name_for(region: str, account: str) -> str:
+        return f"sagemaker-{region}-{account}"
 
 
 def is_known(value: object) -> bool:
@@ -154,6 +160,9 @@ class Bucket:
     construct: str = ""
     # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
     fix_hints: tuple[tuple[str, str], ...] = ()
+    # Where the resource itself is, when the bucket is reported elsewhere (a downloaded or
+    # built-in module's bucket is reported at the caller's module block).
+    origin: Evidence | None = None
 
     def hint(self, key: str) -> str | None:
         return dict(self.fix_hints).get(key)
@@ -275,6 +284,12 @@ class LabelingUse:
     location: Location
     confidence: Confidence
     target: BucketRef
+    # How the target was bound (policylint.bind): the function that runs the code, the entry
+    # that sets the value. Shown in findings' related locations after the evidence itself.
+    via: tuple[Evidence, ...] = ()
+    # A value that is a bucket only if its binding says so (a named unknown in a human loop's
+    # input): policylint.bind keeps it when the bound value is an S3 location, else drops it.
+    conditional: bool = False
 
     @property
     def needs_cors(self) -> bool:
@@ -300,6 +315,7 @@ class ParseError:
     message: str
     location: Location
     severity: Severity | None = None  # None: PL001's own (error); NOTE for a file skipped on purpose
+    crashed: bool = False  # a reader crashed (a bug): reported as PL000, not PL001
 
 
 @dataclass(frozen=True)
@@ -363,22 +379,6 @@ class Finding:
         return (self.location.path, self.location.line, self.location.column, self.rule)
 
 
-@dataclass(frozen=True)
-class CodeFunction:
-    """A function defined in infrastructure code (a CDK Lambda) whose code is in the scan.
-
-    ``code`` is the display path of the folder (or file) holding its code; ``bindings`` says
-    what run-time names hold there: (source, key, the bucket it names, where it is set), e.g.
-    ("env", "INPUT_BUCKET", BucketRef(identity=...), location of the environment entry). Link
-    (policylint.bind) resolves a ``Bound`` bucket of a use or CORS source in that code."""
-
-    identity: str
-    address: str
-    location: Location
-    code: str
-    bindings: tuple[tuple[str, str, BucketRef, Location], ...] = ()
-
-
 @dataclass
 class Facts:
     """What one reader learnt from one unit (a file, or a Terraform module directory)."""
@@ -391,6 +391,9 @@ class Facts:
     errors: list[ParseError] = field(default_factory=list)
     # CORS bindings learnt from scripts: (document path, bucket ref, evidence location)
     cors_bindings: list[tuple[str, BucketRef, Location]] = field(default_factory=list)
+    # Functions that run scanned code, and SSM parameters defined in the scan (policylint.bind)
+    functions: list[Function] = field(default_factory=list)
+    parameters: list[Binding] = field(default_factory=list)
     # Cross-unit ownership, resolved by the engine once every unit is read:
     # facts a library module folder reports only when no scanned unit calls it (with inputs);
     # the folders this unit evaluated as called child modules; files this unit read as part of
@@ -399,7 +402,6 @@ class Facts:
     deferred: list[tuple[str, Facts]] = field(default_factory=list)
     called_folders: list[str] = field(default_factory=list)
     consumed: list[str] = field(default_factory=list)
-    functions: list[CodeFunction] = field(default_factory=list)
 
     def extend(self, other: Facts) -> None:
         self.files.extend(other.files)
@@ -409,10 +411,47 @@ class Facts:
         self.suppressions.extend(other.suppressions)
         self.errors.extend(other.errors)
         self.cors_bindings.extend(other.cors_bindings)
+        self.functions.extend(other.functions)
+        self.parameters.extend(other.parameters)
         self.deferred.extend(other.deferred)
         self.called_folders.extend(other.called_folders)
         self.consumed.extend(other.consumed)
-        self.functions.extend(other.functions)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A value the infrastructure gives code at run time, as written in the scanned IaC.
+
+    ``kind`` is what the code reads (policylint.readers.python.evaluate.kind_of): "env" (an
+    environment variable, ``key`` its name), "resource-property" (a custom resource property
+    passed in ``event["ResourceProperties"]``), "s3-event-bucket" (the bucket whose event
+    notifications invoke the function; ``key`` is ""), "ssm" (an SSM parameter, ``key`` its
+    name). ``value`` is the evaluated value (Unknown when it is not known statically); ``ref``
+    the bucket defined in the same file that the value names or whose S3 URI it is, when
+    there is one. ``location`` is where the entry is written."""
+
+    kind: str
+    key: str
+    value: Text
+    location: Location
+    ref: BucketRef | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function defined in the scanned IaC (SAM, CloudFormation, Terraform) and the code it
+    runs: ``code`` holds display paths of files or folders (a SAM CodeUri, a Terraform
+    archive_file source_dir/source_file, a local CloudFormation Code path); ``handler`` is
+    its ``module.function`` (it picks the file inside a folder); ``inline`` the span of inline
+    code (CloudFormation Code.ZipFile), read as a Python file at its place in the template."""
+
+    identity: str
+    address: str
+    location: Location
+    code: tuple[str, ...] = ()
+    handler: str | None = None
+    inline: Location | None = None
+    bindings: tuple[Binding, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from typing import Any, Callable
 
 from policylint import cors_check
 from policylint.model import (
+    Binding,
     Bucket,
     BucketRef,
-    CodeFunction,
     Confidence,
     CorsConfig,
     CorsProblem,
@@ -29,6 +29,7 @@ from policylint.model import (
     Evidence,
     Facts,
     Format,
+    Function,
     LabelingUse,
     Location,
     Modality,
@@ -297,21 +298,20 @@ def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
     env = s.props.get("environment")
     if code is None or env is None or not isinstance(env.value, dict):
         return
-    bindings: list[tuple[str, str, BucketRef, Location]] = []
+    bindings: list[Binding] = []
     for key, v in env.value.items():
-        ref: BucketRef | None = None
+        where = _loc(path, v.pos)
         if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
             b = by_var[v.value.var].bucket
             ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
-        elif isinstance(v.value, str):
-            ref = BucketRef(name=v.value, text=v.value)
-        if ref is not None:
-            bindings.append(("env", key, ref, _loc(path, v.pos)))
+            bindings.append(Binding("env", key, b.name, where, ref))
+        elif isinstance(v.value, (str, Unknown)):
+            bindings.append(Binding("env", key, v.value, where))
     cid = text_of(s.args[1]) if len(s.args) > 1 else None
     ident = cid if isinstance(cid, str) else f"function@{s.stmt.line}"
     address = f"{s.stack}/{ident}" if s.stack else ident
-    facts.functions.append(CodeFunction(f"{path}#{address}", address, _loc(path, s.stmt), code,
-                                        tuple(bindings)))
+    facts.functions.append(Function(f"{path}#{address}", address, _loc(path, s.stmt), (code,),
+                                    bindings=tuple(bindings)))
 
 
 def _imported_tag(ref: BucketRef, s: Site, path: str, options: ReadOptions,

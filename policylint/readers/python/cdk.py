@@ -26,6 +26,12 @@ _METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
 
 
+def is_construct(node: ast.AST, ev: Evaluator) -> bool:
+    """Whether ``node`` is a call of a CDK class or function (``s3.Bucket(...)``)."""
+    dotted = _dotted(node.func) if isinstance(node, ast.Call) else None
+    return dotted is not None and ev._resolve_dotted(dotted).startswith("aws_cdk.")
+
+
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
