@@ -183,12 +183,13 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
                 _add_rules(b, s.props["cors"], path, s, "cors")
             cfg = s.props.get("corsConfiguration")
             if s.kind == CFN_BUCKET and cfg is not None:
-                rules = cfg.value.get("corsRules") if isinstance(cfg.value, dict) else None
-                if rules is None:
+                listed = cfg.value.get("corsRules") if isinstance(cfg.value, dict) else None
+                if listed is None:
                     why = cfg.value.reason if isinstance(cfg.value, Unknown) else "not a literal"
-                    b.unknown, b.cors_at = f"corsConfiguration is not known statically: {why}", cfg.pos
+                    b.unknown = f"corsConfiguration is not known statically: {why}"
+                    b.cors_at = cfg.pos
                 else:
-                    _add_rules(b, rules, path, s, "corsConfiguration")
+                    _add_rules(b, listed, path, s, "corsConfiguration")
     imported = imported_refs(sites)
     for s in sites:
         target = by_var.get(s.receiver or "")
@@ -264,7 +265,7 @@ def _add_rule(b: _Built, rule: V, path: str) -> None:
         return
     fields: dict[str, tuple[Any, Pos]] = {}
     for key, v in rule.value.items():
-        fields[_RULE_FIELDS.get(key, key)] = (plain(v), v.pos)
+        fields[_RULE_FIELDS.get(str(key), str(key))] = (plain(v), v.pos)
     built, problems = cors_check.build_rule(fields, "s3", path, rule.pos, text_numbers=False)
     b.cors.append((rule, built))
     b.problems += problems
