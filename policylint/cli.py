@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also read the deployed CORS of labeling buckets from AWS (read-only; "
                         "needs policylint[aws] and credentials; see docs/live.md)")
     p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR works too)")
-    p.add_argument("--quiet", "-q", action="store_true", help="one line a finding")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="one line a finding: path:line:col: CODE [severity] message")
     p.add_argument("--version", action="version", version=f"policylint {__version__}")
     return p
 

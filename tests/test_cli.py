@@ -157,16 +157,32 @@ def test_quiet_prints_one_line_a_finding(project: Path) -> None:
     code, out, _ = run_cli(["--quiet"], project)
     assert code == 1
     assert out.splitlines() == [
-        ".policylint.yaml:5:1: PL102 human labeling input bucket 'acme-archive-scans' is not "
+        ".policylint.yaml:5:1: PL102 [warning] human labeling input bucket 'acme-archive-scans' is not "
         "defined in the scanned files and no CORS source for it is known: its CORS cannot be "
         "verified",
-        "cors/broken.json:2:30: PL001 invalid JSON: expected ',' or '}'",
-        "cors/images.json:2:3: PL101 CORS of S3 bucket acme-labeling-images has no rule allowing "
+        "cors/broken.json:2:30: PL001 [error] invalid JSON: expected ',' or '}'",
+        "cors/images.json:2:3: PL101 [error] CORS of S3 bucket acme-labeling-images has no rule allowing "
         "GET from *; it holds human labeling input data",
-        "cors/legacy.json:5:3: PL200 'ExposedHeaders' is not a field of an S3 CORS document: use "
+        "cors/legacy.json:5:3: PL200 [error] 'ExposedHeaders' is not a field of an S3 CORS document: use "
         "'ExposeHeaders' ('ExposedHeaders' is the CloudFormation name)",
         "Found 3 errors and 1 warning in 5 files.",
     ]
+
+
+def test_quiet_keeps_the_severity_and_its_colour(project: Path) -> None:
+    code, out, _ = run_cli(["--quiet"], project, env={"FORCE_COLOR": "1"})
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0] == (
+        f"{ESC}1m.policylint.yaml:5:1:{ESC}0m {ESC}1m{ESC}33mPL102{ESC}0m "
+        f"{ESC}33m[warning]{ESC}0m human labeling input bucket 'acme-archive-scans' is not "
+        "defined in the scanned files and no CORS source for it is known: its CORS cannot be "
+        "verified")
+    assert lines[1].startswith(f"{ESC}1mcors/broken.json:2:30:{ESC}0m {ESC}1m{ESC}31mPL001"
+                               f"{ESC}0m {ESC}31m[error]{ESC}0m invalid JSON")
+    # each quiet line is the first line of the finding in the full output
+    full = run_cli([], project, env={"FORCE_COLOR": "1"})[1].splitlines()
+    assert all(line in full for line in lines[:-1])
 
 
 def test_colour_only_when_asked_and_never_with_no_color(project: Path) -> None:
