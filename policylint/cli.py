@@ -230,6 +230,11 @@ def _main(argv: list[str]) -> int:
     result = engine.run(config, rules, opts)
     if progress is not None:
         progress.done()
+    if not result.files:
+        from policylint.reporters import neutralise_commands
+
+        print(neutralise_commands("policylint: no Terraform, CloudFormation, CORS or labeling "
+                                  f"files under {' '.join(paths)}"), file=sys.stderr)
 
     if args.write_baseline:
         from policylint import baseline as bl

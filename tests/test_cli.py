@@ -63,7 +63,8 @@ def test_exit_1_on_findings_like_a_run_on_examples(project: Path) -> None:
 def test_empty_folder_exits_0_with_valid_json(repo: Path) -> None:
     (repo / "empty").mkdir()
     code, out, err = run_cli(["--format", "json", "empty"], repo)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "policylint: no Terraform, CloudFormation, CORS or labeling files "
+                           "under empty\n")
     assert json.loads(out) == {
         "version": 1, "tool": {"name": "policylint", "version": __version__}, "findings": [],
         "summary": {"files": 0, "findings": 0, "errors": 0, "warnings": 0, "notes": 0,
