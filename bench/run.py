@@ -257,41 +257,124 @@ def precommit(rep: Report, work: str, bare: Sample, repeat: int) -> None:
     rep.say()
 
 
-def peers(rep: Report, work: str, repeat: int, rows: list[Scale]) -> None:
-    """cfn-lint (and checkov) against policylint on the same templates, no cache on either side:
-    one template alone in a repository, and the 1× monorepo's ``stacks/`` folder."""
-    dest = os.path.join(work, "mono1")
-    alone = os.path.join(work, "one-template")
-    os.makedirs(alone, exist_ok=True)
-    git_init(alone)
-    shutil.copy(os.path.join(dest, "stacks", "stack0001.yaml"), alone)
-    one_tpl = "stack0001.yaml"
-    templates = sorted(os.path.join("stacks", n) for n in os.listdir(os.path.join(dest, "stacks")))
-    rep.say("## Peers (same run, same files)")
+PEERS = os.path.join(HERE, ".peers")  # git-ignored virtualenv of the peer tools
+PEER_PACKAGES = ("checkov", "cfn-lint")
+GENAI = "awslabs__genai-idp-terraform"
+
+
+def peer_venv() -> str:
+    """bench/.peers: a virtualenv of its own holding checkov and cfn-lint (never a policylint
+    dependency), created and filled from PyPI on first use."""
+    bindir = os.path.join(PEERS, "bin")
+    if not all(os.path.exists(os.path.join(bindir, t)) for t in ("checkov", "cfn-lint")):
+        subprocess.run([sys.executable, "-m", "venv", PEERS], check=True)
+        subprocess.run([os.path.join(bindir, "python"), "-m", "pip", "install", "-q",
+                        "--disable-pip-version-check", *PEER_PACKAGES], check=True)
+    return bindir
+
+
+def peer_version(bindir: str, name: str) -> str:
+    out = subprocess.run([os.path.join(bindir, "python"), "-c",
+                          f"from importlib.metadata import version; print(version({name!r}))"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() or "?"
+
+
+def corpus_copy(work: str, name: str) -> str | None:
+    """A copy of one corpus repository folder, as its own git repository (the corpus itself is
+    read-only and never gets a cache folder)."""
+    src = os.path.join(CORPUS, name)
+    if not os.path.isdir(src):
+        return None
+    dest = os.path.join(work, name)
+    if not os.path.isdir(dest):
+        shutil.copytree(src, dest, symlinks=True)
+        for folder, _, _ in os.walk(dest):  # the corpus is read-only; a read-only root gets
+            os.chmod(folder, 0o755)          # no cache (by design), a checkout is writable
+        git_init(dest)
+    return dest
+
+
+def peers(rep: Report, work: str, repeat: int, skip: frozenset[str] = frozenset()) -> None:
+    """checkov on Terraform trees and cfn-lint on CloudFormation trees against policylint, no
+    cache on either side, in this run: peer time / policylint time."""
+    bindir = peer_venv()
+    checkov, cfn = os.path.join(bindir, "checkov"), os.path.join(bindir, "cfn-lint")
+    rep.say("## Peers (same run, same files, no cache on either side)")
     rep.say()
-    rep.say("| tool | one template | ratio to policylint | all 24 templates of 1× | ratio |")
+    rep.say(f"checkov {peer_version(bindir, 'checkov')} and cfn-lint "
+            f"{peer_version(bindir, 'cfn-lint')} from `{os.path.relpath(PEERS, REPO)}` "
+            "(installed by `--peers`). Targets: checkov ≥ 50× and cfn-lint ≥ 20× policylint's time.")
+    rep.say()
+    rep.say("| tree | policylint | peer | peer time | peer / policylint |")
     rep.say("|---|---|---|---|---|")
-    pl_one = median(LINT + ["--no-cache", one_tpl], alone, repeat)
-    pl_all = median(LINT + ["--no-cache", "stacks"], dest, repeat)
-    rep.say(f"| policylint (`--no-cache`) | {pl_one} | 1.0× | {pl_all} | 1.0× |")
-    cfn = shutil.which("cfn-lint", path=os.path.dirname(PY)) or shutil.which("cfn-lint")
-    if cfn:
-        lint_codes = tuple(range(32))  # cfn-lint exits 2/4/8 (or a sum) when it finds something
-        c_one = median([cfn, one_tpl], alone, max(repeat // 2, 1), ok=lint_codes)
-        c_all = median([cfn] + templates, dest, max(repeat // 2, 1), ok=lint_codes)
-        rep.say(f"| cfn-lint | {c_one} | {c_one.over(pl_one)} | {c_all} | {c_all.over(pl_all)} |")
-    else:
-        rep.say("| cfn-lint | not installed | | | |")
-    checkov = shutil.which("checkov")
-    if checkov:
-        tf_dir = os.path.join("infra", "team0", "module0000")
-        k_one = median([checkov, "-q", "-d", tf_dir], dest, 1)
-        k_all = median([checkov, "-q", "-d", "infra"], dest, 1)
-        rep.say(f"| checkov (one module / all Terraform) | {k_one} | | {k_all} | "
-                f"{k_all.over(rows[0].cold)} the whole 1× tree |")
-    else:
-        rep.say("| checkov | not installed here (no network at run time): not measured | | | |")
+    mono = os.path.join(work, "mono1")
+    if not os.path.isdir(mono):
+        generate.generate(mono, 1)
+        git_init(mono)
+    # exit codes that mean "ran and found something" (a usage error stops the benchmark):
+    # checkov 0/1, cfn-lint a sum of 2 (error), 4 (warning), 8 (informational)
+    codes = {"checkov": (0, 1), "cfn-lint": tuple(range(0, 16, 2))}
+    ck = [checkov, "--quiet", "--compact", "--framework", "terraform", "-d"]
+    trees: list[tuple[str, str, list[str], list[str], str]] = [
+        ("1× synthetic, Terraform (`infra/`)", mono, ["infra"], ck + ["infra"], "checkov"),
+        ("1× synthetic, CloudFormation (`stacks/`)", mono, ["stacks"],
+         [cfn, "stacks/*.yaml", "stacks/*.json"], "cfn-lint"),
+    ]
+    genai = corpus_copy(work, GENAI)
+    if genai:
+        trees.append((f"corpus `{GENAI}`", genai, ["."], ck + ["."], "checkov"))
+    cfn_corpus = corpus_copy(work, "aws-cloudformation__aws-cloudformation-templates")
+    if cfn_corpus:
+        trees.append(("corpus `aws-cloudformation-templates`", cfn_corpus, ["."],
+                      [cfn, "**/*.yaml", "**/*.json"], "cfn-lint"))
+    for label, cwd, paths, cmd, tool in trees:
+        if tool in skip:
+            continue
+        ours = median(LINT + ["--no-cache", "-q", *paths], cwd, repeat)
+        theirs = median(cmd, cwd, 1, warmup=False, ok=codes[tool])
+        rep.say(f"| {label} | {ours} | {tool} | {theirs} | {theirs.over(ours)} |")
     rep.say()
+
+
+def precommit_real(rep: Report, work: str, bare: Sample, repeat: int) -> None:
+    """A one-file pre-commit run inside a real repository (a copy of the corpus's genai-idp
+    folder) and inside the 16× synthetic tree: cold (no cache yet: the first run in CI) against
+    a cold full scan, and warm (the cache of an earlier run) against ``python -c pass``."""
+    rep.say("## Pre-commit in a real repository (targets: warm ≤ 10× `python -c pass`; cold ≤ "
+            "a cold full scan)")
+    rep.say()
+    rep.say("| repository | file | cold one-file | cold full scan | cold / full | warm one-file "
+            "| warm / `python -c pass` |")
+    rep.say("|---|---|---|---|---|---|---|")
+    targets = []
+    genai = corpus_copy(work, GENAI)
+    if genai:
+        targets.append((f"`{GENAI}` (copy)", genai, _first_tf(genai)))
+    mono16 = os.path.join(work, "mono16")
+    if not os.path.isdir(mono16):
+        generate.generate(mono16, 16)
+        git_init(mono16)
+    targets.append(("16× synthetic", mono16, os.path.join("infra", "team0", "module0000",
+                                                          "main.tf")))
+    for label, cwd, target in targets:
+        cache = [os.path.join(cwd, ".policylint_cache")]
+        cold = median(LINT + [target], cwd, repeat, before=cache)
+        full = median(LINT + ["-q", "."], cwd, repeat, before=cache)
+        run_once(LINT + [target], cwd)
+        warm = median(LINT + [target], cwd, repeat)
+        rep.say(f"| {label} | `{target}` | {cold} | {full} | {cold.over(full)} | {warm} | "
+                f"{warm.over(bare)} |")
+    rep.say()
+
+
+def _first_tf(root: str) -> str:
+    for folder, dirs, names in sorted(os.walk(root)):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for n in sorted(names):
+            if n == "main.tf":
+                return os.path.relpath(os.path.join(folder, n), root)
+    return "."
 
 
 def memory(rep: Report, work: str, big: bool) -> None:
@@ -350,6 +433,11 @@ def main() -> int:
     ap.add_argument("--only", default=None,
                     help="comma-separated sections: startup,scaling,precommit,peers,memory,corpus")
     ap.add_argument("--out", help="also write the Markdown report to this file")
+    ap.add_argument("--peers", action="store_true",
+                    help="also time checkov and cfn-lint (installed on first use into the "
+                         "git-ignored virtualenv bench/.peers)")
+    ap.add_argument("--skip-peer", action="append", choices=("checkov", "cfn-lint"),
+                    help="leave one peer out (repeatable)")
     args = ap.parse_args()
     repeat = args.repeat or (3 if args.quick else 5)
     factors = [int(x) for x in (args.scales or ("1,4" if args.quick else "1,4,16")).split(",")]
@@ -364,8 +452,10 @@ def main() -> int:
         rows = scaling(rep, work, factors, repeat) if not only or "scaling" in only else []
         if (not only or "precommit" in only) and rows:
             precommit(rep, work, bare, repeat)
-        if (not only or "peers" in only) and rows:
-            peers(rep, work, repeat, rows)
+        if not only or "precommit" in only:
+            precommit_real(rep, work, bare, repeat)
+        if args.peers or (only and "peers" in only):
+            peers(rep, work, repeat, frozenset(args.skip_peer or ()))
         if not only or "memory" in only:
             memory(rep, work, big=not args.quick)
         if not only or "corpus" in only:

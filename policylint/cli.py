@@ -19,6 +19,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from policylint import readphase
+
     p = _Parser(
         prog="policylint",
         description="Find S3 buckets that feed human labeling (SageMaker Ground Truth, Amazon "
@@ -53,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-inventory", action="store_true",
                    help="list every bucket with its CORS and labeling evidence (formats: "
                         "text, json; --format and -o work as for findings)")
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel readers (default: cores)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help=f"parallel readers (default: the usable CPU cores, here "
+                        f"{readphase.usable_cores()}; a pool starts only for at least "
+                        f"{readphase.POOL_MIN_BYTES // 1024} KB to read)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     p.add_argument("--aws", action="store_true",
                    help="also read the deployed CORS of labeling buckets from AWS (read-only; "

@@ -71,9 +71,10 @@ def _load_in_fresh_process(blob: bytes) -> str:
 
 def test_the_walk_finds_the_readers_value_types() -> None:
     names = {f"{t.__module__}.{t.__qualname__}" for t in _value_types()}
-    assert {"policylint.model.Unknown", "policylint.model.Facts",
+    assert {"policylint.model.Unknown", "policylint.model.Facts", "policylint.model.Bound",
             "policylint.readers.terraform.values.UnknownRef",
-            "policylint.readers.terraform.values.UnknownJson"} <= names
+            "policylint.readers.terraform.values.UnknownJson",
+            "policylint.readers.python.evaluate.Partial"} <= names
 
 
 def test_every_value_type_loads_in_a_fresh_process() -> None:
@@ -100,20 +101,25 @@ def test_a_foreign_type_is_still_refused() -> None:
 
 
 _COUNTING = """
-import json, sys
+import json, pickle, pickletools, sys
 from policylint import readphase
 from policylint.cli import main
 seen = []
+types = set()
 real = readphase.read_one
 def spy(unit, *a, **k):
     seen.append(unit[1])
-    return real(unit, *a, **k)
+    facts, deps = real(unit, *a, **k)
+    # protocol 2 names every class with a GLOBAL opcode: the types these facts hold
+    types.update(arg.replace(' ', '.') for op, arg, _ in
+                 pickletools.genops(pickle.dumps(facts, protocol=2)) if op.name == 'GLOBAL')
+    return facts, deps
 readphase.read_one = spy
 try:
     main(['-q', '--jobs', '1', '--format', 'json', '.'])
 except SystemExit:
     pass
-sys.stderr.write('READS ' + json.dumps(seen) + '\\n')
+sys.stderr.write('READS ' + json.dumps([seen, sorted(types)]) + '\\n')
 """
 
 TERRAFORM_UNKNOWN_REF = {
@@ -129,17 +135,39 @@ TERRAFORM_UNKNOWN_REF = {
 }
 
 
-def _reads(repo: Path) -> list[str]:
+# A Python unit whose facts hold named unknowns (model.Bound) and partly known strings
+PYTHON_BOUND = {
+    "jobs/job.py": (
+        "import os\nimport boto3\n\nBUCKET = os.environ['INPUT_BUCKET']\n"
+        "sm = boto3.client('sagemaker')\n"
+        "sm.create_labeling_job(\n    LabelingJobName='j',\n"
+        "    InputConfig={'DataSource': {'S3DataSource': {\n"
+        "        'ManifestS3Uri': f's3://{BUCKET}/in.manifest'}}},\n"
+        "    OutputConfig={'S3OutputPath': 's3://' + os.environ.get('OUT', 'x') + '-out/'},\n)\n"),
+}
+
+
+def _run_counting(repo: Path) -> tuple[list[str], set[str]]:
+    """The units a run in a fresh process reads, and the classes their facts hold."""
     err = subprocess.run([sys.executable, "-c", _COUNTING], cwd=repo, capture_output=True,
                          text=True).stderr
     line = [ln for ln in err.splitlines() if ln.startswith("READS ")][-1]
-    return list(json.loads(line[len("READS "):]))
+    seen, types = json.loads(line[len("READS "):])
+    return list(seen), set(types)
+
+
+def _reads(repo: Path) -> list[str]:
+    return _run_counting(repo)[0]
 
 
 def test_a_warm_run_in_a_fresh_process_reads_no_unit(repo: Path) -> None:
     """Every fixture of every reader, plus a root module with a child and generated names."""
     shutil.copytree(FIXTURES, repo / "fixtures")
-    write_tree(repo, TERRAFORM_UNKNOWN_REF)
-    cold = _reads(repo)
-    assert len(cold) > 50 and "infra" in cold
+    write_tree(repo, {**TERRAFORM_UNKNOWN_REF, **PYTHON_BOUND})
+    cold, types = _run_counting(repo)
+    assert len(cold) > 50 and "infra" in cold and "jobs/job.py" in cold
+    # the cold run really put the Python reader's named unknowns into the cache, and nothing
+    # from outside the allow-listed packages
+    assert {"policylint.model.Bound", "policylint.model.Unknown"} <= types
+    assert all(cache_mod.allowed_module(t.rsplit(".", 1)[0]) for t in types), types
     assert _reads(repo) == []

@@ -114,12 +114,36 @@ def test_batches_put_big_units_first_and_cover_everything() -> None:
     assert got == [[1], [3], [2, 0]]
 
 
-def test_default_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readphase, "usable_cores", lambda: 4)
-    assert readphase.default_jobs(3) == 3  # as asked, whatever the load
-    for load, jobs in ((0.0, 4), (0.9, 4), (1.2, 3), (2.5, 2), (3.5, 1), (9.0, 1)):
-        monkeypatch.setattr(readphase, "_load", lambda load=load: load)
-        assert (readphase.default_jobs(None), readphase.default_jobs(0)) == (jobs, jobs)
+def test_default_jobs_is_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
+    assert readphase.usable_cores() == 3
+    assert (readphase.default_jobs(None), readphase.default_jobs(0)) == (3, 3)
+    assert readphase.default_jobs(7) == 7  # as asked
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))  # the load plays no part
+    assert readphase.default_jobs(None) == 3
+
+
+def _sized(n: int, size: int) -> list[readphase.UnitSpec]:
+    return [("cors", f"c{i}", [discover.Found(f"c{i}", "cors", size)]) for i in range(n)]
+
+
+def test_pool_starts_by_bytes_to_read() -> None:
+    plan = readphase.Plan("/r", "/r", readphase.ReadOptions(), 2, False)
+    need = readphase.POOL_MIN_BYTES
+    assert readphase._use_pool(_sized(2, need // 2), [0, 1], plan)  # two big units: worth it
+    assert not readphase._use_pool(_sized(400, need // 400 - 1), list(range(400)), plan)
+    assert not readphase._use_pool(_sized(1, need * 10), [0], plan)  # one unit: nothing to share
+    one = readphase.Plan("/r", "/r", readphase.ReadOptions(), 1, False)
+    assert not readphase._use_pool(_sized(2, need), [0, 1], one)
+
+
+def test_help_names_the_default_jobs(capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint.cli import build_parser
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    text = " ".join(build_parser().format_help().split())
+    assert "(default: the usable CPU cores, here 3; a pool starts only for at least 512 KB" in text
 
 
 def test_gc_threshold_is_restored() -> None:
