@@ -217,7 +217,8 @@ def test_list_rules(repo: Path) -> None:
     assert [line.split()[0] for line in lines] == [
         "PL000", "PL001", "PL002", "PL100", "PL101", "PL102", "PL103", "PL104", "PL105", "PL200", "PL201"]
     assert re.fullmatch(r"PL101  labeling-bucket-cors-without-get +error +A labeling input "
-                        r"bucket's CORS has no single rule allowing GET from \*", lines[4])
+                        r"bucket's CORS has no single rule allowing GET from \*  "
+                        r"\(built-in; options: labeling.accepted-origins\)", lines[4])
 
 
 def test_explain_by_code_and_by_name(repo: Path) -> None:
@@ -374,5 +375,6 @@ def test_local_rules_are_listed_explained_and_selectable(repo: Path) -> None:
     assert run_cli(["--list-rules"], repo)[1].splitlines()[-1].split()[:3] == [
         "PL950", "always-crashes", "error"]
     assert run_cli(["--explain", "always-crashes"], repo)[1].startswith(
-        "# PL950 always-crashes (error)\n\nCrashes on purpose.\n\n## What it does\n")
+        "# PL950 always-crashes (error)\n\nCrashes on purpose.\n\n"
+        f"Origin: {repo / 'my_rules' / 'pl950_crash.py'}. Options: none.\n\n## What it does\n")
     assert json_findings(["--ignore", "PL950"], repo) == [("PL200", "bad.json", 1, 22)]
