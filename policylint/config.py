@@ -8,9 +8,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policylint.errors import ConfigError
+
+if TYPE_CHECKING:
+    from policylint.suppress import ConfigSuppression
 
 CONFIG_NAMES = (".policylint.yaml", ".policylint.yml")
 
@@ -230,3 +233,21 @@ def _build(data: dict[str, Any], path: str, text: str) -> Config:
     c.max_file_size = int(data.get("max-file-size", c.max_file_size))
     c.aws = {str(k): str(v) for k, v in (data.get("aws") or {}).items()}
     return c
+
+
+def suppressions(config: Config, resolve: dict[str, str], cwd: str) -> list[ConfigSuppression]:
+    """The config's ``suppress`` entries with their rules resolved and their source lines."""
+    from policylint import suppress
+    from policylint.paths import display_path
+
+    out = []
+    source = display_path(config.source, cwd) if config.source else ""
+    lines = suppress.entry_lines(config.source, config.suppress) if config.suppress else []
+    for i, s in enumerate(config.suppress):
+        code = resolve.get(s["rule"].upper()) or resolve.get(s["rule"].lower())
+        if code is None:
+            raise ConfigError(config.source, f"suppress.{i}.rule", f"unknown rule '{s['rule']}'")
+        out.append(suppress.ConfigSuppression(code, s["reason"], s.get("path"), s.get("subject"),
+                                              s.get("bucket"), s.get("expires"), source, i,
+                                              lines[i]))
+    return out

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from policylint.ignore import Pattern, compile_patterns, is_ignored
 
-SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".policylint_cache", ".hg", ".svn",
+SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".policylint_cache", ".hg", ".svn",
                        "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"})
 SNIFF_BYTES = 256 * 1024
 CDK_OUT = "cdk.out"
@@ -32,6 +32,7 @@ TEMPLATE = "template"
 MTURK = "mturk"
 SCRIPT = "script"
 PYTHON = "python"
+TERRAGRUNT = "terragrunt"
 
 _CFN_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::")
 _CFN_RESOURCES = re.compile(rb"(?m)^\s*[\"']?Resources[\"']?\s*:")
@@ -62,6 +63,8 @@ def classify(name: str, head: bytes) -> str | None:
     lower = name.lower()
     if lower.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json")):
         return TERRAFORM
+    if name == "terragrunt.hcl":
+        return TERRAGRUNT
     if lower.endswith((".asl.json", ".asl.yaml", ".asl.yml")):
         return ASL
     if lower.endswith((".manifest", ".jsonl")):
@@ -103,10 +106,11 @@ def classify(name: str, head: bytes) -> str | None:
 
 
 # A Python file or notebook is read only when its text names one of the calls the Python reader
-# understands (policylint.readers.python.calls.PREFILTER, kept equal by a test): parsing is never
-# paid for unrelated code.
+# understands (the single list; policylint.readers.python.calls.PREFILTER is this one): parsing is
+# never paid for unrelated code. ``Cors(`` is boto3's ``Bucket(name).Cors()``.
 PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
-                b"start_human_loop", b"source-ref", b"policylint:")
+                b"start_human_loop", b"source-ref", b"policylint:", b"HumanLoopConfig",
+                b"create_flow_definition", b"create_hit", b"create_bucket", b"Cors(")
 
 
 def python_prefilter(head: bytes) -> bool:

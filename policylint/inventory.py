@@ -10,8 +10,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policylint.model import CorsConfig, LabelingUse, LinkedBucket, Location, Project, Unknown
-from policylint.rule import Options, rule_allows_get, rule_is_media_complete, rule_is_uncertain
+from policylint.model import (
+    CorsConfig,
+    LabelingUse,
+    LinkedBucket,
+    Location,
+    Project,
+    Unknown,
+)
+from policylint.rule import (
+    Options,
+    rule_allows_get,
+    rule_is_media_complete,
+    rule_is_uncertain,
+)
 
 _OPTIONS = Options()
 
@@ -112,6 +124,10 @@ def _use(u: LabelingUse) -> dict[str, Any]:
         "evidence": u.evidence,
         "target": u.target.describe(),
         **(_where(u.location) or {}),
+        # how a value in code was bound to the infrastructure (policylint.bind): the function
+        # that runs the code and the entry that sets the value; only present when bound
+        **({"bound": [{"message": v.message, **(_where(v.location) or {})} for v in u.via]}
+           if u.via else {}),
     }
 
 
@@ -160,7 +176,9 @@ def _text(data: dict[str, Any]) -> str:
         if not b["cors"]:
             lines.append("    CORS: none")
         lines += [f"    {_cors_line(c)}" for c in b["cors"]]
-        lines += [f"    use: {_use_line(u)}" for u in b["labeling"]]
+        for u in b["labeling"]:
+            lines.append(f"    use: {_use_line(u)}")
+            lines += [f"      bound: {v['message']} at {_at(v)}" for v in u.get("bound", [])]
     lines.append(f"Labeling uses bound to no bucket ({len(data['unbound_uses'])})")
     for u in data["unbound_uses"]:
         lines.append(f"  {u['target']}: {_use_line(u)}")

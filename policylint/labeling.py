@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from policylint.model import (
     BucketRef,
@@ -22,15 +23,15 @@ from policylint.model import (
 
 _BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
 _URI_PATTERNS = (
-    re.compile(rf"^s3://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
-    re.compile(rf"^s3a?n?://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
-    re.compile(rf"^arn:aws[a-z-]*:s3:::(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+    re.compile(rf"^s3://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
+    re.compile(rf"^s3a?n?://(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
+    re.compile(rf"^arn:aws[a-z-]*:s3:::(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
     # virtual-hosted style: b.s3.amazonaws.com, b.s3.region.amazonaws.com, b.s3-region.amazonaws.com
     re.compile(rf"^https?://(?P<b>{_BUCKET})\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?"
-               rf"\.amazonaws\.com(?:\.cn)?(?:/(?P<k>.*))?$", re.S),
+               rf"\.amazonaws\.com(?:\.cn)?(?:/(?P<k>.*))?$", re.DOTALL),
     # path style: s3.amazonaws.com/b, s3.region.amazonaws.com/b, s3-region.amazonaws.com/b
     re.compile(rf"^https?://s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?/"
-               rf"(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.S),
+               rf"(?P<b>{_BUCKET})(?:/(?P<k>.*))?$", re.DOTALL),
 )
 # finds URIs inside free text (templates, JSON strings, scripts)
 URI_IN_TEXT = re.compile(
@@ -136,16 +137,19 @@ def labeling_job_uses(
     evidence: str,
     confidence: Confidence = Confidence.DEFINED,
     names: str = "api",
+    modality: Modality | None = None,
 ) -> list[LabelingUse]:
     """Uses from CreateLabelingJob parameters (API names: ``InputConfig.DataSource.
     S3DataSource.ManifestS3Uri``, ``OutputConfig.S3OutputPath``, ``HumanTaskConfig.
     PreHumanTaskLambdaArn``). ``locate(path)`` gives the location of a key path in the source.
-    A ``Key.$`` parameter is dynamic (Unknown)."""
+    A ``Key.$`` parameter is dynamic (Unknown). ``modality``, when given, is the task's modality
+    as the caller read it (e.g. from a built-in ``HumanTaskUiArn``)."""
     if not isinstance(params, dict):
         return []
     uses: list[LabelingUse] = []
     task = _get(params, "HumanTaskConfig", "PreHumanTaskLambdaArn")
-    modality = modality_of(task)
+    if modality is None:
+        modality = modality_of(task)
     manifest_path = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
     manifest = _get(params, *manifest_path)
     if manifest is None and _dynamic(params, *manifest_path):
@@ -172,6 +176,37 @@ def labeling_job_uses(
                 locate(out_path), confidence,
                 _ref(name, output if isinstance(output, str) else "S3OutputPath")))
     return uses
+
+
+def a2i_builtin_uses(
+    params: Any, key: str, locate: Locate, evidence: str,
+    confidence: Confidence = Confidence.DEFINED,
+) -> list[LabelingUse]:
+    """A2I's built-in integrations: Textract AnalyzeDocument (``key`` "Document") and
+    Rekognition DetectModerationLabels (``key`` "Image") called with a ``HumanLoopConfig`` send
+    ``<key>.S3Object`` to human review: its bucket is A2I input. Without HumanLoopConfig,
+    nothing. A dynamic bucket (``Bucket.$``) is Unknown."""
+    if not isinstance(params, dict) or not any(
+            k in params for k in ("HumanLoopConfig", "HumanLoopConfig.$")):
+        return []
+    path = (key, "S3Object", "Bucket")
+    bucket = _get(params, *path)
+    obj = _get(params, key, "S3Object", "Name")
+    if bucket is None and _dynamic(params, *path):
+        expr = _get(params, key, "S3Object", "Bucket.$")
+        bucket = Unknown(f"Bucket.$ is set at run time ({expr})")
+        path = (key, "S3Object", "Bucket.$")
+    if not isinstance(bucket, (str, Unknown)):
+        return []
+    if isinstance(bucket, str) and _PLACEHOLDER.search(bucket):
+        text = bucket
+        bucket = Unknown(f"the bucket '{bucket}' is a placeholder")
+    else:
+        text = bucket if isinstance(bucket, str) else f"{key}.S3Object.Bucket"
+    shown = f"s3://{bucket}/{obj}" if isinstance(bucket, str) and isinstance(obj, str) else text
+    return [LabelingUse(Service.A2I, Role.INPUT, Modality.IMAGE,
+                        f"{evidence} with HumanLoopConfig: A2I reviews {shown}", locate(path),
+                        confidence, BucketRef(name=bucket, text=text))]
 
 
 def human_loop_uses(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 
+from policylint import bind
 from policylint.model import (
     Bucket,
     BucketRef,
@@ -77,6 +78,7 @@ class _Index:
 
 
 def link(facts: Facts, options: LinkOptions) -> Project:
+    facts = bind.resolve(facts)  # named unknowns in code -> what the scanned IaC gives them
     index = _Index()
     for b in facts.buckets:
         index.add_defined(b)

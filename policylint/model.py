@@ -21,18 +21,6 @@ class Unknown:
 
 
 @dataclass(frozen=True)
-class SageMakerDefaultBucket(Unknown):
-    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
-    unknown statically, known once the account and region are (``--aws`` asks STS)."""
-
-    reason: str = "the SageMaker default bucket sagemaker-<region>-<account-id>"
-
-    @staticmethod
-    def name_for(region: str, account: str) -> str:
-        return f"sagemaker-{region}-{account}"
-
-
-@dataclass(frozen=True)
 class Bound(Unknown):
     """An Unknown with a name: where the value comes from at run time (``source``: "env",
     "event", "ssm", "sagemaker-default-bucket", "argv") and the key ``path`` within it, e.g.
@@ -41,6 +29,24 @@ class Bound(Unknown):
 
     source: str = ""
     path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SageMakerDefaultBucket(Bound):
+    """``sagemaker.Session().default_bucket()``: the bucket ``sagemaker-<region>-<account-id>``,
+    unknown statically, known once the account and region are (``--aws`` asks STS). The one
+    representation of that bucket: the Python reader produces it, PL102 names it (its fix is
+    the put-bucket-cors command for it) and ``--aws`` binds it to its real name."""
+
+    reason: str = ("the SageMaker default bucket sagemaker-<region>-<account-id> "
+                   "(Session().default_bucket())")
+    source: str = "sagemaker-default-bucket"
+
+    PLACEHOLDER = "sagemaker-<region>-<account-id>"
+
+    @staticmethod
+    def name_for(region: str, account: str) -> str:
+        return f"sagemaker-{region}-{account}"
 
 
 def is_known(value: object) -> bool:
@@ -149,6 +155,9 @@ class Bucket:
     generated: bool = False  # plan file or synthesized output (cdk.out): never auto-fixed
     # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
     fix_hints: tuple[tuple[str, str], ...] = ()
+    # Where the resource itself is, when the bucket is reported elsewhere (a downloaded or
+    # built-in module's bucket is reported at the caller's module block).
+    origin: Evidence | None = None
 
     def hint(self, key: str) -> str | None:
         return dict(self.fix_hints).get(key)
@@ -270,6 +279,12 @@ class LabelingUse:
     location: Location
     confidence: Confidence
     target: BucketRef
+    # How the target was bound (policylint.bind): the function that runs the code, the entry
+    # that sets the value. Shown in findings' related locations after the evidence itself.
+    via: tuple[Evidence, ...] = ()
+    # A value that is a bucket only if its binding says so (a named unknown in a human loop's
+    # input): policylint.bind keeps it when the bound value is an S3 location, else drops it.
+    conditional: bool = False
 
     @property
     def needs_cors(self) -> bool:
@@ -295,6 +310,7 @@ class ParseError:
     message: str
     location: Location
     severity: Severity | None = None  # None: PL001's own (error); NOTE for a file skipped on purpose
+    crashed: bool = False  # a reader crashed (a bug): reported as PL000, not PL001
 
 
 @dataclass(frozen=True)
@@ -370,6 +386,9 @@ class Facts:
     errors: list[ParseError] = field(default_factory=list)
     # CORS bindings learnt from scripts: (document path, bucket ref, evidence location)
     cors_bindings: list[tuple[str, BucketRef, Location]] = field(default_factory=list)
+    # Functions that run scanned code, and SSM parameters defined in the scan (policylint.bind)
+    functions: list[Function] = field(default_factory=list)
+    parameters: list[Binding] = field(default_factory=list)
     # Cross-unit ownership, resolved by the engine once every unit is read:
     # facts a library module folder reports only when no scanned unit calls it (with inputs);
     # the folders this unit evaluated as called child modules; files this unit read as part of
@@ -387,9 +406,47 @@ class Facts:
         self.suppressions.extend(other.suppressions)
         self.errors.extend(other.errors)
         self.cors_bindings.extend(other.cors_bindings)
+        self.functions.extend(other.functions)
+        self.parameters.extend(other.parameters)
         self.deferred.extend(other.deferred)
         self.called_folders.extend(other.called_folders)
         self.consumed.extend(other.consumed)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A value the infrastructure gives code at run time, as written in the scanned IaC.
+
+    ``kind`` is what the code reads (policylint.readers.python.evaluate.kind_of): "env" (an
+    environment variable, ``key`` its name), "resource-property" (a custom resource property
+    passed in ``event["ResourceProperties"]``), "s3-event-bucket" (the bucket whose event
+    notifications invoke the function; ``key`` is ""), "ssm" (an SSM parameter, ``key`` its
+    name). ``value`` is the evaluated value (Unknown when it is not known statically); ``ref``
+    the bucket defined in the same file that the value names or whose S3 URI it is, when
+    there is one. ``location`` is where the entry is written."""
+
+    kind: str
+    key: str
+    value: Text
+    location: Location
+    ref: BucketRef | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function defined in the scanned IaC (SAM, CloudFormation, Terraform) and the code it
+    runs: ``code`` holds display paths of files or folders (a SAM CodeUri, a Terraform
+    archive_file source_dir/source_file, a local CloudFormation Code path); ``handler`` is
+    its ``module.function`` (it picks the file inside a folder); ``inline`` the span of inline
+    code (CloudFormation Code.ZipFile), read as a Python file at its place in the template."""
+
+    identity: str
+    address: str
+    location: Location
+    code: tuple[str, ...] = ()
+    handler: str | None = None
+    inline: Location | None = None
+    bindings: tuple[Binding, ...] = ()
 
 
 @dataclass(frozen=True)

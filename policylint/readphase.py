@@ -12,18 +12,19 @@ import pickle
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
-from policylint.model import Facts
-from policylint.readers import LocalContext, ReadOptions, reader_for
+from policylint import discover
+from policylint.model import Facts, Location, ParseError, Severity
+from policylint.paths import display_path as _display
+from policylint.readers import DIRECTORY_UNITS, LocalContext, ReadOptions, Source, Unit, reader_for
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from policylint import discover
     from policylint.cache import Dep, FactsCache
 
-UnitSpec = tuple[str, str, list["discover.Found"]]  # (kind, key, files)
+UnitSpec = tuple[str, str, list[discover.Found]]  # (kind, key, files)
 
 # A pool pays for itself when there is real parsing to share, decided by the bytes left to read
 # (not by the load average: a busy machine's load says nothing about whether this run's second
@@ -74,10 +75,83 @@ def tuned_gc() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def _display(abspath: str, cwd: str) -> str:
-    from policylint.engine import display_path
+def crash_text(exc: BaseException) -> str:
+    import traceback  # only after a crash: it costs ~3 ms (textwrap) on every run otherwise
 
-    return display_path(abspath, cwd)
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" ({os.path.basename(tb[-1].filename)}:{tb[-1].lineno})" if tb else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+# --- reading one unit ----------------------------------------------------------------------------------
+
+def build_units(found: Iterable[discover.Found], cwd: str) -> list[tuple[str, str, list[discover.Found]]]:
+    """(kind, key, files): one unit per Terraform folder, one per file otherwise."""
+    groups: dict[tuple[str, str], list[discover.Found]] = {}
+    for f in found:
+        if f.kind in DIRECTORY_UNITS:
+            key = _display(os.path.dirname(os.path.abspath(f.path)), cwd)
+        else:
+            key = _display(os.path.abspath(f.path), cwd)
+        groups.setdefault((f.kind, key), []).append(f)
+    return [(kind, key, files) for (kind, key), files in sorted(groups.items())]
+
+
+def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: str,
+              ropts: ReadOptions, overlay: dict[str, bytes] | None = None,
+              ctx: LocalContext | None = None) -> Facts:
+    """Read one unit. Pure apart from reading its own files (and, through the context, files
+    it references inside ``root``). Never raises: problems become PL001 or PL000."""
+    facts = Facts()
+    sources: list[Source] = []
+    for f in files:
+        path = _display(os.path.abspath(f.path), cwd)
+        facts.files.append(path)
+        if f.size > ropts.max_file_size and kind != discover.MANIFEST:
+            facts.errors.append(ParseError(
+                f"file skipped: {f.size} bytes is over the size limit of {ropts.max_file_size} "
+                "(max-file-size)", Location(path, 1, 1), Severity.NOTE))
+            continue
+        try:
+            if overlay is not None and os.path.abspath(f.path) in overlay:
+                data = overlay[os.path.abspath(f.path)]  # --fix verification: edited bytes
+            elif kind == discover.MANIFEST:
+                data = b""  # manifests are streamed by their reader from abspath
+            else:
+                with open(f.path, "rb") as fh:
+                    data = fh.read(ropts.max_file_size + 1)
+        except OSError as exc:
+            facts.errors.append(ParseError(f"cannot read: {exc.strerror or exc}",
+                                           Location(path, 1, 1)))
+            continue
+        sources.append(Source(path, os.path.abspath(f.path), data, kind, f.size))
+    if not sources:
+        return facts
+    read = reader_for(kind)
+    if read is None:
+        return facts
+    if ctx is None:  # the read phase passes a recording context when it caches
+        ctx = LocalContext(root=root, options=ropts, display_fn=lambda p: _display(p, cwd),
+                           overlay=overlay)
+    unit = Unit(kind, key, tuple(sources))
+    try:
+        got = read(unit, ctx)
+    except RecursionError:
+        facts.errors.append(ParseError("input nested too deeply to analyse",
+                                       Location(sources[0].path, 1, 1)))
+        return facts
+    except MemoryError:
+        facts.errors.append(ParseError("input too large to analyse in memory",
+                                       Location(sources[0].path, 1, 1)))
+        return facts
+    except Exception as exc:  # a reader bug must not stop the run
+        facts.errors.append(ParseError(f"reader for {kind} crashed: {crash_text(exc)}",
+                                       Location(sources[0].path, 1, 1), crashed=True))
+        return facts
+    assert isinstance(got, Facts)
+    got.files = sorted(set(got.files) | set(facts.files))
+    got.errors = facts.errors + got.errors
+    return got
 
 
 def _context(plan_root: str, cwd: str, options: ReadOptions, recording: bool) -> LocalContext:
@@ -92,13 +166,24 @@ def _context(plan_root: str, cwd: str, options: ReadOptions, recording: bool) ->
 def read_one(unit: UnitSpec, root: str, cwd: str, options: ReadOptions,
              recording: bool) -> tuple[Facts, list[Dep]]:
     """One unit's facts and what its reader loaded through the context."""
-    from policylint.engine import read_unit
-
     kind, key, files = unit
     ctx = _context(root, cwd, options, recording)
     facts = read_unit(kind, key, files, root, cwd, options, ctx=ctx)
     deps: list[Dep] = list(getattr(ctx, "deps", []))
     return facts, deps
+
+
+def read_all(units: Sequence[UnitSpec], plan: Plan,
+             overlay: dict[str, bytes] | None = None) -> list[Facts]:
+    """Every unit's facts in unit order: through the cache and a process pool, or plainly in
+    this process when an overlay (fix verification) must be read instead of the disk."""
+    if overlay is None:
+        return read_units(units, plan)
+    out = []
+    for i, (kind, key, files) in enumerate(units):
+        out.append(read_unit(kind, key, files, plan.root, plan.cwd, plan.options, overlay=overlay))
+        _tick(plan, i + 1, len(units))
+    return out
 
 
 def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:

@@ -131,6 +131,7 @@ def evidence_related(uses: Iterable[LabelingUse], limit: int = 20) -> list[Relat
             continue
         seen.add(k)
         out.append(Related(f"{u.evidence} ({u.confidence.value})", u.location))
+        out += [Related(v.message, v.location) for v in u.via]  # how it was bound
         if len(out) >= limit:
             break
     return out
@@ -141,6 +142,8 @@ def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
     rel: list[Related] = []
     if lb.bucket is not None:
         rel.append(Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location))
+        if lb.bucket.origin is not None:
+            rel.append(Related(lb.bucket.origin.message, lb.bucket.origin.location))
     rel += evidence_related(uses)
     for c in lb.cors:
         if c.source is CorsSource.LIVE and lb.live is not None:
@@ -224,6 +227,13 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
                    "add the rule in its source", _bucket_snippet(b.format, b.address, b.hint("ref"),
                                                                  needed), "text")
     lang = snippets.language_of(b.format)
+    if b.hint("module_input") == "cors_rule":
+        return Fix(f"add a cors_rule input allowing GET from * to the module call creating "
+                   f"{b.address}", snippets.hcl_module_cors_input(needed, ""), lang)
+    if b.hint("module_block"):
+        return Fix(f"{b.address} is created inside a module: give it a CORS rule allowing GET "
+                   "from * through the module's inputs",
+                   _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
     return Fix(f"add a CORS rule allowing GET from * to {b.address}",
                _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
 
@@ -242,6 +252,9 @@ def _bucket_snippet(fmt: Format, address: str, ref: str | None, needed: snippets
 def fix_for_config(config: CorsConfig, needed: snippets.Needed, bucket: str | None) -> Fix:
     """How to add the missing rule to an existing CORS configuration, in its own language."""
     fmt = config.format
+    if config.hint("module_input") == "cors_rule":
+        return Fix("add this rule object to the module's cors_rule list",
+                   snippets.hcl_rule_object(needed) + "\n", "hcl")
     if fmt in (Format.TERRAFORM, Format.TERRAFORM_JSON):
         return Fix("add this cors_rule block", snippets.hcl_cors_rule(needed, ""), "hcl")
     if fmt is Format.CLOUDFORMATION_YAML:

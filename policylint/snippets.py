@@ -31,6 +31,13 @@ def _hcl_list(items: tuple[str, ...]) -> str:
 
 
 def hcl_cors_rule(n: Needed, indent: str = "  ") -> str:
+    pairs = _hcl_pairs(n)
+    width = max(len(k) for k, _ in pairs)
+    body = "".join(f"{indent}  {k.ljust(width)} = {v}\n" for k, v in pairs)
+    return f"{indent}cors_rule {{\n{body}{indent}}}\n"
+
+
+def _hcl_pairs(n: Needed) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     if n.allowed_headers:
         pairs.append(("allowed_headers", _hcl_list(n.allowed_headers)))
@@ -40,9 +47,23 @@ def hcl_cors_rule(n: Needed, indent: str = "  ") -> str:
         pairs.append(("expose_headers", _hcl_list(n.expose_headers)))
     if n.max_age is not None:
         pairs.append(("max_age_seconds", str(n.max_age)))
+    return pairs
+
+
+def hcl_module_cors_input(n: Needed, indent: str = "  ") -> str:
+    """The ``cors_rule`` input of terraform-aws-modules/s3-bucket (a list of rule objects)."""
+    return f"{indent}cors_rule = [\n{hcl_rule_object(n, indent + '  ')}\n{indent}]\n"
+
+
+def hcl_rule_object(n: Needed, indent: str | None = "") -> str:
+    """One rule object of that list: on one line (``indent`` None) or in terraform fmt
+    layout."""
+    pairs = _hcl_pairs(n)
+    if indent is None:
+        return "{ " + ", ".join(f"{k} = {v}" for k, v in pairs) + " }"
     width = max(len(k) for k, _ in pairs)
     body = "".join(f"{indent}  {k.ljust(width)} = {v}\n" for k, v in pairs)
-    return f"{indent}cors_rule {{\n{body}{indent}}}\n"
+    return f"{indent}{{\n{body}{indent}}}"
 
 
 def hcl_resource_name(address: str) -> str:

@@ -1,8 +1,13 @@
 """## What it does
 Reports a labeling use whose bucket policylint cannot judge: the bucket is not defined in the
 scanned files and no CORS source for it is known, its name depends on a value that cannot be
-known statically (a variable without default, `ManifestS3Uri.$`, `Fn::ImportValue`), or its CORS
-rules cannot be evaluated. The message says which part is unknown.
+known statically (a variable without default, `ManifestS3Uri.$`, `Fn::ImportValue`, a value
+computed at run time in code), or its CORS rules cannot be evaluated. The message says which part
+is unknown. In code, an environment variable, a custom resource property, an S3 event's bucket
+or an SSM parameter is first bound to what the scanned infrastructure sets (the function that
+runs the file); when nothing sets it, the message names the function and the variable. For
+`sagemaker.Session().default_bucket()` the message names "the SageMaker default bucket
+sagemaker-<region>-<account-id>" and the fix is the `put-bucket-cors` command for it.
 
 ## Why is this bad?
 Unknown is not a violation: policylint never guesses. But nobody has verified that this bucket
@@ -31,14 +36,15 @@ None.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from policylint.model import Finding, Project, Related, Severity
+from policylint.model import Finding, Project, Related, SageMakerDefaultBucket, Severity
 from policylint.rule import (
     Options,
     RuleMeta,
     bucket_name,
     chain,
+    command_fix,
     evidence_related,
     fix_for_bucket,
     live_failure,
@@ -94,10 +100,17 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
     for use, why in project.unbound_uses:
         if not use.needs_cors:
             continue
+        fix = None
+        if isinstance(use.target.name, SageMakerDefaultBucket):
+            # the bucket is known by shape: the fix is the command for it, account filled in
+            fix = command_fix("apply the CORS rule to the SageMaker default bucket of the account "
+                              "and region the code runs in (or run with --aws, which reads its "
+                              "real name and its deployed CORS)",
+                              SageMakerDefaultBucket.PLACEHOLDER, needed_rule([use]))
         yield Finding(
             META.code, META.name, META.severity,
             f"{use.service.title} {use.role.value} '{use.target.describe()}' cannot be verified: "
             f"{why}",
             use.location, subject=use.target.describe(),
             bucket=use.target.name if isinstance(use.target.name, str) else None,
-            related=(Related(use.evidence, use.location),), why=WHY)
+            related=(Related(use.evidence, use.location),), fix=fix, why=WHY)

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from policylint import snippets
-from policylint.fix import cloudformation, cors_doc, terraform
+from policylint.fix import cloudformation, cors_doc, python, terraform
 from policylint.fix.source import Edit, SourceFile, load
 from policylint.model import (
     Bucket,
@@ -96,10 +96,19 @@ def _bucket_target(ft: FixTarget, lb: LinkedBucket) -> Target | str:
     if b.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON):
         return f"--fix cannot add a CORS configuration in {b.format.value} files yet"
+    if b.hint("module_block"):  # every instance of a module call shares its one input
+        key = f"module-input:{b.location.path}:{b.location.line}:{b.location.column}"
+        return Target(key, b.location.path, lb, bucket=b, need=ft.need)
     return Target(f"bucket:{b.identity}", b.location.path, lb, bucket=b, need=ft.need)
 
 
 def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | str:
+    if c.source is CorsSource.SCRIPT and python.fixable(c) and not isinstance(c.rules, Unknown):
+        return Target(f"cors:{c.identity}", c.location.path, lb, config=c, need=ft.need,
+                      before=ft.before)
+    if c.source is CorsSource.SCRIPT and c.location.path.endswith((".py", ".ipynb")):
+        return ("--fix edits only a literal CORSRules list in a .py file: edit this call by hand "
+                "(the finding shows the rule)")
     if c.source is CorsSource.SCRIPT:
         return "the CORS rules are inline in a script command: edit the command by hand"
     if c.source is CorsSource.PLAN or c.format is Format.PLAN:
@@ -119,6 +128,13 @@ def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | s
 def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
     """The text edits that give the target its rule, or why there are none."""
     if t.bucket is not None:
+        if t.bucket.hint("module_block"):
+            if t.bucket.hint("module_input") != "cors_rule":
+                return (f"{t.bucket.address} is created inside a module that policylint does "
+                        "not edit: give it CORS through the module's inputs")
+            if t.bucket.format is Format.TERRAFORM_JSON:
+                return terraform.add_module_input_json(src, t.bucket, t.needed)
+            return terraform.add_module_input(src, t.bucket, t.needed)
         if t.bucket.format is Format.TERRAFORM:
             return terraform.add_configuration(src, t.bucket, t.needed)
         if t.bucket.format is Format.TERRAFORM_JSON:
@@ -126,10 +142,17 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
         return cloudformation.add_configuration(src, t.bucket, t.needed)
     c = t.config
     assert c is not None
+    if c.source is CorsSource.SCRIPT:
+        return python.add_rule(src, c, t.needed, t.before)
     if c.format is Format.CORS_JSON:
         return cors_doc.json_edits(src, t.needed, t.before)
     if c.format is Format.CORS_XML:
         return cors_doc.xml_edits(src, t.needed, t.before)
+    if c.hint("module_input"):
+        if c.format is not Format.TERRAFORM:
+            return ("the rules come from the module's cors_rule input: add a rule allowing GET "
+                    "from * to that list by hand")
+        return terraform.add_module_rule(src, c, t.needed, t.before)
     if c.format is Format.TERRAFORM:
         return terraform.add_rule(src, c, t.needed, t.before)
     if c.format is Format.TERRAFORM_JSON:

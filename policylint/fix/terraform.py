@@ -148,6 +148,121 @@ def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> li
     return [Edit(at, at, lead + text)]
 
 
+def add_module_input(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> list[Edit] | str:
+    """PL100 for a bucket made by terraform-aws-modules/s3-bucket: a ``cors_rule`` input in the
+    caller's ``module`` block (its own group of lines, so ``terraform fmt`` keeps it as is)."""
+    blocks = _parse(src)
+    if isinstance(blocks, str):
+        return blocks
+    block = next((b for b in blocks if b.type == "module" and b.line == bucket.location.line),
+                 None)
+    if block is None:
+        return _add_terragrunt_input(src, bucket, n)
+    if "cors_rule" in block.attrs:
+        return ("the module block already sets cors_rule, in a way policylint cannot read: "
+                "complete it by hand")
+    at = src.line_start(block.close)
+    if src.text[at:block.close].strip():
+        return f"the module block at {bucket.location} closes on a line with other content"
+    indent = src.indent_at(block.start) + "  "
+    lead = "" if src.text[:at].endswith("{\n") or src.text[:at].endswith("\n\n") else "\n"
+    return [Edit(at, at, lead + snippets.hcl_module_cors_input(n, indent))]
+
+
+def add_module_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
+                    before: int | None) -> list[Edit] | str:
+    """PL101/PL103/PL104 on a terraform-aws-modules/s3-bucket call: one more object in the
+    literal list of its ``cors_rule`` input (before rule ``before``: S3 uses the first match)."""
+    data = src.text.encode("utf-8")
+    root = _parser().parse(data).root_node
+    if root.has_error:
+        return f"{src.path} has HCL syntax errors: --fix leaves it alone"
+    chars = _CharMap(data)
+    items = _cors_input_items(root, config.location.line)
+    if isinstance(items, str):
+        return items
+    tuple_node, elems = items
+    one_line = tuple_node.start_point[0] == tuple_node.end_point[0]
+    obj = snippets.hcl_rule_object(n, None if one_line else src.indent_at(chars(tuple_node.start_byte)) + "  ")
+    if before is not None and before < len(elems):
+        at = chars(elems[before].start_byte)
+        if one_line:
+            return [Edit(at, at, obj + ", ")]
+        indent = src.indent_at(at)
+        return [Edit(at, at, obj.lstrip(" ") + ",\n" + indent)]
+    if not elems:
+        close = chars(tuple_node.end_byte) - 1
+        return [Edit(close, close, obj if one_line else "\n" + obj + "\n")]
+    end = chars(elems[-1].end_byte)
+    rest = src.text[end:]
+    comma = rest[:len(rest) - len(rest.lstrip())].count("\n") == 0 and rest.lstrip().startswith(",")
+    if comma:
+        end = src.text.index(",", end) + 1
+    lead = "" if comma else ","
+    if one_line:
+        return [Edit(end, end, lead + " " + obj)]
+    return [Edit(end, end, lead + "\n" + obj + ("," if comma else ""))]
+
+
+def _add_terragrunt_input(src: SourceFile, bucket: Bucket,
+                          n: snippets.Needed) -> list[Edit] | str:
+    """The same input as a member of a Terragrunt file's ``inputs = {...}`` object."""
+    data = src.text.encode("utf-8")
+    root = _parser().parse(data).root_node
+    if root.has_error:
+        return f"{src.path} has HCL syntax errors: --fix leaves it alone"
+    obj = None
+    for node in root.children[0].children if root.children else []:
+        if node.type == "attribute" and node.start_point[0] + 1 == bucket.location.line \
+                and node.children and node.children[0].text == b"inputs":
+            expr = next((c for c in node.children if c.type == "expression"), None)
+            coll = next((c for c in expr.children if c.type == "collection_value"), None) \
+                if expr is not None else None
+            obj = next((c for c in coll.children if c.type == "object"), None) \
+                if coll is not None else None
+    if obj is None:
+        return f"no module block or Terragrunt inputs object at {bucket.location}"
+    if any(_elem_key(e) == "cors_rule" for e in obj.children if e.type == "object_elem"):
+        return ("the inputs already set cors_rule, in a way policylint cannot read: complete "
+                "it by hand")
+    chars = _CharMap(data)
+    close = chars(obj.end_byte) - 1
+    at = src.line_start(close)
+    if src.text[at:close].strip():
+        return f"the inputs object at {bucket.location} closes on a line with other content"
+    indent = src.indent_at(chars(obj.start_byte)) + "  "
+    lead = "" if src.text[:at].endswith("{\n") or src.text[:at].endswith("\n\n") else "\n"
+    return [Edit(at, at, lead + snippets.hcl_module_cors_input(n, indent))]
+
+
+def _elem_key(elem: Any) -> str:
+    exprs = [c for c in elem.children if c.type == "expression"]
+    return exprs[0].text.decode("utf-8", "replace").strip().strip('"') if exprs else ""
+
+
+def _cors_input_items(root: Any, line: int) -> tuple[Any, list[Any]] | str:
+    """The tuple node of the ``cors_rule = [...]`` attribute on ``line`` and its elements."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        named = (node.type == "attribute" and node.children
+                 and node.children[0].text == b"cors_rule") or (
+            node.type == "object_elem" and _elem_key(node) == "cors_rule")
+        if named and node.start_point[0] + 1 == line:
+            exprs = [c for c in node.children if c.type == "expression"]
+            expr = exprs[-1] if exprs else None
+            coll = next((c for c in expr.children if c.type == "collection_value"), None) \
+                if expr is not None else None
+            tup = next((c for c in coll.children if c.type == "tuple"), None) \
+                if coll is not None else None
+            if tup is None:
+                return ("the module's cors_rule input is not a literal list (e.g. jsonencode or "
+                        "a variable): add a rule allowing GET from * where its rules are written")
+            return tup, [c for c in tup.children if c.type == "expression"]
+        stack.extend(node.children)
+    return f"no cors_rule input at line {line}"
+
+
 def _module_texts(src: SourceFile) -> list[tuple[str, str]]:
     """(file name, text) of every .tf file in the module folder; the edited file from memory."""
     folder = os.path.dirname(src.abspath)
@@ -303,6 +418,29 @@ def add_configuration_json(src: SourceFile, bucket: Bucket,
     if isinstance(configs, PDict):
         return [jsonedit.insert_key(src, configs, name, value)]
     return [jsonedit.insert_key(src, res, CONFIG_TYPE, {name: value})]
+
+
+def add_module_input_json(src: SourceFile, bucket: Bucket,
+                          n: snippets.Needed) -> list[Edit] | str:
+    """PL100 for a terraform-aws-modules/s3-bucket call in JSON syntax: a ``cors_rule`` member
+    of the module's object."""
+    from policylint import jsonpos
+    from policylint.fix import jsonedit
+    from policylint.positioned import PDict
+
+    try:
+        doc = jsonpos.loads(src.text)
+    except jsonpos.JSONPosError as exc:
+        return f"{src.path} does not parse as JSON ({exc.message})"
+    mods = doc.get("module") if isinstance(doc, PDict) else None
+    name = bucket.hint("module")
+    body = mods.get(name) if isinstance(mods, PDict) and name else None
+    if not isinstance(body, PDict):
+        return f"no module \"{name}\" object in {src.path}"
+    if "cors_rule" in body:
+        return ("the module already sets cors_rule, in a way policylint cannot read: complete "
+                "it by hand")
+    return [jsonedit.insert_key(src, body, "cors_rule", [_hcl_rule_fields(n)])]
 
 
 def add_rule_json(src: SourceFile, config: CorsConfig, n: snippets.Needed,

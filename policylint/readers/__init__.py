@@ -16,6 +16,7 @@ from policylint import discover
 READERS: dict[str, str] = {
     discover.CORS: "policylint.readers.cors",
     discover.TERRAFORM: "policylint.readers.terraform",
+    discover.TERRAGRUNT: "policylint.readers.terraform.terragrunt",
     discover.PLAN: "policylint.readers.tfplan",
     discover.CLOUDFORMATION: "policylint.readers.cloudformation",
     discover.ASL: "policylint.readers.asl",

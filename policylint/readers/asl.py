@@ -17,6 +17,13 @@ _LABELING = re.compile(
     r"^arn:aws[a-z-]*:states:::(?:sagemaker:createLabelingJob(?:\.sync|\.waitForTaskToken)?"
     r"|aws-sdk:sagemaker:createLabelingJob)$")
 _HUMAN_LOOP = re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:sagemakera2iruntime:startHumanLoop$")
+# A2I built-in integrations: with a HumanLoopConfig, the document or image goes to human review
+_A2I_BUILTIN = (
+    (re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:textract:analyzeDocument$"), "Document",
+     "analyzeDocument"),
+    (re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:rekognition:detectModerationLabels$"),
+     "Image", "detectModerationLabels"),
+)
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 MAX_STATES_DEPTH = 64
@@ -152,6 +159,10 @@ def uses_from_definition(
                                                confidence)
         elif _HUMAN_LOOP.match(resource):
             uses += labeling.human_loop_uses(params, loc, f"{what} (startHumanLoop)", confidence)
+        for pattern, doc_key, api in _A2I_BUILTIN:
+            if pattern.match(resource):
+                uses += labeling.a2i_builtin_uses(params, doc_key, loc, f"{what} ({api})",
+                                                  confidence)
     return uses
 
 

@@ -52,12 +52,13 @@ def test_escapes_map_each_character() -> None:
 def test_writefile_cell_is_read_as_its_file(tmp_path: Path) -> None:
     nbdoc = {"cells": [{"cell_type": "code", "source": [
         "%%writefile start.py\n", "import boto3\n",
-        "boto3.client('s3').put_bucket_cors(Bucket='wf-bucket', CORSConfiguration="
-        "{'CORSRules': [{'AllowedMethods': ['PUT'], 'AllowedOrigins': ['*']}]})\n"]},
+        ("boto3.client('s3').put_bucket_cors(Bucket='wf-bucket', CORSConfiguration="
+         "{'CORSRules': [{'AllowedMethods': ['PUT'], 'AllowedOrigins': ['*']}]})\n")]},
         {"cell_type": "code", "source": ["%%bash\n", "echo hi\n"]},
         {"cell_type": "code", "source": [
-            "import boto3\n", "boto3.client('sagemaker').create_labeling_job(InputConfig="
-            "{'DataSource': {'S3DataSource': {'ManifestS3Uri': 's3://wf-bucket/a.manifest'}}})"]}],
+            "import boto3\n", ("boto3.client('sagemaker').create_labeling_job(InputConfig="
+                                "{'DataSource': {'S3DataSource': {'ManifestS3Uri': "
+                                "'s3://wf-bucket/a.manifest'}}})")]}],
         "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "w.ipynb").write_text(json.dumps(nbdoc, indent=1), encoding="utf-8")
     code, out, err = run_cli([".", "--format", "json", "--no-cache"], tmp_path)

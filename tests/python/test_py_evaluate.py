@@ -80,8 +80,8 @@ def test_partly_known_string_keeps_known_parts() -> None:
      EVENT, ("ResourceProperties", "X")),
     ("def h(event, context):\n    r = event['Records'][0]\n    r['s3']['bucket']['name']",
      EVENT, ("Records", "0", "s3", "bucket", "name")),
-    ("import boto3\nssm = boto3.client('ssm')\n"
-     "ssm.get_parameter(Name='/app/bucket')['Parameter']['Value']", SSM, ("/app/bucket",)),
+    (("import boto3\nssm = boto3.client('ssm')\n"
+      "ssm.get_parameter(Name='/app/bucket')['Parameter']['Value']"), SSM, ("/app/bucket",)),
     ("import sagemaker\nsagemaker.Session().default_bucket()", SAGEMAKER_DEFAULT_BUCKET, ()),
     ("import sagemaker\ns = sagemaker.session.Session()\ns.default_bucket()",
      SAGEMAKER_DEFAULT_BUCKET, ()),

@@ -63,22 +63,48 @@ def test_unrelated_python_is_not_parsed(basic: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ast, "parse", counting)
     for i in range(30):
         (basic / f"mod{i}.py").write_text("import os\nx = os.getcwd()\n", encoding="utf-8")
+    # unrelated code of the same neighbourhood: boto3, S3 and SageMaker calls that are not
+    # labeling ones, nested packages, a notebook; none names an API the reader understands
+    pkg = basic / "svc" / "deep" / "pkg"
+    pkg.mkdir(parents=True)
+    for i in range(200):
+        (pkg / f"m{i}.py").write_text(
+            "import boto3\ns3 = boto3.client('s3')\n"
+            f"s3.upload_file('a', 'bucket-{i}', 'k')\n"
+            "boto3.client('sagemaker').create_training_job(TrainingJobName='t')\n",
+            encoding="utf-8")
+    (pkg / "explore.ipynb").write_text(json.dumps({"cells": [{
+        "cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+        "source": ["import sagemaker\n", "sagemaker.Session().default_bucket()\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
     (basic / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
     _scan(basic)
     assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
     parsed.clear()
     # a one-file (pre-commit) run widens the scan to the repository for context: still only
     # the files that passed the prefilter are parsed
-    code, out, err = run_cli(["main.tf", "--no-cache"], basic)
+    code, _out, err = run_cli(["main.tf", "--no-cache"], basic)
     assert code in (0, 1), err
     assert sorted(Path(p).name for p in parsed) == ["cors.py", "job.py"]
 
 
-def test_prefilter_marks_equal_api_table() -> None:
+def test_prefilter_admits_every_call_the_reader_understands() -> None:
     from policylint import discover
     from policylint.readers.python import calls
 
-    assert discover.PYTHON_MARKS == calls.PREFILTER
+    assert discover.PYTHON_MARKS is calls.PREFILTER
+    # resource verbs (BucketCors(n).put(), Bucket(n).Cors().delete()) pass through their
+    # receiver's mark; every other method the reader handles is a mark or contains one
+    verbs = {"put", "delete", "create"}
+    a2i_builtins = {"analyze_document", "detect_moderation_labels"}  # only with HumanLoopConfig
+    for name in set(calls.HANDLERS) - verbs - a2i_builtins:
+        assert discover.python_prefilter(f"x.{name}(".encode()), name
+    for name in a2i_builtins:
+        assert not discover.python_prefilter(f"x.{name}(Document=d)".encode())
+        assert discover.python_prefilter(f"x.{name}(HumanLoopConfig=h)".encode())
+    for verb in sorted(verbs - {"create"}):
+        assert discover.python_prefilter(f"s3.BucketCors('b').{verb}()".encode())
+        assert discover.python_prefilter(f"s3.Bucket('b').Cors().{verb}()".encode())
 
 
 def test_python2_file_is_a_note_only_when_prefiltered(basic: Path) -> None:
@@ -94,3 +120,25 @@ def test_parse_counter_counts() -> None:
     before = pyreader.PARSES[0]
     pyreader.parse("x = 1\n", "a.py")
     assert pyreader.PARSES[0] == before + 1
+
+
+def test_sagemaker_default_bucket_is_one_named_unknown_with_a_command_fix(tmp_path: Path) -> None:
+    from policylint.model import SageMakerDefaultBucket
+
+    (tmp_path / "job.py").write_text(
+        "import boto3, sagemaker\n"
+        "bucket = sagemaker.session.Session().default_bucket()\n"
+        "boto3.client('sagemaker').create_labeling_job(\n"
+        "    LabelingJobName='j',\n"
+        "    InputConfig={'DataSource': {'S3DataSource': {\n"
+        "        'ManifestS3Uri': 's3://' + bucket + '/in.manifest'}}})\n")
+    code, scan = _scan(tmp_path)
+    assert code == 0
+    assert _keys(scan) == [("PL102", "warning", "job.py", 6, 26)]
+    finding = scan["findings"][0]
+    assert "the SageMaker default bucket sagemaker-<region>-<account-id>" in finding["message"]
+    assert finding["fix"]["snippet"].startswith(
+        "aws s3api put-bucket-cors --bucket sagemaker-<region>-<account-id> ")
+    from policylint.readers.python.evaluate import SAGEMAKER_DEFAULT_BUCKET, bound
+
+    assert isinstance(bound(SAGEMAKER_DEFAULT_BUCKET), SageMakerDefaultBucket)

@@ -56,7 +56,8 @@ def test_constructs_subjects_and_evidence(tmp_path: Path) -> None:
 
 
 def test_modules_two_levels_deep(tmp_path: Path) -> None:
-    """for_each module instances, outputs through two levels, a remote module (Unknown), and
+    """for_each module instances, outputs through two levels, a remote module that is neither local, initialised nor modelled
+    (Unknown), and
     a bucket that does not depend on inputs reported once, by its own module folder."""
     root = copy_fixture("terraform/modules", tmp_path)
     findings = _by_rule(root)
@@ -73,7 +74,7 @@ def test_modules_two_levels_deep(tmp_path: Path) -> None:
     ]
     assert [(r["path"], r["line"]) for r in findings[-1]["related"]] == [  # type: ignore[union-attr]
         ("modules/store/main.tf", 38), ("live/main.tf", 47)]
-    assert "module.remote comes from 'terraform-aws-modules/s3-bucket/aws'" in str(
+    assert "module.remote comes from 'cloudposse/s3-bucket/aws'" in str(
         findings[0]["message"])
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import Any
 
 from policylint import cors_check, jsonpos, labeling, suppress
 from policylint.model import (
@@ -34,6 +35,7 @@ from policylint.model import (
     Suppression,
     Unknown,
 )
+from policylint.positioned import PDict, PList, Pos
 from policylint.readers import Context, documents
 from policylint.readers.asl import (
     iter_task_states,
@@ -47,9 +49,9 @@ from policylint.readers.cloudformation.evaluate import (
     Template,
     roles_in,
 )
+from policylint.readers.cloudformation.functions import FunctionReader
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
-from policylint.positioned import PDict, PList, Pos
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
 LABELING_KEYS = ("ManifestS3Uri", "InputConfig", "HumanLoopInput")
@@ -95,6 +97,7 @@ class TemplateReader:
                 self.state_machine(lid, res, rtype)
             else:
                 self.api_shaped(lid, res, rtype)
+        FunctionReader(self).read()  # functions, the code they run, what they give it
         self.facts.uses += IamReader(self.tpl, self.resources, self.path).inferred(
             self.exec_roles, self.identity)
         self.facts.uses = [self.bind(u) for u in self.facts.uses]
@@ -298,7 +301,8 @@ class TemplateReader:
                           fix_hints=tuple(hints))
 
     def cors_rules(self, node: PList, assume: dict[str, bool],
-                   problems: list[CorsProblem]) -> tuple[CorsRule, ...]:
+                   problems: list[CorsProblem], dialect: str = "cloudformation"
+                   ) -> tuple[CorsRule, ...]:
         rules: list[CorsRule] = []
         problems += cors_check.check_rule_count(len(node), self.path, node.pos)
         for i, item in enumerate(node):
@@ -322,7 +326,7 @@ class TemplateReader:
                 fields[str(key)] = (value, chosen.value_pos(key))
                 if isinstance(raw, PList):
                     items[str(key)] = raw.ipos
-            rule, found = cors_check.build_rule(fields, "cloudformation", self.path,
+            rule, found = cors_check.build_rule(fields, dialect, self.path,
                                                 chosen.pos if chosen is not item else ipos,
                                                 items, chosen.kpos)
             problems += found
@@ -452,6 +456,9 @@ class TemplateReader:
         props = self.props(res)
         if props is None:
             return
+        if rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
+            self.custom_cors(lid, props)
+            props = _api_cased(props)
         root_locate = positioned_locate(props, self.path, _loc(self.path, props.pos))
         evidence = f"{rtype} {lid}"
         for keys, node in _api_objects(props, ()):
@@ -467,6 +474,44 @@ class TemplateReader:
                                                             evidence)
             else:
                 self.facts.uses += self.flat_job(node, locate, evidence)
+
+    def custom_cors(self, lid: str, props: PDict) -> None:
+        """A custom resource whose properties are named like PutBucketCors (``CORSRules``,
+        ``CorsRules``, ``CORSConfiguration``, any case) and name a bucket: a CORS source for that
+        bucket, written when the stack deploys (after the bucket's own CorsConfiguration: two
+        definitions, PL201). Rules use the S3 API's field names."""
+        lower = {k.lower(): k for k in props if isinstance(k, str)}
+        bucket_key = next((lower[k] for k in _BUCKET_KEYS if k in lower), None)
+        conf_key = lower.get("corsconfiguration")
+        holder: Any = props
+        rules_key = lower.get("corsrules")
+        if rules_key is None and conf_key is not None and isinstance(props[conf_key], PDict):
+            holder = props[conf_key]
+            inner = {k.lower(): k for k in holder if isinstance(k, str)}
+            rules_key = inner.get("corsrules")
+        if bucket_key is None or rules_key is None:
+            return
+        name = self.tpl.text(props[bucket_key])
+        target = BucketRef(name=name if name is not None else Unknown("the bucket is not a string"),
+                           text=bucket_key)
+        if isinstance(name, str):
+            ref_lid = self.tpl.bucket_of_placeholder(name)
+            if ref_lid is not None:
+                target = BucketRef(identity=self.identity(ref_lid),
+                                   name=self.tpl.bucket_name(ref_lid), text=ref_lid)
+        where = _span(self.path, holder.key_pos(rules_key), holder.value_pos(rules_key))
+        node = self.tpl.choose(holder[rules_key])
+        problems: list[CorsProblem] = []
+        rules: tuple[CorsRule, ...] | Unknown
+        if isinstance(node, PList):
+            rules = self.cors_rules(node, {}, problems, "s3")
+        elif isinstance(node, Unknown):
+            rules = node
+        else:
+            rules = Unknown(f"{rules_key} of {lid} is not a list")
+        self.facts.cors.append(CorsConfig(target, rules, where, CorsSource.RESOURCE,
+                                          self.src.format, tuple(problems),
+                                          group=f"{self.identity(lid)}:custom-cors"))
 
     def flat_job(self, node: PDict, locate: Any, evidence: str) -> list[LabelingUse]:
         """``ManifestS3Uri`` (and friends) directly among a resource's properties."""
@@ -594,6 +639,31 @@ def _metadata_suppression(item: Any, where: Location, scope: Location) -> Suppre
 def _combinations(conditions: list[str]) -> Iterator[dict[str, bool]]:
     for mask in range(2 ** len(conditions)):
         yield {c: not (mask >> (len(conditions) - 1 - i)) & 1 for i, c in enumerate(conditions)}
+
+
+_BUCKET_KEYS = ("bucket", "bucketname", "s3bucket", "s3bucketname", "targetbucket")
+# a custom resource's properties, any case, as the API names them
+_API_NAMES = {"manifests3uri": "ManifestS3Uri", "s3manifesturi": "ManifestS3Uri",
+              "s3outputpath": "S3OutputPath", "prehumantasklambdaarn": "PreHumanTaskLambdaArn",
+              "inputconfig": "InputConfig", "humanloopinput": "HumanLoopInput"}
+
+
+def _api_cased(props: PDict) -> PDict:
+    """``props`` with keys spelled like the API (``S3ManifestURI``, ``manifestS3Uri`` ->
+    ``ManifestS3Uri``), positions kept; the same object when nothing is renamed."""
+    renames = {k: _API_NAMES[k.lower()] for k in props if isinstance(k, str)
+               and k.lower() in _API_NAMES and _API_NAMES[k.lower()] != k
+               and _API_NAMES[k.lower()] not in props}
+    if not renames:
+        return props
+    out = PDict()
+    out.pos = props.pos
+    for k in props:
+        new = renames.get(k, k)
+        out[new] = props[k]
+        out.kpos[new] = props.key_pos(k)
+        out.vpos[new] = props.value_pos(k)
+    return out
 
 
 def _api_objects(node: Any, keys: tuple[Any, ...], depth: int = 0

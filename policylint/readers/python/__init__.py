@@ -5,15 +5,28 @@ evaluated by evaluate.py."""
 from __future__ import annotations
 
 import ast
+import re
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
-from policylint.model import Facts, Location, ParseError, Severity
+from policylint.decoding import DecodeError, decode
+from policylint.model import (
+    BucketRef,
+    Confidence,
+    Facts,
+    LabelingUse,
+    Location,
+    Modality,
+    ParseError,
+    Role,
+    Service,
+    Severity,
+    Unknown,
+)
+from policylint.positioned import Pos
 from policylint.readers import Context, Unit
 from policylint.readers.python import calls
 from policylint.readers.python.evaluate import Evaluator
-from policylint.decoding import DecodeError, decode
-from policylint.positioned import Pos
 
 PARSES = [0]  # number of ast.parse calls made by this reader (tests and bench count them)
 
@@ -33,8 +46,53 @@ def read(unit: Unit, ctx: Context) -> Facts:
 
             notebook.read_notebook(src.path, text, facts, ctx)
         else:
-            read_module(src.path, text, facts, line_positions(text))
+            read_module(src.path, text, facts, line_positions(text),
+                        siblings=_siblings_of(src.abspath, ctx))
     return facts
+
+
+def _siblings_of(abspath: str, ctx: Context
+                 ) -> Callable[[ast.Module], dict[str, dict[str, object]]]:
+    return lambda tree: sibling_constants(tree, abspath, ctx)
+
+
+MAX_SIBLINGS = 8  # sibling modules read for imported constants, per file
+
+
+def sibling_constants(tree: ast.Module, abspath: str, ctx: Context
+                      ) -> dict[str, dict[str, object]]:
+    """Top-level constants of the sibling modules a file imports names from
+    (``from config import BUCKET``, ``from .config import BUCKET`` beside the file): module name
+    -> its constants. A sibling that is missing, not Python 3 or outside the scan adds nothing
+    (its names stay Unknown, "imported")."""
+    import os
+
+    from policylint.readers.python.evaluate import module_constants
+
+    folder = os.path.dirname(abspath)
+    out: dict[str, dict[str, object]] = {}
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level <= 1:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+    for name in names:
+        if name in out or len(out) >= MAX_SIBLINGS or "." in name:
+            continue
+        path = os.path.join(folder, name + ".py")
+        if not os.path.isfile(path):  # os, boto3, ...: not a sibling, nothing to load
+            continue
+        data = ctx.load(path)
+        if data is None:
+            continue
+        try:
+            sibling, _err = parse(decode(data), name + ".py")
+        except DecodeError:
+            continue
+        if sibling is not None:
+            out[name] = module_constants(sibling)
+    return out
 
 
 Mapper = Callable[[int, int], tuple[int, int]]  # (module line, char column 0-based) -> file (line, col)
@@ -59,7 +117,12 @@ def parse(text: str, path: str) -> tuple[ast.Module | None, ParseError | None]:
                                 "not read", Location(path, 1, 1), Severity.NOTE)
 
 
-def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
+def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
+                siblings: Callable[[ast.Module], dict[str, dict[str, object]]] | None = None
+                ) -> None:
+    """Read one module's calls into ``facts``; ``mapper`` maps module positions to file ones;
+    ``siblings(tree)`` gives the constants of the modules it imports from (see
+    sibling_constants)."""
     tree, error = parse(text, path)
     if error is not None:
         line, col = mapper(error.location.line, error.location.column - 1)
@@ -67,7 +130,7 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
         return
     assert tree is not None
     lines = text.splitlines()
-    ev = Evaluator(tree)
+    ev = Evaluator(tree, siblings(tree) if siblings is not None else None)
     pos = _positions(lines, mapper)
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
@@ -85,6 +148,59 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper) -> None:
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)
+    if "labeling-input" in text:
+        facts.uses += _markers(text, path, tree, ev, pos)
+
+
+def _markers(text: str, path: str, tree: ast.Module, ev: Evaluator,
+             pos: Callable[[ast.AST], Pos]) -> list[LabelingUse]:
+    """``# policylint: labeling-input`` on (or alone above) a statement declares the bucket it
+    names as labeling input: an assignment of a bucket name or S3 URI, or a create_bucket
+    call. Like a tag on a bucket, for buckets whose use the scan cannot see."""
+    from policylint import labeling
+    from policylint.readers.python import comments
+
+    out: list[LabelingUse] = []
+    stmts = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    for line, _col, body, alone in comments._comments(text):
+        if not _MARKER.search(body):
+            continue
+        target = [s for s in stmts if (s.lineno > line if alone else
+                                       s.lineno <= line <= (s.end_lineno or s.lineno))]
+        if not target:
+            continue
+        stmt = min(target, key=lambda s: (s.lineno, -(s.end_lineno or s.lineno))) if alone \
+            else max(target, key=lambda s: s.lineno)
+        value_node = _marked_value(stmt)
+        if value_node is None:
+            continue
+        value = calls.model_value(ev.value(value_node))
+        name = labeling.bucket_of(value) if isinstance(value, str) and "/" in value else value
+        if not isinstance(name, (str, Unknown)):
+            continue
+        p = pos(value_node)
+        out.append(LabelingUse(Service.UNKNOWN, Role.INPUT, Modality.UNKNOWN,
+                               "comment '# policylint: labeling-input'",
+                               Location(path, p.line, p.column, p.end_line, p.end_column),
+                               Confidence.DECLARED,
+                               BucketRef(name=name, text=name if isinstance(name, str) else
+                                         "marked value")))
+    return out
+
+
+_MARKER = re.compile(r"policylint\s*:\s*labeling-input\b", re.IGNORECASE)
+
+
+def _marked_value(stmt: ast.stmt) -> ast.expr | None:
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        return stmt.value
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+            and call.func.attr == "create_bucket":
+        for k in call.keywords:
+            if k.arg == "Bucket":
+                return k.value
+    return None
 
 
 _NO_CALL = ast.Call(func=ast.Name(id="", ctx=ast.Load()), args=[], keywords=[], lineno=1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from typing import Callable
+from collections.abc import Callable
 
 from policylint.model import Location, Suppression
 from policylint.suppress import parse_comment

@@ -19,27 +19,20 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
-from policylint.model import Bound, Unknown
+from policylint import bind
+from policylint.model import Bound, SageMakerDefaultBucket, Unknown
 
 # Bound sources: what a Bound value is waiting for.
 ENV = "env"  # os.environ["X"], os.getenv("X"): path ("X",)
 EVENT = "event"  # a Lambda handler's event: path of subscripts
 SSM = "ssm"  # ssm.get_parameter(Name="P"): path ("P",)
-SAGEMAKER_DEFAULT_BUCKET = "sagemaker-default-bucket"
+SAGEMAKER_DEFAULT_BUCKET = SageMakerDefaultBucket.source  # Session().default_bucket()
 ARGV = "argv"  # command-line arguments: never resolved statically
 
 
-def kind_of(value: Bound) -> str:
-    """What a Bound value is, once a binding is known: 'env', 'resource-property',
-    's3-event-bucket', 'ssm', 'sagemaker-default-bucket', 'argv' or 'event'."""
-    if value.source == EVENT:
-        if len(value.path) == 2 and value.path[0] == "ResourceProperties":
-            return "resource-property"
-        if value.path[:1] == ("Records",) and value.path[-3:] == ("s3", "bucket", "name"):
-            return "s3-event-bucket"
-    return value.source
+kind_of = bind.kind_of  # 'env', 'resource-property', 's3-event-bucket', 'ssm', ...
 
 
 def sub(value: Bound, key: str) -> Bound:
@@ -49,6 +42,8 @@ def sub(value: Bound, key: str) -> Bound:
 
 
 def bound(source: str, *path: str) -> Bound:
+    if source == SAGEMAKER_DEFAULT_BUCKET:
+        return SageMakerDefaultBucket()
     return Bound(_bound_reason(source, path), source, tuple(path))
 
 
@@ -58,9 +53,6 @@ def _bound_reason(source: str, path: tuple[str, ...]) -> str:
         return f"the environment variable {key or '?'} is set where the code runs"
     if source == SSM:
         return f"the SSM parameter {key or '?'} is read at run time"
-    if source == SAGEMAKER_DEFAULT_BUCKET:
-        return ("the SageMaker default bucket sagemaker-<region>-<account-id> "
-                "(Session().default_bucket())")
     if source == ARGV:
         return "a command-line argument"
     if source == EVENT:
@@ -76,7 +68,7 @@ def _bound_reason(source: str, path: tuple[str, ...]) -> str:
 class Partial:
     """A string with known and unknown parts, in order."""
 
-    parts: tuple[Union[str, Unknown], ...]
+    parts: tuple[str | Unknown, ...]
 
     @property
     def prefix(self) -> str:
@@ -109,7 +101,7 @@ Value = Any  # str | int | float | bool | None | dict | list | Partial | Unknown
 
 def concat(*values: Value) -> Value:
     """String concatenation of values: a str when every part is known, else a Partial."""
-    parts: list[Union[str, Unknown]] = []
+    parts: list[str | Unknown] = []
     for v in values:
         if isinstance(v, Partial):
             parts.extend(v.parts)
@@ -119,7 +111,7 @@ def concat(*values: Value) -> Value:
             parts.append(str(v))
         else:
             return Unknown("a value that is not a string is joined into a string")
-    merged: list[Union[str, Unknown]] = []
+    merged: list[str | Unknown] = []
     for p in parts:
         if isinstance(p, str) and merged and isinstance(merged[-1], str):
             merged[-1] = merged[-1] + p
@@ -312,6 +304,11 @@ class Evaluator:
 
     def _v_Attribute(self, node: ast.Attribute, depth: int) -> Value:
         dotted = _dotted(node)
+        if dotted is not None and dotted.count(".") == 1:  # import config; config.BUCKET
+            module, _, name = self._resolve_dotted(dotted).rpartition(".")
+            consts = self.siblings.get(module)
+            if consts is not None and name in consts:
+                return consts[name]
         if dotted is not None and self._resolve_dotted(dotted) == "os.environ":
             return bound(ENV)
         if dotted is not None and self._resolve_dotted(dotted) == "sys.argv":
@@ -353,6 +350,8 @@ class Evaluator:
             if attr == "upload" and (dotted or "").endswith("S3Uploader.upload") \
                     and len(args) >= 2:
                 return concat(self.value(args[1], depth), "/", Unknown("the uploaded file's name"))
+            if attr == "generate_presigned_url" and _presigned_get(node, self, depth) is not None:
+                return _presigned_get(node, self, depth)
             if attr == "default_bucket":
                 return bound(SAGEMAKER_DEFAULT_BUCKET)
             if attr in ("get_parameter", "get_parameters") and "Name" in kw:
@@ -381,6 +380,22 @@ class Evaluator:
                 return _format(receiver, [self.value(a, depth) for a in args],
                                {k: self.value(v, depth) for k, v in kw.items()})
         return Unknown(f"'{_source(node)}' is computed at run time")
+
+
+def _presigned_get(node: ast.Call, ev: Evaluator, depth: int) -> Value:
+    """``generate_presigned_url("get_object", Params={"Bucket": B, "Key": K})``: a URL of the
+    object s3://B/K, evaluated as that S3 location (whoever opens it reads from bucket B)."""
+    kw = {k.arg: k.value for k in node.keywords if k.arg}
+    method = ev.value(node.args[0], depth) if node.args else (
+        ev.value(kw["ClientMethod"], depth) if "ClientMethod" in kw else None)
+    params_node = kw.get("Params") or (node.args[1] if len(node.args) > 1 else None)
+    if method != "get_object" or params_node is None:
+        return None
+    params = ev.value(params_node, depth)
+    if not isinstance(params, dict) or "Bucket" not in params:
+        return None
+    key = params.get("Key", Unknown("the object key"))
+    return concat("s3://", params["Bucket"], "/", key)
 
 
 class _Missing:

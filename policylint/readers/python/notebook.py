@@ -17,8 +17,8 @@ from typing import Any
 
 from policylint import discover, jsonpos
 from policylint.model import Facts, Location, ParseError, Severity
-from policylint.readers import Context, Source, Unit
 from policylint.positioned import PDict, PList
+from policylint.readers import Context, Source, Unit
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script bash", "%%script sh")
 
@@ -27,7 +27,7 @@ class _Line:
     """One line of a cell: its text and, per character, the offset of that character in the
     notebook's raw JSON text."""
 
-    __slots__ = ("text", "raw")
+    __slots__ = ("raw", "text")
 
     def __init__(self, text: str, raw: list[int]) -> None:
         self.text = text

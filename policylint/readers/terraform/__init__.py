@@ -130,6 +130,10 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
                     "not analysed", block.loc, Severity.WARNING))
                 return
             got = instance_facts(m, block, type_, name, key, scope, declared.get(id(block), []))
+            if m.anchor is not None:  # an initialised or built-in module: reported at the call
+                from policylint.readers.terraform.external import relocate
+
+                got = relocate(got, m.anchor)
             if standalone_library and depends_on_inputs(got):
                 if deferred is not None:  # stands only if nothing in the scan calls the module
                     deferred.extend(got)
@@ -148,7 +152,7 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             if isinstance(child, Unknown):
                 continue
             child_twin = None
-            if is_library(child.files):
+            if child.anchor is None and is_library(child.files):
                 child_twin = _twin(child)
                 out.called_folders.append(child.files.dir_display)
             _visit(child, out, standalone_library, twin=child_twin, seen=seen,

@@ -26,6 +26,7 @@ from policylint.model import (
     Service,
     Unknown,
 )
+from policylint.readers.terraform import functions
 from policylint.readers.terraform.module import BUCKET_TYPE, ModuleEval, local_address
 from policylint.readers.terraform.parse import Attr, Block, JsonExpr
 from policylint.readers.terraform.values import (
@@ -72,6 +73,8 @@ def instance_facts(m: ModuleEval, block: Block, type_: str, name: str, key: Any,
         out.uses += flow_definition_uses(m, block, local, scope)
     elif _is_labeling_job(type_, block):
         _labeling_job(m, block, local, scope, out)
+    elif type_ in functions.TYPES:
+        functions.read(m, block, type_, local, scope, out)
     return out
 
 

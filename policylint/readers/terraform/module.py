@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Unknown
 from policylint.readers.terraform.evaluate import Budget, EvalError, Evaluator, iterate, to_string
@@ -23,6 +23,9 @@ from policylint.readers.terraform.values import (
     UnknownRef,
 )
 from policylint.decoding import DecodeError, decode
+
+if TYPE_CHECKING:
+    from policylint.readers.terraform.external import Anchor
 
 MAX_MODULE_DEPTH = 10
 BUCKET_TYPE = "aws_s3_bucket"
@@ -124,6 +127,16 @@ class Reader:
         self.documents: dict[int, tuple[Any, str]] = {}
         self.twins: dict[str, ModuleEval] = {}  # library folders evaluated without inputs
         self.aliases: dict[str, str] = {}  # identity here → identity in the library's own unit
+        self._installed: dict[str, tuple[str, str]] | None = None
+        self.instances: dict[str, ModuleEval] = {}  # prefix → module instance (IAM lookups)
+
+    def installed(self) -> dict[str, tuple[str, str]]:
+        """Module key → (folder, source) of an initialised root module (terraform init)."""
+        if self._installed is None:
+            from policylint.readers.terraform.external import installed_modules
+
+            self._installed = installed_modules(self.ctx, self.root_abs)
+        return self._installed
 
     def child_folder(self, dir_abs: str) -> ModuleFiles | None:
         if dir_abs in self.folders:
@@ -149,8 +162,12 @@ class ModuleEval:
     """One instance of a module: the root module of the unit, or a child call's instance."""
 
     def __init__(self, reader: Reader, files: ModuleFiles, prefix: str,
-                 inputs: dict[str, Callable[[], Any]] | None, chain: tuple[str, ...]) -> None:
+                 inputs: dict[str, Callable[[], Any]] | None, chain: tuple[str, ...],
+                 call_path: tuple[str, ...] = (), anchor: Anchor | None = None) -> None:
         self.reader = reader
+        self.call_path = call_path  # module names from the root: modules.json's key
+        self.anchor = anchor  # set inside an initialised or built-in module: where facts go
+        reader.instances.setdefault(prefix, self)
         self.files = files
         self.prefix = prefix  # "" for the root; module.a["k"].module.b for children
         self.inputs = inputs  # None: root module (tfvars and defaults)
@@ -367,12 +384,12 @@ class ModuleEval:
         def compute() -> Any:
             identity, address = self.identity(local), self.address(local)
             attr = block.attrs.get("bucket")
-            if attr is None:
+            value = self.ev.value(attr.expr, scope) if attr is not None else None
+            if value is None:  # absent, or null (a module's optional input)
                 why = ("AWS generates the name from bucket_prefix at apply time"
-                       if "bucket_prefix" in block.attrs else
+                       if _set(self, block, "bucket_prefix", scope) else
                        "the bucket has no name argument: AWS generates one at apply time")
                 return UnknownRef(why, identity, address)
-            value = self.ev.value(attr.expr, scope)
             if isinstance(value, Unknown):
                 return UnknownRef(value.reason, identity, address)
             if not isinstance(value, str):
@@ -438,20 +455,25 @@ class ModuleEval:
         src = self.ev.value(source.expr) if source is not None else None
         if not isinstance(src, str):
             return Unknown(f"module.{name} has no literal source")
-        if not src.startswith(("./", "../")):
-            return Unknown(f"module.{name} comes from '{src}', which is not analysed "
-                           "(only local ./ and ../ modules are)")
         if any(ord(c) < 0x20 or c == "\x7f" for c in src):
             return Unknown(f"module.{name}: its source {src!r} holds a control character, so "
                            "no folder has that name")
         if len(self.chain) >= MAX_MODULE_DEPTH:
             return Unknown(f"module.{name}: modules nested more than {MAX_MODULE_DEPTH} deep")
-        dir_abs = os.path.normpath(os.path.join(self.files.dir_abs, src))
+        anchor = self.anchor
+        if src.startswith(("./", "../")):
+            dir_abs = os.path.normpath(os.path.join(self.files.dir_abs, src))
+            folder = self.reader.child_folder(dir_abs)
+            if folder is None:
+                return Unknown(f"module.{name}: no Terraform files found at '{src}'")
+        else:
+            got = self._external(name, block, src)
+            if isinstance(got, Unknown):
+                return got
+            folder, anchor = got
+            dir_abs = folder.dir_abs
         if dir_abs in self.chain:
             return Unknown(f"module.{name} calls itself through {src}")
-        folder = self.reader.child_folder(dir_abs)
-        if folder is None:
-            return Unknown(f"module.{name}: no Terraform files found at '{src}'")
         exp = self.expansion(block, "module", name)
         scope: dict[str, Any] = {}
         if not isinstance(exp, Unknown):
@@ -459,7 +481,53 @@ class ModuleEval:
         inputs = {attr: self._input(block.attrs[attr], scope)
                   for attr in block.attrs if attr not in _META_ARGS}
         prefix = self.address(f"module.{name}{key_suffix(key)}")
-        return ModuleEval(self.reader, folder, prefix, inputs, self.chain + (dir_abs,))
+        return ModuleEval(self.reader, folder, prefix, inputs, self.chain + (dir_abs,),
+                          (*self.call_path, name), anchor)
+
+    def _external(self, name: str, block: Block, src: str) -> tuple[ModuleFiles, Anchor] | Unknown:
+        """The folder of a module that is not a local path: its initialised copy, else the
+        built-in model; Unknown for any other module (nothing is downloaded)."""
+        from policylint.readers.terraform import external
+
+        version_attr = block.attrs.get("version")
+        version = self.ev.value(version_attr.expr) if version_attr is not None else None
+        major = external.s3_bucket_major(src, version)
+        is_s3 = major is not None
+        key = ".".join((*self.call_path, name))
+        got = self.reader.installed().get(key)
+        if got is not None and external.same_source(got[1], src):
+            folder = self.reader.child_folder(got[0])
+            if folder is None:
+                return Unknown(f"module.{name}: .terraform/modules lists it at "
+                               f"'{self.reader.ctx.display(got[0])}', which holds no Terraform "
+                               "files (run terraform init again)")
+            label = f"module '{src}' (initialised in {folder.dir_display})"
+            return folder, self._anchor(external.Anchor(block, name, label, (folder.dir_display,),
+                                                        is_s3, True))
+        if isinstance(major, Unknown):
+            return Unknown(f"module.{name}: {major.reason}")
+        if major is None:
+            return Unknown(f"module.{name} comes from '{src}', which is not analysed (only "
+                           "local modules, modules initialised by terraform init and "
+                           f"{external.S3_BUCKET} are)")
+        if major not in external.MODEL_MAJORS:
+            return Unknown(f"module.{name}: {external.S3_BUCKET} v{major} is not modelled "
+                           f"(policylint knows v{external.MODEL_MAJORS[0]} to "
+                           f"v{external.MODEL_MAJORS[-1]}); run terraform init to analyse it")
+        d = external.model_dir(major)
+        folder = self.reader.folders.get(d)
+        if folder is None:
+            folder = self.reader.folders[d] = external.model_files(major)
+        label = f"{external.S3_BUCKET} (policylint's built-in model of v{major})"
+        return folder, self._anchor(external.Anchor(block, name, label, (d,), True, False))
+
+    def _anchor(self, new: Anchor) -> Anchor:
+        """Inside an external module, its own external calls stay anchored at the outer call."""
+        if self.anchor is None:
+            return new
+        from dataclasses import replace
+
+        return replace(self.anchor, dirs=self.anchor.dirs + new.dirs)
 
     def _input(self, attr: Attr, scope: dict[str, Any]) -> Callable[[], Any]:
         return lambda: self.ev.value(attr.expr, scope)
@@ -534,6 +602,12 @@ class ModuleEval:
         if isinstance(v, Sourced) and v.path and isinstance(doc, (dict, list)):
             self.reader.documents[id(doc)] = (doc, v.path)
         return doc
+
+
+def _set(m: ModuleEval, block: Block, attr: str, scope: dict[str, Any]) -> bool:
+    """Whether ``attr`` is given a value other than null."""
+    a = block.attrs.get(attr)
+    return a is not None and m.ev.value(a.expr, scope) is not None
 
 
 def _template_root(name: str, scope: dict[str, Any]) -> Any:

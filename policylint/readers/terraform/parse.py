@@ -371,7 +371,8 @@ def _json_block(type_: str, labels: list[str], body: dict[str, Any], loc: Locati
     for k, v in body.items():
         kloc = _key_loc(path, body, k, loc)
         vloc = _ploc(path, body.value_pos(k), None) if isinstance(body, PDict) else loc
-        if k in JSON_BLOCKS and isinstance(v, (dict, list)) and k != "//":
+        # a module call's arguments are all inputs (cors_rule of a module is a value)
+        if k in JSON_BLOCKS and isinstance(v, (dict, list)) and k != "//" and type_ != "module":
             if k == "dynamic" and isinstance(v, dict):
                 for name, inner in v.items():
                     for item in inner if isinstance(inner, list) else [inner]:
