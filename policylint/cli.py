@@ -200,12 +200,13 @@ def _main(argv: list[str]) -> int:
         from policylint import baseline as bl
         from policylint.output import write_atomic
 
-        found = result.findings + result.baselined
-        write_atomic(args.write_baseline, bl.dump(found))
+        everything = result.findings + result.baselined
+        write_atomic(args.write_baseline, bl.dump(everything))
         # everything found is now accepted, except policylint's own errors: report the rest as
         # baselined, and fail on those
-        result.baselined = sorted((f for f in found if bl.acceptable(f)), key=lambda f: f.sort_key())
-        result.findings = sorted((f for f in found if not bl.acceptable(f)),
+        result.baselined = sorted((f for f in everything if bl.acceptable(f)),
+                                  key=lambda f: f.sort_key())
+        result.findings = sorted((f for f in everything if not bl.acceptable(f)),
                                  key=lambda f: f.sort_key())
         if result.findings:
             print(f"policylint: {len(result.findings)} internal or parse error(s) "

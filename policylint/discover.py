@@ -47,7 +47,8 @@ _REQUEST_MARK = re.compile(
 _REQUEST_BODY = re.compile(rb"[\"']?(?:InputConfig|HumanLoopInput|ManifestS3Uri)[\"']?\s*:")
 _PUT_CORS = re.compile(rb"put-bucket-cors")
 _MANIFEST_MARK = re.compile(rb"^\s*\{\s*\"(?:source-ref|source)\"|\"source-ref\"\s*:")
-_TEMPLATE_MARK = re.compile(rb"crowd-|grant_read_access|s3://|\.s3[.-]|s3\.amazonaws\.com|s3\.[a-z0-9-]+\.amazonaws\.com", re.I)
+_TEMPLATE_MARK = re.compile(rb"crowd-|grant_read_access|s3://|\.s3[.-]|s3\.amazonaws\.com"
+                            rb"|s3\.[a-z0-9-]+\.amazonaws\.com", re.I)
 _WORKER_MARK = re.compile(rb"<\s*crowd-|grant_read_access")
 _XML_CORS = re.compile(rb"<\s*CORSConfiguration\b")
 _XML_MTURK = re.compile(rb"<\s*(?:HTMLQuestion|ExternalQuestion)\b")

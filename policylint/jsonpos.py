@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable, cast
 
 from policylint.positioned import PDict, PList, Pos
 
@@ -96,7 +96,7 @@ def loads(
             raise err("unexpected end of document", i)
         raise err(f"unexpected character {text[i]!r}", i)
 
-    ws = _WS.match
+    ws = cast("Callable[[str, int], re.Match[str]]", _WS.match)  # _WS matches the empty string
     i = ws(text, 0).end()
     if i < n and text[i] == "\ufeff":
         i = ws(text, i + 1).end()

@@ -236,7 +236,7 @@ class Service(str, enum.Enum):
     UNKNOWN = "unknown"  # a bucket declared as labeling input without naming the service
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # shadows str.title on purpose
         return {
             "ground-truth": "Ground Truth",
             "a2i": "Amazon A2I",

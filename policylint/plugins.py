@@ -38,7 +38,7 @@ def _from_module(mod: ModuleType, origin: str) -> LoadedRule:
 
 
 def builtin_rules() -> list[LoadedRule]:
-    from policylint import rules as registry
+    registry = importlib.import_module("policylint.rules")  # rules/, installed as policylint.rules
 
     return [_from_module(importlib.import_module(f"policylint.rules.{name}"), "built-in")
             for name in registry.BUILTIN]

@@ -147,7 +147,7 @@ def parse_document(data: bytes) -> Document:
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = lambda *a: refuse("entity declarations are refused")
-    parser.ExternalEntityRefHandler = lambda *a: refuse("external entities are refused")
+    parser.ExternalEntityRefHandler = lambda *a: refuse("external entities are refused")  # type: ignore[assignment]
     try:
         parser.Parse(data, True)
     except _Refused:

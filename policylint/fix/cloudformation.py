@@ -355,8 +355,8 @@ def _yaml_add_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
         lines = _seq([fields], dash, st, model.start_mark.column)
     if before is not None and before < len(seq.value):
         item = seq.value[before]
-        dash = _dash_offset(src, item)
-        return [_lines(src, src.line_start(item.start_mark.index if dash is None else dash),
+        offset = _dash_offset(src, item)
+        return [_lines(src, src.line_start(item.start_mark.index if offset is None else offset),
                        lines)]
     return [_lines(src, _after(src, seq.value[-1]), lines)]
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from policylint import labeling
-from policylint.live import Settings
 from policylint.model import (
     BucketRef,
     Confidence,

@@ -25,7 +25,7 @@ from policylint.model import (
     ParseError,
     Suppression,
 )
-from policylint.readers import Context, Source, Unit
+from policylint.readers import Context, Unit
 from policylint.decoding import DecodeError, decode
 from policylint.positioned import PDict, PList, Pos
 

@@ -7,7 +7,7 @@ machine definition (StartAt and States) goes through the shared ASL reader.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from policylint import labeling
 from policylint.model import Facts, LabelingUse, Location
@@ -34,8 +34,9 @@ def uses_of_document(doc: Any, path: str) -> list[LabelingUse]:
     for keys, node in _requests(doc, ()):
         root_locate = positioned_locate(doc, path, fallback)
 
-        def locate(sub: tuple[Any, ...], _k: tuple[Any, ...] = keys) -> Location:
-            return root_locate(_k + sub)
+        def locate(sub: tuple[Any, ...], _k: tuple[Any, ...] = keys,
+                   _root: Callable[..., Location] = root_locate) -> Location:
+            return _root(_k + sub)
 
         if _is_labeling_job(node):
             uses += labeling.labeling_job_uses(node, locate, f"CreateLabelingJob request {path}")

@@ -7,7 +7,6 @@ plrel_support), so a hang or a memory blow-up fails the test instead of the mach
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -9,7 +9,8 @@ API (all values are plain, immutable data; nothing is ever guessed):
 - A value is one of: ``str``, ``int``/``float``/``bool``/``None``, ``dict``, ``list``,
   ``Partial`` (a string with known and unknown parts, e.g. ``f"s3://{bucket}/frames/"``),
   ``Unknown(reason)`` (from ``policylint.model``) or ``Bound`` (an Unknown with a *name*: where
-  the value comes from at run time; defined in ``policylint.model`` so facts holding it pickle — an environment variable, a custom resource property, an S3
+  the value comes from at run time; defined in ``policylint.model`` so facts holding it
+  pickle — an environment variable, a custom resource property, an S3
   event's bucket, an SSM parameter, the SageMaker default bucket — for the linker to resolve).
 - ``as_text(value)`` turns a value into ``str | Unknown`` for the model (a Partial becomes an
   Unknown whose reason names its unknown parts, unless only its known parts are needed:

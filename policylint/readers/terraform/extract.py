@@ -13,7 +13,6 @@ from policylint import cors_check, labeling
 from policylint.model import (
     Bucket,
     BucketRef,
-    Confidence,
     CorsConfig,
     CorsProblem,
     CorsRule,
