@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", action="append", metavar="FORMAT[:FILE]",
                    help=f"output format, one of {', '.join(FORMATS)}; repeatable, each to the "
                         "console or to FILE (default: text)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the (first) format to FILE")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write the format that has no :FILE of its own to FILE")
     p.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest "
                    ".policylint.yaml or pyproject.toml [tool.policylint])")
     p.add_argument("--select", metavar="CODES", action="append", default=[],
@@ -52,17 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     p.add_argument("--list-rules", action="store_true", help="list the rules")
     p.add_argument("--show-inventory", action="store_true",
-                   help="list every bucket with its CORS and labeling evidence")
+                   help="list every bucket with its CORS and labeling evidence (formats: "
+                        "text, json; --format and -o work as for findings)")
     p.add_argument("--jobs", "-j", type=int, metavar="N",
                    help=f"parallel readers (default: the usable CPU cores, here "
                         f"{readphase.usable_cores()}; a pool starts only for at least "
                         f"{readphase.POOL_MIN_BYTES // 1024} KB to read)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--staged-deletions", action="store_true",
+                   help="pre-commit: also report what concerns the files the commit deletes "
+                        "(git diff --cached); without PATH, only those")
     p.add_argument("--aws", action="store_true",
                    help="also read the deployed CORS of labeling buckets from AWS (read-only; "
                         "needs policylint[aws] and credentials; see docs/live.md)")
     p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR works too)")
-    p.add_argument("--quiet", "-q", action="store_true", help="one line a finding")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="one line a finding: path:line:col: CODE [severity] message")
     p.add_argument("--version", action="version", version=f"policylint {__version__}")
     return p
 
@@ -72,19 +78,54 @@ def _split_codes(values: list[str]) -> list[str]:
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(format, FILE or None for the console) for every ``--format``; never ambiguous: ``-o``
+    goes to the one format without its own ``:FILE``, no two formats share a file, at most one
+    writes to the console."""
     specs = args.format or ["text"]
     out: list[tuple[str, str | None]] = []
-    for i, spec in enumerate(specs):
+    for spec in specs:
         fmt, sep, path = spec.partition(":")
         fmt = fmt.strip().lower()
         if fmt not in FORMATS:
             raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-        target = path if sep else (args.output if i == 0 else None)
-        out.append((fmt, target or None))
+        if sep and not path:
+            raise UsageError(f"--format {spec}: the file name after ':' is empty "
+                             f"(write --format {fmt} for the console, or {fmt}:FILE)")
+        out.append((fmt, path or None))
+    if args.output is not None:
+        out = _apply_output(out, args.output)
     consoles = [f for f, t in out if t is None]
     if len(consoles) > 1:
         raise UsageError("only one --format can write to the console; give the others a FILE")
+    files = [t for _, t in out if t is not None]
+    twice = sorted({t for t in files if files.count(t) > 1})
+    if twice:
+        raise UsageError(f"two formats would write to the same file: {twice[0]}")
     return out
+
+
+def _apply_output(out: list[tuple[str, str | None]], output: str) -> list[tuple[str, str | None]]:
+    """``-o FILE`` for the single format that has no ``:FILE`` of its own."""
+    if not output:
+        raise UsageError("--output: the file name is empty")
+    bare = [i for i, (_, t) in enumerate(out) if t is None]
+    if len(bare) != 1:
+        named = ", ".join(f for f, _ in out)
+        why = ("every --format has its own :FILE" if not bare else
+               f"it could be any of {named}; give each format but one its own :FILE")
+        raise UsageError(f"--output {output}: which format goes there is ambiguous ({why})")
+    i = bare[0]
+    return [*out[:i], (out[i][0], output), *out[i + 1:]]
+
+
+INVENTORY_FORMATS = ("text", "json")
+
+
+def _check_inventory_formats(outputs: list[tuple[str, str | None]]) -> None:
+    for fmt, _ in outputs:
+        if fmt not in INVENTORY_FORMATS:
+            raise UsageError(f"--show-inventory writes {' or '.join(INVENTORY_FORMATS)}, "
+                             f"not {fmt}")
 
 
 def _use_color(args: argparse.Namespace, stream: object) -> bool:
@@ -145,7 +186,7 @@ def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from policylint import plugins
     from policylint.config import Config, find_config, load_config
-    from policylint.discover import find_root
+    from policylint.scope import analysis_root
 
     cwd = os.getcwd()
     if args.config:
@@ -153,8 +194,9 @@ def _main(argv: list[str]) -> int:
             raise UsageError(f"--config: no such file: {args.config}")
         config = load_config(args.config)
     else:
-        root = find_root(cwd)
-        found = find_config(cwd, root)
+        first = os.path.abspath(args.paths[0]) if args.paths else cwd
+        root = analysis_root(first, cwd)
+        found = find_config(first if os.path.isdir(first) else os.path.dirname(first), root)
         config = load_config(found) if found else Config()
     rules = plugins.load_rules(config.rules_dirs)
 
@@ -186,7 +228,13 @@ def _main(argv: list[str]) -> int:
     for p in paths:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")
+    if args.staged_deletions:
+        from policylint.scope import staged_deletions
+
+        paths = list(args.paths) + staged_deletions(args.paths[0] if args.paths else cwd)
     outputs = _outputs(args)
+    if args.show_inventory:
+        _check_inventory_formats(outputs)
     baseline = None
     if args.baseline:
         from policylint import baseline as bl
@@ -205,12 +253,18 @@ def _main(argv: list[str]) -> int:
     opts = engine.RunOptions(paths=paths, select=select, ignore=ignore, strict=args.strict,
                              inline_suppressions=not args.no_inline_suppressions,
                              baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
-                             cwd=cwd, progress=progress, live=live)
+                             cwd=cwd, progress=progress, live=live,
+                             named_only=args.staged_deletions)
     try:
         result = engine.run(config, rules, opts)
     finally:  # cleared before anything else is printed, Ctrl-C included
         if progress is not None:
             progress.done()
+    if not result.files:
+        from policylint.reporters import neutralise_commands
+
+        print(neutralise_commands("policylint: no Terraform, CloudFormation, CORS or labeling "
+                                  f"files under {' '.join(paths)}"), file=sys.stderr)
 
     if args.write_baseline:
         from policylint import baseline as bl
@@ -240,9 +294,14 @@ def _main(argv: list[str]) -> int:
     if args.show_inventory:
         from policylint import inventory
 
-        fmt = outputs[0][0]
-        text = inventory.render(result.project, "json" if fmt == "json" else "text")
-        print(text, end="")
+        from policylint.output import write_atomic
+
+        for fmt, target in outputs:
+            text = inventory.render(result.project, fmt)
+            if target is None:
+                sys.stdout.write(text)
+            else:
+                write_atomic(target, text)
         return EXIT_OK
 
     from policylint import output
