@@ -7,17 +7,10 @@ import sys
 from typing import Sequence
 
 from policylint import __version__
+from policylint.args import FORMATS, _outputs, _Parser, _use_color
 from policylint.errors import PolicylintError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "junit", "github")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     from policylint import readphase
 
@@ -69,31 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _split_codes(values: list[str]) -> list[str]:
     return [c.strip() for v in values for c in v.split(",") if c.strip()]
-
-
-def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
-    specs = args.format or ["text"]
-    out: list[tuple[str, str | None]] = []
-    for i, spec in enumerate(specs):
-        fmt, sep, path = spec.partition(":")
-        fmt = fmt.strip().lower()
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
-        target = path if sep else (args.output if i == 0 else None)
-        out.append((fmt, target or None))
-    consoles = [f for f, t in out if t is None]
-    if len(consoles) > 1:
-        raise UsageError("only one --format can write to the console; give the others a FILE")
-    return out
-
-
-def _use_color(args: argparse.Namespace, stream: object) -> bool:
-    if args.no_color or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
