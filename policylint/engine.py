@@ -114,11 +114,14 @@ def _walk(where: scope.Scope, config: Config, opts: RunOptions) -> discover.Walk
     """The whole analysis root, plus what was named on the command line although git-ignored
     (a config ``exclude`` still applies to it)."""
     walker = discover.Walker(where.root, scope.exclude_patterns(config, where.root))
-    walker.walk(where.root)
+    # named folders first: links inside one are followed only within it (a link in ``sub`` to
+    # a sibling is the sibling's file, read there), and a git-ignored named folder is still read;
+    # the root's walk then skips the folders already walked
     for p in opts.paths:
         top = os.path.abspath(os.path.join(opts.cwd, p))
         if os.path.isdir(top) and scope.inside(top, where.root):
-            walker.walk(top)  # a folder already walked is skipped
+            walker.walk(top)
+    walker.walk(where.root)
     seen = {os.path.realpath(f.path) for f in walker.result.files}
     for real in sorted(where.named_files - seen):
         if not walker.excluded(real, False):

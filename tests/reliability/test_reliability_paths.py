@@ -116,14 +116,19 @@ def test_links_out_of_the_tree_are_never_followed(tmp_path: Path) -> None:
     assert fingerprint_tree(tree) == before
 
 
-def test_a_subfolder_scan_does_not_leave_the_subfolder(tmp_path: Path) -> None:
-    """Scanning ``sub`` of a repository reads ``sub`` only, even through links to its siblings."""
+def test_a_subfolder_scan_reports_only_the_subfolder(tmp_path: Path) -> None:
+    """Scanning ``sub`` of a repository reads the repository (named paths narrow what is
+    reported, never what is known: issue 15) but reports only what concerns ``sub``, even
+    through links to its siblings; nothing outside the repository is opened."""
     tree = make_tree(tmp_path, {"sub/main.tf": TAGGED_TF, "sibling/cors.json": BROKEN_CORS})
     os.symlink("../sibling/cors.json", tree / "sub" / "cors.json")
     run = run_cli(tree, "sub", "--format", "json")
     assert_sane(run, tree)
     assert run.findings == [("PL100", "sub/main.tf", 1)]
-    assert [p for p in run.opened if "sibling" in p] == []
+    assert [p for p in run.opened
+            if p.startswith(str(tmp_path)) and not p.startswith(str(tree))] == []
+    whole = run_cli(tree, ".", "--format", "json")
+    assert ("PL001", "sibling/cors.json", 1) in whole.findings
 
 
 @pytest.mark.parametrize("name", ["main.tf", "cors.json", "data.manifest", "x.asl.json",
