@@ -7,7 +7,7 @@ import sys
 from typing import Sequence
 
 from policylint import __version__
-from policylint.args import FORMATS, _outputs, _Parser, _use_color
+from policylint.args import FORMATS, _check_inventory_formats, _outputs, _Parser, _use_color
 from policylint.errors import PolicylintError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", action="append", metavar="FORMAT[:FILE]",
                    help=f"output format, one of {', '.join(FORMATS)}; repeatable, each to the "
                         "console or to FILE (default: text)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the (first) format to FILE")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write the format that has no :FILE of its own to FILE")
     p.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest "
                    ".policylint.yaml or pyproject.toml [tool.policylint])")
     p.add_argument("--select", metavar="CODES", action="append", default=[],
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     p.add_argument("--list-rules", action="store_true", help="list the rules")
     p.add_argument("--show-inventory", action="store_true",
-                   help="list every bucket with its CORS and labeling evidence")
+                   help="list every bucket with its CORS and labeling evidence (formats: "
+                        "text, json; --format and -o work as for findings)")
     p.add_argument("--jobs", "-j", type=int, metavar="N",
                    help=f"parallel readers (default: the usable CPU cores, here "
                         f"{readphase.usable_cores()}; a pool starts only for at least "
@@ -55,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also read the deployed CORS of labeling buckets from AWS (read-only; "
                         "needs policylint[aws] and credentials; see docs/live.md)")
     p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR works too)")
-    p.add_argument("--quiet", "-q", action="store_true", help="one line a finding")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="one line a finding: path:line:col: CODE [severity] message")
     p.add_argument("--version", action="version", version=f"policylint {__version__}")
     return p
 
@@ -141,6 +144,8 @@ def _main(argv: list[str]) -> int:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")
     outputs = _outputs(args)
+    if args.show_inventory:
+        _check_inventory_formats(outputs)
     baseline = None
     if args.baseline:
         from policylint import baseline as bl
@@ -163,6 +168,11 @@ def _main(argv: list[str]) -> int:
     result = engine.run(config, rules, opts)
     if progress is not None:
         progress.done()
+    if not result.files:
+        from policylint.reporters import neutralise_commands
+
+        print(neutralise_commands("policylint: no Terraform, CloudFormation, CORS or labeling "
+                                  f"files under {' '.join(paths)}"), file=sys.stderr)
 
     if args.write_baseline:
         from policylint import baseline as bl
@@ -192,9 +202,14 @@ def _main(argv: list[str]) -> int:
     if args.show_inventory:
         from policylint import inventory
 
-        fmt = outputs[0][0]
-        text = inventory.render(result.project, "json" if fmt == "json" else "text")
-        print(text, end="")
+        from policylint.output import write_atomic
+
+        for fmt, target in outputs:
+            text = inventory.render(result.project, fmt)
+            if target is None:
+                sys.stdout.write(text)
+            else:
+                write_atomic(target, text)
         return EXIT_OK
 
     from policylint import output

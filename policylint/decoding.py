@@ -1,7 +1,11 @@
 """Decoding file bytes to text the way editors do, and small position helpers."""
 from __future__ import annotations
 
+import bisect
 import codecs
+from typing import Any
+
+from policylint.model import Location
 
 
 class DecodeError(ValueError):
@@ -47,3 +51,41 @@ def _decode_bom(data: bytes, codec: str) -> str:
 def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+class Positions:
+    """Byte offsets / tree-sitter points → 1-based line and character column."""
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        starts = [0]
+        i = data.find(b"\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = data.find(b"\n", i + 1)
+        self.starts = starts
+        self.shifts: dict[int, list[tuple[int, int]]] = {}
+
+    def column(self, row: int, byte_col: int) -> int:
+        if self.shifts and row in self.shifts:  # bytes the exponent workaround inserted
+            byte_col -= sum(n for at, n in self.shifts[row] if at < byte_col)
+        if row >= len(self.starts):
+            return byte_col + 1
+        start = self.starts[row]
+        prefix = self.data[start:start + byte_col]
+        if prefix.isascii():
+            return byte_col + 1
+        return len(prefix.decode("utf-8", "replace")) + 1
+
+    def point(self, point: Any) -> tuple[int, int]:
+        return point[0] + 1, self.column(point[0], point[1])
+
+    def loc(self, node: Any) -> Location:
+        line, col = self.point(node.start_point)
+        end_line, end_col = self.point(node.end_point)
+        return Location(self.path, line, col, end_line, end_col)
+
+    def offset_point(self, offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self.starts, offset) - 1
+        return row + 1, self.column(row, offset - self.starts[row])

@@ -32,6 +32,7 @@ TEMPLATE = "template"
 MTURK = "mturk"
 SCRIPT = "script"
 PYTHON = "python"
+JAVASCRIPT = "javascript"
 TERRAGRUNT = "terragrunt"
 
 _CFN_MARK = re.compile(rb"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::")
@@ -80,6 +81,8 @@ def classify(name: str, head: bytes) -> str | None:
         return None
     if lower.endswith((".py", ".ipynb")):
         return PYTHON if python_prefilter(head) else None
+    if lower.endswith(JS_SUFFIXES) and not lower.endswith(".d.ts"):
+        return JAVASCRIPT if any(m in head for m in JS_MARKS) else None
     if name in SCRIPT_NAMES or lower.endswith(SCRIPT_SUFFIXES):
         return SCRIPT if _PUT_CORS.search(head) else None
     is_json = lower.endswith(".json")
@@ -111,7 +114,14 @@ def classify(name: str, head: bytes) -> str | None:
 # never paid for unrelated code. ``Cors(`` is boto3's ``Bucket(name).Cors()``.
 PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"delete_bucket_cors",
                 b"start_human_loop", b"source-ref", b"policylint:", b"HumanLoopConfig",
-                b"create_flow_definition", b"create_hit", b"create_bucket", b"Cors(")
+                b"create_flow_definition", b"create_hit", b"create_bucket", b"Cors(", b"aws_cdk")
+
+
+
+# TypeScript/JavaScript: read only when it names the CDK (aws-cdk-lib, @aws-cdk/...): the
+# tree-sitter grammars are imported only then.
+JS_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs")
+JS_MARKS = (b"aws-cdk",)
 
 
 def python_prefilter(head: bytes) -> bool:

@@ -1,6 +1,7 @@
 """Rule documentation from the registry: --list-rules, --explain and docs/rules.md."""
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from policylint.plugins import LoadedRule
@@ -21,18 +22,42 @@ def find(rules: Iterable[LoadedRule], key: str) -> LoadedRule | None:
     return None
 
 
+_SECTION = re.compile(r"^## (.+?)\s*$", re.M)
+_OPTION = re.compile(r"^\s*[-*]\s+`([^`]+)`", re.M)
+
+
+def options(doc: str) -> list[str]:
+    """The configuration keys a rule reads: the backticked names that start the bullets of its
+    docstring's *Options* section (none when the section says so or is absent)."""
+    parts = _SECTION.split(doc)
+    for i in range(1, len(parts) - 1, 2):
+        if parts[i].strip().lower() == "options":
+            return _OPTION.findall(parts[i + 1])
+    return []
+
+
+def _about(r: LoadedRule) -> str:
+    """``built-in; options: a, b``: where a rule comes from and what configures it."""
+    opts = options(r.doc)
+    return f"{r.origin}; options: {', '.join(opts) if opts else 'none'}"
+
+
 def explain(rules: Iterable[LoadedRule], key: str) -> str | None:
     r = find(rules, key)
     if r is None:
         return None
-    head = f"# {r.meta.code} {r.meta.name} ({r.meta.severity.label})\n\n{r.meta.summary}.\n\n"
+    head = (f"# {r.meta.code} {r.meta.name} ({r.meta.severity.label})\n\n{r.meta.summary}.\n\n"
+            f"Origin: {r.origin}. Options: {', '.join(options(r.doc)) or 'none'}.\n\n")
     return head + r.doc.strip() + "\n"
 
 
 def rule_table(rules: Iterable[LoadedRule]) -> str:
-    rows = [(r.meta.code, r.meta.name, r.meta.severity.label, r.meta.summary) for r in rules]
+    """One line a rule: code, name, severity, summary, then (origin; options)."""
+    rows = [(r.meta.code, r.meta.name, r.meta.severity.label, r.meta.summary, _about(r))
+            for r in rules]
     w1 = max(len(r[1]) for r in rows)
-    return "".join(f"{c}  {n.ljust(w1)}  {s.ljust(7)}  {summ}\n" for c, n, s, summ in rows)
+    return "".join(f"{c}  {n.ljust(w1)}  {s.ljust(7)}  {summ}  ({about})\n"
+                   for c, n, s, summ, about in rows)
 
 
 def rules_markdown(rules: Iterable[LoadedRule]) -> str:

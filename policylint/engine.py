@@ -107,7 +107,9 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
 
         findings, baselined = _baseline.split(findings, opts.baseline)
     findings.sort(key=Finding.sort_key)
-    return Result(findings, outcome.suppressed, baselined, project.files, project, rules)
+    # a folder or file it could not list or read was tried: it counts among the files
+    tried = sorted(set(project.files) | {display_path(p.path, cwd) for p in walk.problems})
+    return Result(findings, outcome.suppressed, baselined, tried, project, rules)
 
 
 def _walk(where: scope.Scope, config: Config, opts: RunOptions) -> discover.Walk:

@@ -78,7 +78,8 @@ class _Index:
 
 
 def link(facts: Facts, options: LinkOptions) -> Project:
-    facts = bind.resolve(facts)  # named unknowns in code -> what the scanned IaC gives them
+    facts = _one_per_construct(bind.resolve(facts))  # named unknowns in code -> what the
+    # scanned IaC gives them; a synthesized CDK bucket -> its source construct
     index = _Index()
     for b in facts.buckets:
         index.add_defined(b)
@@ -146,6 +147,41 @@ def link(facts: Facts, options: LinkOptions) -> Project:
             lb.uses.append(u)
     project.buckets = [lb for lb in index.order]
     return project
+
+
+def _one_per_construct(facts: Facts) -> Facts:
+    """A CDK app scanned with its cdk.out: each synthesized bucket (``Bucket.construct``, its
+    aws:cdk:path) whose construct the source defines is reported once, at the source. The
+    synthesized bucket, its template's CORS and declarations give way to the source's; uses
+    that point at it point at the source construct instead."""
+    from policylint.model import Format
+
+    sources: dict[str, list[Bucket]] = {}
+    for b in facts.buckets:
+        if b.format in (Format.CDK_PYTHON, Format.CDK_TYPESCRIPT):
+            sources.setdefault(b.address.rsplit("/", 1)[-1], []).append(b)
+    if not sources:
+        return facts
+    moved: dict[str, Bucket] = {}
+    for b in facts.buckets:
+        if not b.construct:
+            continue
+        last = b.construct.rsplit("/", 1)[-1]
+        found = [s for s in sources.get(last, []) if b.construct.endswith(s.address)
+                 or len(sources.get(last, [])) == 1]
+        if len(found) == 1:
+            moved[b.identity] = found[0]
+    if not moved:
+        return facts
+    facts = replace(facts)
+    facts.buckets = [b for b in facts.buckets if b.identity not in moved]
+    facts.cors = [c for c in facts.cors
+                  if not (c.target is not None and c.target.identity in moved)]
+    facts.uses = [u if u.target.identity not in moved else replace(
+        u, target=BucketRef(identity=moved[u.target.identity or ""].identity,
+                            name=moved[u.target.identity or ""].name, text=u.target.text))
+        for u in facts.uses]
+    return facts
 
 
 def _config_use(pattern: str, where: Location, name: str) -> LabelingUse:

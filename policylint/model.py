@@ -116,6 +116,8 @@ class Format(str, enum.Enum):
     TEMPLATE = "template"
     SCRIPT = "script"
     CONFIG = "config"
+    CDK_PYTHON = "cdk-python"  # CDK apps in Python
+    CDK_TYPESCRIPT = "cdk-typescript"  # CDK apps in TypeScript/JavaScript
     LIVE = "aws"  # read from an AWS account (--aws, aws-audit)
 
 
@@ -153,6 +155,9 @@ class Bucket:
     # Declared labeling input (tag, comment, metadata): the evidence location and text.
     declared: tuple[Evidence, ...] = ()
     generated: bool = False  # plan file or synthesized output (cdk.out): never auto-fixed
+    # A synthesized template's aws:cdk:path without "/Resource" ("ReviewStack/Images"): link
+    # reports such a bucket once, at the CDK source construct it was synthesized from.
+    construct: str = ""
     # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
     fix_hints: tuple[tuple[str, str], ...] = ()
     # Where the resource itself is, when the bucket is reported elsewhere (a downloaded or

@@ -227,6 +227,9 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
                    "add the rule in its source", _bucket_snippet(b.format, b.address, b.hint("ref"),
                                                                  needed), "text")
     lang = snippets.language_of(b.format)
+    if b.format in (Format.CDK_PYTHON, Format.CDK_TYPESCRIPT):
+        return Fix(f"add this cors property to {b.address}",
+                   snippets.cdk_cors_prop(needed, lang, b.hint("s3") or ""), lang)
     if b.hint("module_input") == "cors_rule":
         return Fix(f"add a cors_rule input allowing GET from * to the module call creating "
                    f"{b.address}", snippets.hcl_module_cors_input(needed, ""), lang)
@@ -266,5 +269,9 @@ def fix_for_config(config: CorsConfig, needed: snippets.Needed, bucket: str | No
                    "xml")
     if fmt is Format.CORS_JSON:
         return Fix("add this rule to the document's rules", snippets.s3_json_rule(needed), "json")
+    if fmt in (Format.CDK_PYTHON, Format.CDK_TYPESCRIPT):
+        lang = snippets.language_of(fmt)
+        return Fix("add this rule to the bucket's cors", snippets.cdk_rule(
+            needed, lang, config.hint("s3") or ""), lang)
     return Fix("apply a CORS configuration with this rule",
                snippets.cli_command(bucket or "BUCKET", needed), "shell")

@@ -155,8 +155,40 @@ def cli_command(bucket: str, n: Needed) -> str:
     return f"aws s3api put-bucket-cors --bucket {bucket} --cors-configuration '{doc}'"
 
 
+def cdk_rule(n: Needed, lang: str, s3: str = "s3") -> str:
+    """A CDK ``CorsRule``: a Python ``s3.CorsRule(...)`` call or a TypeScript object literal.
+    ``s3`` is how the file names the aws_s3 module ("" when its members are imported)."""
+    dot = f"{s3}." if s3 else ""
+    python = lang == "python"
+    quote = (lambda v: json.dumps(v)) if python else (lambda v: "'" + v.replace("'", "\\'") + "'")
+    fields: list[tuple[str, str]] = [
+        ("allowed_methods", "[" + ", ".join(f"{dot}HttpMethods.{m}" for m in n.methods) + "]"),
+        ("allowed_origins", "[" + ", ".join(quote(o) for o in n.origins) + "]")]
+    if n.allowed_headers:
+        fields.append(("allowed_headers", "[" + ", ".join(quote(h) for h in n.allowed_headers) + "]"))
+    if n.expose_headers:
+        fields.append(("exposed_headers", "[" + ", ".join(quote(h) for h in n.expose_headers) + "]"))
+    if n.max_age is not None:
+        fields.append(("max_age", str(n.max_age)))
+    if python:
+        return f"{dot}CorsRule(" + ", ".join(f"{k}={v}" for k, v in fields) + ")"
+    return "{ " + ", ".join(f"{_camel(k)}: {v}" for k, v in fields) + " }"
+
+
+def cdk_cors_prop(n: Needed, lang: str, s3: str = "s3") -> str:
+    """The ``cors`` property of a CDK ``Bucket`` holding the needed rule."""
+    sep = "=" if lang == "python" else ": "
+    return f"cors{sep}[{cdk_rule(n, lang, s3)}]"
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
 def language_of(fmt: Format) -> str:
     return {
+        Format.CDK_PYTHON: "python", Format.CDK_TYPESCRIPT: "typescript",
         Format.TERRAFORM: "hcl", Format.TERRAFORM_JSON: "json", Format.PLAN: "hcl",
         Format.CLOUDFORMATION_YAML: "yaml", Format.CLOUDFORMATION_JSON: "json",
         Format.CORS_JSON: "json", Format.CORS_XML: "xml",

@@ -63,7 +63,8 @@ def test_exit_1_on_findings_like_a_run_on_examples(project: Path) -> None:
 def test_empty_folder_exits_0_with_valid_json(repo: Path) -> None:
     (repo / "empty").mkdir()
     code, out, err = run_cli(["--format", "json", "empty"], repo)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "policylint: no Terraform, CloudFormation, CORS or labeling files "
+                           "under empty\n")
     assert json.loads(out) == {
         "version": 1, "tool": {"name": "policylint", "version": __version__}, "findings": [],
         "summary": {"files": 0, "findings": 0, "errors": 0, "warnings": 0, "notes": 0,
@@ -157,16 +158,32 @@ def test_quiet_prints_one_line_a_finding(project: Path) -> None:
     code, out, _ = run_cli(["--quiet"], project)
     assert code == 1
     assert out.splitlines() == [
-        ".policylint.yaml:5:1: PL102 human labeling input bucket 'acme-archive-scans' is not "
+        ".policylint.yaml:5:1: PL102 [warning] human labeling input bucket 'acme-archive-scans' is not "
         "defined in the scanned files and no CORS source for it is known: its CORS cannot be "
         "verified",
-        "cors/broken.json:2:30: PL001 invalid JSON: expected ',' or '}'",
-        "cors/images.json:2:3: PL101 CORS of S3 bucket acme-labeling-images has no rule allowing "
+        "cors/broken.json:2:30: PL001 [error] invalid JSON: expected ',' or '}'",
+        "cors/images.json:2:3: PL101 [error] CORS of S3 bucket acme-labeling-images has no rule allowing "
         "GET from *; it holds human labeling input data",
-        "cors/legacy.json:5:3: PL200 'ExposedHeaders' is not a field of an S3 CORS document: use "
+        "cors/legacy.json:5:3: PL200 [error] 'ExposedHeaders' is not a field of an S3 CORS document: use "
         "'ExposeHeaders' ('ExposedHeaders' is the CloudFormation name)",
         "Found 3 errors and 1 warning in 5 files.",
     ]
+
+
+def test_quiet_keeps_the_severity_and_its_colour(project: Path) -> None:
+    code, out, _ = run_cli(["--quiet"], project, env={"FORCE_COLOR": "1"})
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0] == (
+        f"{ESC}1m.policylint.yaml:5:1:{ESC}0m {ESC}1m{ESC}33mPL102{ESC}0m "
+        f"{ESC}33m[warning]{ESC}0m human labeling input bucket 'acme-archive-scans' is not "
+        "defined in the scanned files and no CORS source for it is known: its CORS cannot be "
+        "verified")
+    assert lines[1].startswith(f"{ESC}1mcors/broken.json:2:30:{ESC}0m {ESC}1m{ESC}31mPL001"
+                               f"{ESC}0m {ESC}31m[error]{ESC}0m invalid JSON")
+    # each quiet line is the first line of the finding in the full output
+    full = run_cli([], project, env={"FORCE_COLOR": "1"})[1].splitlines()
+    assert all(line in full for line in lines[:-1])
 
 
 def test_colour_only_when_asked_and_never_with_no_color(project: Path) -> None:
@@ -200,7 +217,8 @@ def test_list_rules(repo: Path) -> None:
     assert [line.split()[0] for line in lines] == [
         "PL000", "PL001", "PL002", "PL100", "PL101", "PL102", "PL103", "PL104", "PL105", "PL200", "PL201"]
     assert re.fullmatch(r"PL101  labeling-bucket-cors-without-get +error +A labeling input "
-                        r"bucket's CORS has no single rule allowing GET from \*", lines[4])
+                        r"bucket's CORS has no single rule allowing GET from \*  "
+                        r"\(built-in; options: labeling.accepted-origins\)", lines[4])
 
 
 def test_explain_by_code_and_by_name(repo: Path) -> None:
@@ -357,5 +375,6 @@ def test_local_rules_are_listed_explained_and_selectable(repo: Path) -> None:
     assert run_cli(["--list-rules"], repo)[1].splitlines()[-1].split()[:3] == [
         "PL950", "always-crashes", "error"]
     assert run_cli(["--explain", "always-crashes"], repo)[1].startswith(
-        "# PL950 always-crashes (error)\n\nCrashes on purpose.\n\n## What it does\n")
+        "# PL950 always-crashes (error)\n\nCrashes on purpose.\n\n"
+        f"Origin: {repo / 'my_rules' / 'pl950_crash.py'}. Options: none.\n\n## What it does\n")
     assert json_findings(["--ignore", "PL950"], repo) == [("PL200", "bad.json", 1, 22)]

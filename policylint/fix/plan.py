@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from policylint import snippets
-from policylint.fix import cloudformation, cors_doc, python, terraform
+from policylint.fix import cdk, cloudformation, cors_doc, python, terraform
 from policylint.fix.source import Edit, SourceFile, load
 from policylint.model import (
     Bucket,
@@ -24,6 +24,9 @@ from policylint.model import (
     RuleNeed,
     Unknown,
 )
+
+
+_CDK = (Format.CDK_PYTHON, Format.CDK_TYPESCRIPT)
 
 
 @dataclass
@@ -94,7 +97,7 @@ def _bucket_target(ft: FixTarget, lb: LinkedBucket) -> Target | str:
         return ("the bucket comes from generated output (a plan or synthesized template): "
                 "add the rule in its source")
     if b.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
-                        Format.CLOUDFORMATION_JSON):
+                        Format.CLOUDFORMATION_JSON, *_CDK):
         return f"--fix cannot add a CORS configuration in {b.format.value} files yet"
     if b.hint("module_block"):  # every instance of a module call shares its one input
         key = f"module-input:{b.location.path}:{b.location.line}:{b.location.column}"
@@ -119,7 +122,7 @@ def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | s
     if isinstance(c.rules, Unknown):
         return f"the CORS rules are not known statically ({c.rules.reason})"
     if c.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
-                        Format.CLOUDFORMATION_JSON, Format.CORS_JSON, Format.CORS_XML):
+                        Format.CLOUDFORMATION_JSON, Format.CORS_JSON, Format.CORS_XML, *_CDK):
         return f"--fix cannot edit CORS rules in {c.format.value} files yet"
     return Target(f"cors:{c.identity}", c.location.path, lb, config=c, need=ft.need,
                   before=ft.before)
@@ -139,6 +142,8 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
             return terraform.add_configuration(src, t.bucket, t.needed)
         if t.bucket.format is Format.TERRAFORM_JSON:
             return terraform.add_configuration_json(src, t.bucket, t.needed)
+        if t.bucket.format in _CDK:
+            return cdk.add_configuration(src, t.bucket, t.needed)
         return cloudformation.add_configuration(src, t.bucket, t.needed)
     c = t.config
     assert c is not None
@@ -157,6 +162,8 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
         return terraform.add_rule(src, c, t.needed, t.before)
     if c.format is Format.TERRAFORM_JSON:
         return terraform.add_rule_json(src, c, t.needed, t.before)
+    if c.format in _CDK:
+        return cdk.add_rule(src, c, t.needed, t.before)
     return cloudformation.add_rule(src, c, t.needed, t.before)
 
 

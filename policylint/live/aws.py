@@ -14,7 +14,7 @@ from policylint.errors import UsageError
 from policylint.live import Settings
 from policylint.model import CorsRule, LiveCors
 
-EXTRA_HINT = "pip install 'policylint[aws]'"
+EXTRA_HINT = "pip install boto3 (the policylint[aws] extra)"
 # A boto3.Session-like factory used instead of boto3.Session (tests point it at stubs); None:
 # the standard credential chain.
 SESSION_FACTORY: Callable[..., Any] | None = None

@@ -26,6 +26,7 @@ READERS: dict[str, str] = {
     discover.MTURK: "policylint.readers.templates",
     discover.SCRIPT: "policylint.readers.scripts",
     discover.PYTHON: "policylint.readers.python",
+    discover.JAVASCRIPT: "policylint.readers.javascript",
 }
 DIRECTORY_UNITS = frozenset({discover.TERRAFORM})
 

@@ -20,6 +20,9 @@ from policylint.reporters import Report, RuleInfo
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
               "sarif-schema-2.1.0.json")
 SRCROOT = "SRCROOT"
+# where each rule's documentation is: helpUri is DOCS_BASE + "#" + the rule's anchor in rules.md
+INFORMATION_URI = "https://github.com/OWNER/policylint"
+DOCS_BASE = INFORMATION_URI + "/blob/main/docs/rules.md"
 FINGERPRINT_KEY = "policylint/v1"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 _SECTION = re.compile(r"^## (?P<title>.+?)\s*$", re.M)
@@ -36,16 +39,25 @@ def doc_section(doc: str, title: str) -> str:
 
 
 def _plain(markdown: str) -> str:
-    """Markdown turned into readable plain text: headings lose their hashes, code fences go."""
+    """Markdown turned into readable plain text: headings lose their hashes, code fences go, and
+    what is inside a code block stays as it is (``# policylint: disable=...`` is a comment there,
+    not a heading)."""
     lines = []
+    in_code = False
     for line in markdown.splitlines():
         if line.startswith("```"):
+            in_code = not in_code
             continue
-        lines.append(re.sub(r"^#+\s*", "", line))
+        lines.append(line if in_code else re.sub(r"^#+\s*", "", line))
     return "\n".join(lines).strip()
 
 
-def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
+def help_uri(rule: RuleInfo, base: str = DOCS_BASE) -> str:
+    """The rule's section in docs/rules.md (its heading is ``## CODE name``)."""
+    return f"{base}#{rule.code.lower()}-{rule.name}"
+
+
+def rule_descriptor(rule: RuleInfo, docs_base: str = DOCS_BASE) -> dict[str, Any]:
     doc = rule.doc.strip()
     full = doc_section(doc, "What it does") or rule.summary
     descriptor: dict[str, Any] = {
@@ -53,6 +65,7 @@ def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": _sentence(rule.summary)},
         "fullDescription": {"text": " ".join(_plain(full).split())},
+        "helpUri": help_uri(rule, docs_base),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": ["policylint", "s3-cors", "human-labeling"],
                        "precision": "very-high"},
@@ -139,7 +152,9 @@ def _rules(report: Report) -> list[RuleInfo]:
 def log(report: Report) -> dict[str, Any]:
     rules = _rules(report)
     index = {r.code: i for i, r in enumerate(rules)}
-    driver: dict[str, Any] = {"name": "policylint", "rules": [rule_descriptor(r) for r in rules]}
+    base = os.environ.get("POLICYLINT_DOCS_BASE") or DOCS_BASE
+    driver: dict[str, Any] = {"name": "policylint", "informationUri": INFORMATION_URI,
+                              "rules": [rule_descriptor(r, base) for r in rules]}
     if report.version:
         driver["version"] = report.version
         driver["semanticVersion"] = report.version

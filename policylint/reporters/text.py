@@ -21,12 +21,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render_finding(f: Finding, color: bool) -> str:
+def head_line(f: Finding, color: bool) -> str:
+    """``path:line:col: CODE [severity] message``: the first line of a finding, and the whole of
+    it under ``--quiet`` (so a note and an error never look the same)."""
     loc = f.location
-    head = (f"{_c(f'{loc}:', _BOLD, color)} "
+    return (f"{_c(f'{loc}:', _BOLD, color)} "
             f"{_c(f.rule, _BOLD + _COLOURS[f.severity], color)} "
             f"{_c(f'[{f.severity.label}]', _COLOURS[f.severity], color)} {f.message}")
-    lines = [head]
+
+
+def render_finding(f: Finding, color: bool) -> str:
+    lines = [head_line(f, color)]
     if f.why:
         lines.append(f"  {_c('why:', _DIM, color)} {f.why}")
     for r in f.related:
@@ -62,9 +67,7 @@ def render(report: Report) -> str:
             out.append(render_finding(f, report.color))
             out.append("")
     else:
-        for f in report.findings:
-            loc = f.location
-            out.append(f"{loc}: {f.rule} {f.message}")
+        out.extend(head_line(f, report.color) for f in report.findings)
     out.append(summary_line(report))
     text = "\n".join(out) + "\n"
     if report.annotations:

@@ -35,3 +35,18 @@ def test_output_sample_is_current(tmp_path: Path, heading: str, lang: str,
         return
     assert m.group(1) == out, (f"{OUTPUT_MD} {heading} is stale: rerun with "
                                "POLICYLINT_UPDATE_SNAPSHOTS=1")
+
+
+def test_github_actions_quiet_sample_is_current(tmp_path: Path) -> None:
+    """The text output under GitHub Actions, with --quiet: severity kept, annotations after."""
+    repo = copy_fixture("integrations/repo", tmp_path)
+    code, out, _ = run_cli(["--quiet"], repo, env={"GITHUB_ACTIONS": "true"})
+    assert code == 1
+    doc = OUTPUT_MD.read_text(encoding="utf-8")
+    m = _block(doc, "finding, so a plain `policylint` step annotates the pull request (here with "
+                         "`--quiet`):", "text")
+    if UPDATE and m.group(1) != out:
+        OUTPUT_MD.write_text(doc[:m.start(1)] + out + doc[m.end(1):], encoding="utf-8")
+        return
+    assert m.group(1) == out
+    assert out.splitlines()[0].startswith("cors/fail_frames.xml:1:1: PL101 [error] CORS of")

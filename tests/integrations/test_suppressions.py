@@ -121,8 +121,9 @@ def test_strict_reports_an_inline_suppression_that_matched_nothing(fixture_repo:
     assert _json(fixture_repo)[1] == [("PL101", FRAMES, 2, 1), ("PL101", IMAGES, 1, 2)]
     code, out, _ = run_cli(["--strict", "--quiet"], fixture_repo)
     assert out.splitlines()[:2] == [
-        f"{FRAMES}:1:1: PL002 suppression of PL104 matched no finding",
-        f"{FRAMES}:2:1: PL101 CORS of S3 bucket acme-frames has no rule allowing GET from *; "
+        f"{FRAMES}:1:1: PL002 [warning] suppression of PL104 matched no finding",
+        f"{FRAMES}:2:1: PL101 [error] CORS of S3 bucket acme-frames has no rule allowing GET "
+        "from *; "
         "it holds human labeling input data"]
 
 
@@ -167,11 +168,11 @@ def test_expired_config_suppression_is_pl002_and_not_applied(fixture_repo: Path)
                           "    reason: until the migration\n    expires: '2020-06-30'\n")
     code, out, _ = run_cli(["--quiet"], fixture_repo)
     assert out.splitlines() == [
-        ".policylint.yaml:9:1: PL002 config suppression 1 of PL101 expired on 2020-06-30: "
+        ".policylint.yaml:9:1: PL002 [warning] config suppression 1 of PL101 expired on 2020-06-30: "
         "fix the finding or renew it",
-        f"{FRAMES}:1:1: PL101 CORS of S3 bucket acme-frames has no rule allowing GET from *; "
+        f"{FRAMES}:1:1: PL101 [error] CORS of S3 bucket acme-frames has no rule allowing GET from *; "
         "it holds human labeling input data",
-        f"{IMAGES}:1:2: PL101 CORS of S3 bucket acme-images has no rule allowing GET from *; "
+        f"{IMAGES}:1:2: PL101 [error] CORS of S3 bucket acme-images has no rule allowing GET from *; "
         "it holds human labeling input data",
         "Found 2 errors and 1 warning in 3 files."]
 

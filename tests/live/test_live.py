@@ -201,7 +201,7 @@ def test_missing_boto3_is_exit_2_naming_the_extra(repo: Path, aws_env: dict[str,
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "boto3" else real(name, *a))
     code, _out, err = run_cli([".", "--aws"], repo, aws_env)
-    assert code == 2 and "pip install 'policylint[aws]'" in err
+    assert code == 2 and "pip install boto3 (the policylint[aws] extra)" in err
 
 
 def test_no_aws_call_and_no_boto3_import_without_the_flag(repo: Path) -> None:

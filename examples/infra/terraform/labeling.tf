@@ -21,9 +21,9 @@ resource "aws_sfn_state_machine" "labeling" {
         Type     = "Task"
         Resource = "arn:aws:states:::sagemaker:createLabelingJob.sync"
         Parameters = {
-          LabelingJobName = "products-bbox"
+          LabelingJobName    = "products-bbox"
           LabelAttributeName = "bbox"
-          RoleArn         = aws_iam_role.labeling.arn
+          RoleArn            = aws_iam_role.labeling.arn
           InputConfig = {
             DataSource = {
               S3DataSource = {
@@ -42,9 +42,9 @@ resource "aws_sfn_state_machine" "labeling" {
         Type     = "Task"
         Resource = "arn:aws:states:::sagemaker:createLabelingJob.sync"
         Parameters = {
-          LabelingJobName = "lidar-boxes"
+          LabelingJobName    = "lidar-boxes"
           LabelAttributeName = "lidar-boxes-ref"
-          RoleArn         = aws_iam_role.labeling.arn
+          RoleArn            = aws_iam_role.labeling.arn
           InputConfig = {
             DataSource = {
               S3DataSource = {

@@ -151,10 +151,12 @@ class TemplateReader:
         declared = self.declared(lid, res, props, tags)
         meta = res.get("Metadata")
         generated = self.generated or (isinstance(meta, dict) and "aws:cdk:path" in meta)
+        cdk_path = meta.get("aws:cdk:path") if isinstance(meta, dict) else None
+        construct = cdk_path.removesuffix("/Resource") if isinstance(cdk_path, str) else ""
         self.facts.buckets.append(Bucket(
             identity=self.identity(lid), address=lid, name=self.tpl.bucket_name(lid),
             location=self.resource_location(lid), format=self.src.format, tags=tags,
-            declared=tuple(declared), generated=generated,
+            declared=tuple(declared), generated=generated, construct=construct,
             fix_hints=self.bucket_hints(lid, res, props)))
         if props is not None and "CorsConfiguration" in props:
             self.cors(lid, props)

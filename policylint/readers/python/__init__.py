@@ -24,8 +24,10 @@ from policylint.model import (
     Unknown,
 )
 from policylint.positioned import Pos
-from policylint.readers import Context, Unit
+from policylint.readers import Context, ReadOptions, Unit
+from policylint.readers.cdk import Resolver, resolver
 from policylint.readers.python import calls
+from policylint.readers.python import cdk as cdk_app
 from policylint.readers.python.evaluate import Evaluator
 
 PARSES = [0]  # number of ast.parse calls made by this reader (tests and bench count them)
@@ -47,7 +49,8 @@ def read(unit: Unit, ctx: Context) -> Facts:
             notebook.read_notebook(src.path, text, facts, ctx, read_module)
         else:
             read_module(src.path, text, facts, line_positions(text),
-                        siblings=_siblings_of(src.abspath, ctx))
+                        siblings=_siblings_of(src.abspath, ctx), options=ctx.options,
+                        resolve=resolver(src.abspath, ctx))
     return facts
 
 
@@ -118,11 +121,12 @@ def parse(text: str, path: str) -> tuple[ast.Module | None, ParseError | None]:
 
 
 def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
-                siblings: Callable[[ast.Module], dict[str, dict[str, object]]] | None = None
+                siblings: Callable[[ast.Module], dict[str, dict[str, object]]] | None = None,
+                options: ReadOptions | None = None, resolve: Resolver | None = None
                 ) -> None:
     """Read one module's calls into ``facts``; ``mapper`` maps module positions to file ones;
     ``siblings(tree)`` gives the constants of the modules it imports from (see
-    sibling_constants)."""
+    sibling_constants); ``options`` and ``resolve`` serve CDK apps (readers/cdk.py)."""
     tree, error = parse(text, path)
     if error is not None:
         line, col = mapper(error.location.line, error.location.column - 1)
@@ -145,6 +149,13 @@ def read_module(path: str, text: str, facts: Facts, mapper: Mapper,
                     facts.errors.append(ParseError(
                         f"the arguments of {node.func.attr}() are nested too deeply to read",
                         Location(path, p.line, p.column), Severity.NOTE))
+    if cdk_app.MARK in text:
+        try:
+            cdk_app.read(path, text, tree, ev, pos, mapper, options or ReadOptions(), facts,
+                         resolve)
+        except RecursionError:
+            facts.errors.append(ParseError("the CDK constructs are nested too deeply to read",
+                                           Location(path, 1, 1), Severity.NOTE))
     from policylint.readers.python import comments
 
     facts.suppressions += comments.suppressions(text, path, tree, mapper)
@@ -172,8 +183,8 @@ def _markers(text: str, path: str, tree: ast.Module, ev: Evaluator,
         stmt = min(target, key=lambda s: (s.lineno, -(s.end_lineno or s.lineno))) if alone \
             else max(target, key=lambda s: s.lineno)
         value_node = _marked_value(stmt)
-        if value_node is None:
-            continue
+        if value_node is None or cdk_app.is_construct(value_node, ev):
+            continue  # a CDK construct: readers/cdk.py declares the bucket itself
         value = calls.model_value(ev.value(value_node))
         name = labeling.bucket_of(value) if isinstance(value, str) and "/" in value else value
         if not isinstance(name, (str, Unknown)):

@@ -1,0 +1,375 @@
+"""CDK apps, whatever language they are written in: construct calls -> facts.
+
+A language front end (readers/python/cdk.py for Python; a TypeScript/JavaScript one can feed
+the same type) turns each CDK call it recognises into a ``Site`` whose values are plain data
+(``V``: a value and its position; property names in camelCase, as CDK's TypeScript API names
+them). This module knows what the constructs mean — ``s3.Bucket`` with ``cors``,
+``addCorsRule``, ``s3.CfnBucket`` with ``corsConfiguration``, ``Bucket.fromBucketName``,
+``Tags.of(b).add`` — once for every language.
+
+A bucket's identity is ``file#Stack/Id`` (the enclosing class and the construct ID), its
+address ``Stack/Id``, its name the ``bucketName`` when known; it is located at the statement
+that creates (or assigns) it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from policylint import cors_check
+from policylint.model import (
+    Binding,
+    Bucket,
+    BucketRef,
+    Confidence,
+    CorsConfig,
+    CorsProblem,
+    CorsRule,
+    CorsSource,
+    Evidence,
+    Facts,
+    Format,
+    Function,
+    LabelingUse,
+    Location,
+    Modality,
+    Role,
+    Service,
+    Unknown,
+)
+from policylint.positioned import Pos
+from policylint.readers import Context, ReadOptions
+
+_FALSE = frozenset({"false", "no", "0", "off"})
+
+# CDK's CorsRule fields (camelCase) -> S3 API names (cors_check's "s3" scheme)
+_RULE_FIELDS = {"allowedMethods": "AllowedMethods", "allowedOrigins": "AllowedOrigins",
+                "allowedHeaders": "AllowedHeaders", "exposedHeaders": "ExposeHeaders",
+                "maxAge": "MaxAgeSeconds", "id": "ID"}
+
+BUCKET = "s3.Bucket"
+CFN_BUCKET = "s3.CfnBucket"
+IMPORTED = ("s3.Bucket.fromBucketName", "s3.Bucket.fromBucketArn",
+            "s3.Bucket.fromBucketAttributes")
+ADD_CORS_RULE = "addCorsRule"
+TAGS_ADD = "Tags.add"
+
+
+def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
+    """The canonical kind of a resolved dotted name (``aws_cdk.aws_s3.Bucket.from_bucket_name``
+    -> ``s3.Bucket.fromBucketName``; ``aws_cdk.core.Tags.of`` -> ``Tags.of``), "" when it is
+    not CDK's. ``camel`` turns Python's member names into CDK's."""
+    if not full.startswith("aws_cdk."):
+        return ""
+    full = full[len("aws_cdk."):]
+    if full.startswith("core."):
+        full = full[len("core."):]
+    module, _, rest = full.partition(".")
+    short = _MODULES.get(module)
+    if short is not None and rest:
+        return ".".join([short] + [camel(p) for p in rest.split(".")])
+    return full
+
+
+_MODULES = {"aws_s3": "s3", "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
+            "aws_lambda_python_alpha": "lambda", "aws_lambda_python": "lambda"}
+FUNCTIONS = ("lambda.Function", "lambda.NodejsFunction", "lambda.PythonFunction")
+FROM_ASSET = "lambda.Code.fromAsset"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """``Code.fromAsset(path)``: ``path`` a str (relative to the app's cdk.json folder, as CDK
+    resolves it), a ``SourceRel`` or an Unknown."""
+
+    path: Any
+
+
+@dataclass(frozen=True)
+class SourceRel:
+    """A path relative to the source file's folder (``path.join(__dirname, ...)``,
+    ``os.path.join(os.path.dirname(__file__), ...)``)."""
+
+    rel: str
+
+
+# the display path of an asset's folder (or file), or None when it is not known
+Resolver = Callable[[Any], "str | None"]
+
+
+@dataclass(frozen=True)
+class V:
+    """A value as written, with its position. ``value`` is a str, int, float, bool, None, a
+    list of V, a dict of str -> V, a ``Ref`` or an ``Unknown``."""
+
+    value: Any
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A construct held in a variable (``attr`` empty) or one of its attributes
+    (``bucket.bucketName``)."""
+
+    var: str
+    attr: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One CDK call: ``kind`` (``s3.Bucket``, ``addCorsRule``, ``Tags.add``, ...), its
+    positional ``args``, its ``props`` (keyword arguments or the props object, camelCase),
+    the statement's position (statement start to call end), the variable it is assigned to,
+    the variable its method is called on, and the enclosing class (the stack)."""
+
+    kind: str
+    args: tuple[V, ...]
+    props: dict[str, V]
+    stmt: Pos
+    var: str | None = None
+    receiver: str | None = None
+    stack: str = ""
+    fix_hints: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class _Built:
+    bucket: Bucket
+    cors: list[tuple[V, CorsRule | None]] = field(default_factory=list)
+    cors_at: Pos | None = None
+    cors_hints: tuple[tuple[str, str], ...] = ()
+    problems: list[CorsProblem] = field(default_factory=list)
+    unknown: str | None = None
+
+
+def _loc(path: str, p: Pos) -> Location:
+    return Location(path, p.line, p.column, p.end_line, p.end_column)
+
+
+def text_of(v: V | None) -> str | Unknown | None:
+    if v is None:
+        return None
+    if isinstance(v.value, (str, Unknown)):
+        return v.value
+    if isinstance(v.value, Ref):
+        return Unknown(f"'{v.value.var}' is a construct's attribute, resolved at deploy time")
+    return Unknown("not a string")
+
+
+def plain(v: V) -> Any:
+    """The value without positions (lists and dicts of plain values)."""
+    if isinstance(v.value, list):
+        return [plain(x) for x in v.value]
+    if isinstance(v.value, dict):
+        return {k: plain(x) for k, x in v.value.items()}
+    if isinstance(v.value, Ref):
+        return Unknown(f"'{v.value.var}' is resolved at deploy time")
+    return v.value
+
+
+def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
+          markers: list[tuple[int, int]], facts: Facts, resolve: Resolver | None = None) -> None:
+    """Facts from the CDK calls of one file. ``markers`` are the (line, column) of
+    ``policylint: labeling-input`` comments."""
+    by_var: dict[str, _Built] = {}
+    built: list[_Built] = []
+    for s in sites:
+        if s.kind in (BUCKET, CFN_BUCKET):
+            b = _bucket(s, path, fmt, markers)
+            built.append(b)
+            if s.var:
+                by_var[s.var] = b
+            if s.kind == BUCKET and "cors" in s.props:
+                _add_rules(b, s.props["cors"], path, s, "cors")
+            cfg = s.props.get("corsConfiguration")
+            if s.kind == CFN_BUCKET and cfg is not None:
+                listed = cfg.value.get("corsRules") if isinstance(cfg.value, dict) else None
+                if listed is None:
+                    why = cfg.value.reason if isinstance(cfg.value, Unknown) else "not a literal"
+                    b.unknown = f"corsConfiguration is not known statically: {why}"
+                    b.cors_at = cfg.pos
+                else:
+                    _add_rules(b, listed, path, s, "corsConfiguration")
+    imported = imported_refs(sites)
+    for s in sites:
+        target = by_var.get(s.receiver or "")
+        if s.kind == TAGS_ADD and s.receiver in imported and len(s.args) >= 2:
+            _imported_tag(imported[s.receiver or ""], s, path, options, facts)
+        if s.kind == ADD_CORS_RULE and target is not None:
+            rule = V(dict(s.props), s.stmt)
+            if s.args and isinstance(s.args[0].value, dict):
+                rule = s.args[0]
+            _add_rule(target, rule, path)
+            if target.cors_at is None:
+                target.cors_at = s.stmt
+        elif s.kind == TAGS_ADD and target is not None and len(s.args) >= 2:
+            _tag(target, s, path, options)
+    if resolve is not None:
+        for s in sites:
+            if s.kind in FUNCTIONS:
+                _function(s, path, by_var, resolve, facts)
+    for b in built:
+        facts.buckets.append(b.bucket)
+        if b.cors_at is None:
+            continue
+        rules: tuple[CorsRule, ...] | Unknown
+        if b.unknown is not None:
+            rules = Unknown(b.unknown)
+        else:
+            rules = tuple(r for _v, r in b.cors if r is not None)
+        facts.cors.append(CorsConfig(
+            target=BucketRef(identity=b.bucket.identity, name=b.bucket.name,
+                             text=b.bucket.address),
+            rules=rules, location=_loc(path, b.cors_at), source=CorsSource.INLINE, format=fmt,
+            problems=tuple(b.problems), fix_hints=b.cors_hints))
+
+
+def _bucket(s: Site, path: str, fmt: Format, markers: list[tuple[int, int]]) -> _Built:
+    cid = text_of(s.args[1]) if len(s.args) > 1 else None
+    ident = cid if isinstance(cid, str) else f"{s.var or 'bucket'}@{s.stmt.line}"
+    address = f"{s.stack}/{ident}" if s.stack else ident
+    name_v = s.props.get("bucketName")
+    name: str | Unknown
+    if name_v is None:
+        name = Unknown(f"{address} has no bucketName: CDK generates its name at deploy time")
+    else:
+        got = text_of(name_v)
+        name = got if got is not None else Unknown("bucketName is not a string")
+    declared = tuple(
+        Evidence(f"comment 'policylint: labeling-input' on {address}", Location(path, line, col))
+        for line, col in markers if s.stmt.line - 1 <= line <= s.stmt.end_line)
+    bucket = Bucket(identity=f"{path}#{address}", address=address, name=name,
+                    location=_loc(path, s.stmt), format=fmt, declared=declared,
+                    fix_hints=s.fix_hints + (("kind", s.kind),))
+    return _Built(bucket)
+
+
+def _add_rules(b: _Built, rules: V, path: str, s: Site, prop: str) -> None:
+    b.cors_at = rules.pos
+    if not isinstance(rules.value, list):
+        why = rules.value.reason if isinstance(rules.value, Unknown) else "not a literal list"
+        b.unknown = f"{prop} is not known statically: {why}"
+        return
+    b.cors_hints = tuple((k[len(prop) + 1:], v) for k, v in s.fix_hints
+                         if k.startswith(prop + ":")) + tuple(
+        (k, v) for k, v in s.fix_hints if k in ("lang", "s3", "refuse")) + (("kind", s.kind),)
+    for rule in rules.value:
+        _add_rule(b, rule, path)
+
+
+def _add_rule(b: _Built, rule: V, path: str) -> None:
+    if not isinstance(rule.value, dict):
+        b.cors.append((rule, CorsRule(methods=Unknown("the rule is not known statically"),
+                                      origins=Unknown("the rule is not known statically"),
+                                      location=_loc(path, rule.pos))))
+        return
+    fields: dict[str, tuple[Any, Pos]] = {}
+    for key, v in rule.value.items():
+        fields[_RULE_FIELDS.get(str(key), str(key))] = (plain(v), v.pos)
+    built, problems = cors_check.build_rule(fields, "s3", path, rule.pos, text_numbers=False)
+    b.cors.append((rule, built))
+    b.problems += problems
+
+
+def _tag(b: _Built, s: Site, path: str, options: ReadOptions) -> None:
+    key, value = text_of(s.args[0]), text_of(s.args[1])
+    if not isinstance(key, str) or value is None:
+        return
+    old = b.bucket
+    tags = old.tags + ((key, value),)
+    declared = old.declared
+    if key == options.tag_key and isinstance(value, str) and (
+            value.lower() not in _FALSE if options.tag_value is None
+            else value == options.tag_value):
+        declared += (Evidence(f"tag {key}={value} on {old.address} (Tags.of().add)",
+                              _loc(path, s.stmt)),)
+    from dataclasses import replace
+
+    b.bucket = replace(old, tags=tags, declared=declared)
+
+
+def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
+              facts: Facts) -> None:
+    """A Lambda function whose code is in the scan: its environment binds names in that code."""
+    code_v = s.props.get("code") if s.kind == "lambda.Function" else s.props.get("entry")
+    if code_v is None:
+        return
+    raw = code_v.value.path if isinstance(code_v.value, Asset) else code_v.value
+    code = resolve(raw)
+    env = s.props.get("environment")
+    if code is None or env is None or not isinstance(env.value, dict):
+        return
+    bindings: list[Binding] = []
+    for key, v in env.value.items():
+        where = _loc(path, v.pos)
+        if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
+            b = by_var[v.value.var].bucket
+            ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
+            bindings.append(Binding("env", key, b.name, where, ref))
+        elif isinstance(v.value, (str, Unknown)):
+            bindings.append(Binding("env", key, v.value, where))
+    cid = text_of(s.args[1]) if len(s.args) > 1 else None
+    ident = cid if isinstance(cid, str) else f"function@{s.stmt.line}"
+    address = f"{s.stack}/{ident}" if s.stack else ident
+    facts.functions.append(Function(f"{path}#{address}", address, _loc(path, s.stmt), (code,),
+                                    bindings=tuple(bindings)))
+
+
+def _imported_tag(ref: BucketRef, s: Site, path: str, options: ReadOptions,
+                  facts: Facts) -> None:
+    key, value = text_of(s.args[0]), text_of(s.args[1])
+    if key == options.tag_key and isinstance(value, str) and (
+            value.lower() not in _FALSE if options.tag_value is None
+            else value == options.tag_value):
+        facts.uses.append(LabelingUse(
+            Service.UNKNOWN, Role.INPUT, Modality.UNKNOWN,
+            f"tag {key}={value} on the imported bucket {ref.text} (Tags.of().add)",
+            _loc(path, s.stmt), Confidence.DECLARED, ref))
+
+
+def imported_refs(sites: list[Site]) -> dict[str, BucketRef]:
+    """Variables holding a bucket defined elsewhere (``Bucket.fromBucketName``): a reference by
+    name, whose CORS this app does not know."""
+    out: dict[str, BucketRef] = {}
+    for s in sites:
+        if s.kind in IMPORTED and s.var and len(s.args) > 2:
+            raw = text_of(s.args[2])
+            if s.kind.endswith("Arn") and isinstance(raw, str):
+                raw = raw.rsplit(":", 1)[-1]
+            if raw is not None:
+                out[s.var] = BucketRef(name=raw, text=s.var)
+    return out
+
+
+def resolver(abspath: str, ctx: Context) -> Resolver:
+    """Asset paths of the file at ``abspath``: ``SourceRel`` from its folder, a plain path
+    from the folder of the app's ``cdk.json`` (the nearest one above it), as CDK resolves
+    them. None when the path is not known or no cdk.json is found."""
+    import os
+
+    here = os.path.dirname(abspath)
+
+    def app_root() -> str | None:
+        d = here
+        root = os.path.abspath(ctx.root)
+        for _ in range(50):
+            if ctx.load(os.path.join(d, "cdk.json")) is not None:
+                return d
+            if os.path.abspath(d) == root or os.path.dirname(d) == d:
+                return None
+            d = os.path.dirname(d)
+        return None
+
+    def resolve(raw: Any) -> str | None:
+        if isinstance(raw, SourceRel):
+            base: str | None = here
+            rel = raw.rel
+        elif isinstance(raw, str):
+            base, rel = app_root(), raw
+        else:
+            return None
+        if base is None:
+            return None
+        return ctx.display(os.path.normpath(os.path.join(base, rel)))
+
+    return resolve
