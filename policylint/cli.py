@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{readphase.usable_cores()}; a pool starts only for at least "
                         f"{readphase.POOL_MIN_BYTES // 1024} KB to read)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("--staged-deletions", action="store_true",
+                   help="pre-commit: also report what concerns the files the commit deletes "
+                        "(git diff --cached); without PATH, only those")
     p.add_argument("--aws", action="store_true",
                    help="also read the deployed CORS of labeling buckets from AWS (read-only; "
                         "needs policylint[aws] and credentials; see docs/live.md)")
@@ -102,7 +105,7 @@ def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from policylint import plugins
     from policylint.config import Config, find_config, load_config
-    from policylint.discover import find_root
+    from policylint.scope import analysis_root
 
     cwd = os.getcwd()
     if args.config:
@@ -110,8 +113,9 @@ def _main(argv: list[str]) -> int:
             raise UsageError(f"--config: no such file: {args.config}")
         config = load_config(args.config)
     else:
-        root = find_root(cwd)
-        found = find_config(cwd, root)
+        first = os.path.abspath(args.paths[0]) if args.paths else cwd
+        root = analysis_root(first, cwd)
+        found = find_config(first if os.path.isdir(first) else os.path.dirname(first), root)
         config = load_config(found) if found else Config()
     rules = plugins.load_rules(config.rules_dirs)
 
@@ -143,6 +147,10 @@ def _main(argv: list[str]) -> int:
     for p in paths:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")
+    if args.staged_deletions:
+        from policylint.scope import staged_deletions
+
+        paths = list(args.paths) + staged_deletions(args.paths[0] if args.paths else cwd)
     outputs = _outputs(args)
     if args.show_inventory:
         _check_inventory_formats(outputs)
@@ -164,7 +172,8 @@ def _main(argv: list[str]) -> int:
     opts = engine.RunOptions(paths=paths, select=select, ignore=ignore, strict=args.strict,
                              inline_suppressions=not args.no_inline_suppressions,
                              baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
-                             cwd=cwd, progress=progress, live=live)
+                             cwd=cwd, progress=progress, live=live,
+                             named_only=args.staged_deletions)
     result = engine.run(config, rules, opts)
     if progress is not None:
         progress.done()

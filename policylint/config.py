@@ -1,6 +1,6 @@
 """Find, load and validate ``.policylint.yaml`` or ``[tool.policylint]`` in ``pyproject.toml``.
 
-Looked up from the working directory upwards to the repository root, or given with --config.
+Looked up from the scanned path upwards to its repository's root (discover.analysis_root), or given with --config.
 Unknown keys and bad values are errors (exit 2) naming the key and the reason.
 """
 from __future__ import annotations
@@ -110,12 +110,34 @@ def find_config(start: str, stop: str) -> str | None:
 
 
 def _pyproject_has_section(path: str) -> bool:
+    """Whether ``pyproject.toml`` configures policylint: ``[tool.policylint]`` and its
+    sub-tables, or dotted keys (``policylint.labeling.buckets = [...]`` under ``[tool]``). A file
+    that does not parse but names the section is taken, so that loading it reports the error."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            # [tool.policylint], [tool.policylint.x], or an array of tables [[tool.policylint.x]]
-            return re.search(r"(?m)^\s*\[\[?\s*tool\.policylint[\].]", fh.read()) is not None
+            text = fh.read()
     except OSError:
         return False
+    if "policylint" not in text:
+        return False
+    try:
+        return "policylint" in _toml_tool(text)
+    except ValueError:
+        # [tool.policylint], [tool.policylint.x], or an array of tables [[tool.policylint.x]]
+        return re.search(r"(?m)^\s*\[\[?\s*tool\.policylint[\].]", text) is not None
+
+
+def _toml_tool(text: str) -> dict[str, Any]:
+    """The ``[tool]`` table of a pyproject text. Raises ValueError when it is not valid TOML."""
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        tool = tomllib.loads(text).get("tool", {})
+    except RecursionError:  # tomllib recurses per nesting level
+        raise ValueError("nested too deeply") from None
+    return tool if isinstance(tool, dict) else {}
 
 
 def load_config(path: str) -> Config:
@@ -155,16 +177,10 @@ def _load_yaml(path: str, text: str) -> Any:
 
 def _load_toml(path: str, text: str) -> Any:
     try:
-        import tomllib  # type: ignore[import-not-found]
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        tool = _toml_tool(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise ConfigError(path, "", f"invalid TOML: {exc}") from None
-    except RecursionError:  # tomllib recurses per nesting level
-        raise ConfigError(path, "", "invalid TOML: nested too deeply") from None
-    return doc.get("tool", {}).get("policylint", {})
+    return tool.get("policylint", {})
 
 
 def validate(data: dict[str, Any], source: str) -> None:

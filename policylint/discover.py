@@ -51,7 +51,7 @@ _MANIFEST_MARK = re.compile(rb"^\s*\{\s*\"(?:source-ref|source)\"|\"source-ref\"
 _TEMPLATE_MARK = re.compile(rb"crowd-|grant_read_access|s3://|\.s3[.-]|s3\.amazonaws\.com"
                             rb"|s3\.[a-z0-9-]+\.amazonaws\.com", re.I)
 _WORKER_MARK = re.compile(rb"<\s*crowd-|grant_read_access")
-_XML_CORS = re.compile(rb"<\s*CORSConfiguration\b")
+_XML_CORS = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?CORSConfiguration\b")  # s3: prefix too
 _XML_MTURK = re.compile(rb"<\s*(?:HTMLQuestion|ExternalQuestion)\b")
 
 SCRIPT_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "Dockerfile", "Jenkinsfile",

@@ -48,6 +48,9 @@ class RunOptions:
     # --aws: where to read deployed CORS from (policylint.live.Settings); None = never
     live: Any = None
     live_session: Callable[..., Any] | None = None  # tests: a boto3.Session factory
+    # report only what concerns ``paths`` (none: nothing), even when one of them is the root
+    # (--staged-deletions: the pre-commit hook's files and the commit's deletions)
+    named_only: bool = False
 
 
 @dataclass
@@ -69,6 +72,9 @@ def _internal(message: str, location: Location, subject: str) -> Finding:
 def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     cwd = opts.cwd
     where = scope.plan(opts.paths, cwd)
+    if opts.named_only:
+        where = replace(where, focus=frozenset(os.path.realpath(os.path.join(cwd, p))
+                                               for p in opts.paths))
     walk = _walk(where, config, opts)
     ropts = ReadOptions(tag_key=config.tag_key, tag_value=config.tag_value,
                         max_file_size=config.max_file_size)

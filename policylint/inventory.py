@@ -82,6 +82,9 @@ def _bucket(lb: LinkedBucket) -> dict[str, Any]:
         "needs_cors": any(u.needs_cors for u in lb.uses),
         "cors": [_cors(c) for c in sorted(lb.cors, key=lambda c: _loc_key(c.location))],
         "labeling": [_use(u) for u in sorted(lb.uses, key=lambda u: _loc_key(u.location))],
+        # scripts applying a CORS document that does not exist (the bucket gets no CORS)
+        "missing_cors": [{"document": c.missing, **(_where(c.location) or {})}
+                         for c in sorted(lb.missing_cors, key=lambda c: _loc_key(c.location))],
     }
 
 
@@ -175,6 +178,8 @@ def _text(data: dict[str, Any]) -> str:
         lines.append(f"  {head}")
         if not b["cors"]:
             lines.append("    CORS: none")
+        lines += [f"    CORS script at {_at(m)}: applies {m['document']}, which does not exist"
+                  for m in b["missing_cors"]]
         lines += [f"    {_cors_line(c)}" for c in b["cors"]]
         for u in b["labeling"]:
             lines.append(f"    use: {_use_line(u)}")

@@ -55,9 +55,12 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def loads(
-    text: str, *, max_depth: int = MAX_DEPTH, reject_duplicates: bool = False
+    text: str, *, max_depth: int = MAX_DEPTH, reject_duplicates: bool = False,
+    duplicates: list[tuple[str, int, int]] | None = None,
 ) -> Any:
-    """Parse ``text``; containers come back as PDict/PList with positions."""
+    """Parse ``text``; containers come back as PDict/PList with positions. With
+    ``duplicates`` given, a repeated key is recorded there (message, line, column of the second
+    key) and the last value wins, instead of raising."""
     lines = _Lines(text)
     n = len(text)
 
@@ -161,12 +164,14 @@ def loads(
             vpos = pos(vstart, i)
             if isinstance(parent, PDict):
                 key = frame[2]
-                if key in parent and reject_duplicates:
+                if key in parent and (reject_duplicates or duplicates is not None):
                     first = parent.kpos[key]
                     l2, c2 = lines.at(frame[3])
-                    raise JSONPosError(
-                        f"duplicate key {key!r} (first at line {first.line})", l2, c2
-                    )
+                    message = f"duplicate key {key!r} (first at line {first.line})"
+                    if duplicates is None:
+                        raise JSONPosError(message, l2, c2)
+                    duplicates.append((message, l2, c2))
+                    del parent[key]  # the last one wins, in its own place
                 parent[key] = value
                 parent.kpos[key] = pos(frame[3], frame[4])
                 parent.vpos[key] = vpos

@@ -108,6 +108,42 @@ def modality_of(task_arn: Any) -> Modality:
     return Modality.UNKNOWN
 
 
+# Built-in worker UIs (``HumanTaskConfig.UiConfig.HumanTaskUiArn``), owned by an AWS account that
+# differs by region: arn:aws:sagemaker:<region>:<aws-account>:human-task-ui/<Name>. The one table
+# of them: every reader (IaC, Step Functions, request files, Python and JavaScript code) asks
+# ``task_modality``.
+HUMAN_TASK_UI_MODALITY: dict[str, Modality] = {
+    "PointCloudObjectDetection": Modality.POINT_CLOUD,
+    "PointCloudObjectTracking": Modality.POINT_CLOUD,
+    "PointCloudSemanticSegmentation": Modality.POINT_CLOUD,
+    "VideoObjectDetection": Modality.VIDEO,
+    "VideoObjectTracking": Modality.VIDEO,
+    "NamedEntityRecognition": Modality.TEXT,
+}
+_HUMAN_TASK_UI = re.compile(
+    r"arn:aws[a-z-]*:sagemaker:[^:]*:[^:]*:human-task-ui/(?P<name>[A-Za-z0-9-]+)")
+
+
+def modality_of_ui(ui_arn: Any) -> Modality:
+    """Modality of a built-in ``HumanTaskUiArn`` (``.../human-task-ui/PointCloudObjectDetection``),
+    else UNKNOWN (a custom UI says nothing about the task). A partly dynamic ARN whose tail is a
+    literal built-in name still counts (``arn:${AWS::Partition}:...:human-task-ui/X`` evaluates
+    with an unknown region but a known name)."""
+    if not isinstance(ui_arn, str):
+        return Modality.UNKNOWN
+    m = _HUMAN_TASK_UI.fullmatch(ui_arn.strip())
+    name = m.group("name") if m else None
+    if name is None and "human-task-ui/" in ui_arn:
+        name = ui_arn.rsplit("human-task-ui/", 1)[1].strip()
+    return HUMAN_TASK_UI_MODALITY.get(name or "", Modality.UNKNOWN)
+
+
+def task_modality(pre_lambda_arn: Any, ui_arn: Any = None) -> Modality:
+    """The task's modality: from the pre-annotation Lambda, else from a built-in worker UI."""
+    modality = modality_of(pre_lambda_arn)
+    return modality if modality is not Modality.UNKNOWN else modality_of_ui(ui_arn)
+
+
 # --- API-shaped parameters -------------------------------------------------------------------
 
 Locate = Callable[[tuple[Any, ...]], Location]
@@ -149,7 +185,8 @@ def labeling_job_uses(
     uses: list[LabelingUse] = []
     task = _get(params, "HumanTaskConfig", "PreHumanTaskLambdaArn")
     if modality is None:
-        modality = modality_of(task)
+        modality = task_modality(task, _get(params, "HumanTaskConfig", "UiConfig",
+                                            "HumanTaskUiArn"))
     manifest_path = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
     manifest = _get(params, *manifest_path)
     if manifest is None and _dynamic(params, *manifest_path):

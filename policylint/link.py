@@ -121,7 +121,7 @@ def link(facts: Facts, options: LinkOptions) -> Project:
         if not targets:
             project.unbound_cors.append(c)
         for lb in targets:
-            lb.cors.append(c)
+            (lb.missing_cors if c.missing is not None else lb.cors).append(c)
 
     # labeling uses: from readers, from declarations on buckets, from config globs
     uses = list(facts.uses)

@@ -219,6 +219,9 @@ class CorsConfig:
     # Name of the document file when the CORS rules live in their own document.
     document: str | None = None
     fix_hints: tuple[tuple[str, str], ...] = ()
+    # Set (to the document's display path) when a script applies a ``file://`` CORS document
+    # that does not exist: the command fails at deploy time and the bucket keeps no CORS.
+    missing: str | None = None
 
     @property
     def key(self) -> str:
@@ -486,6 +489,8 @@ class LinkedBucket:
     uses: list[LabelingUse] = field(default_factory=list)
     # with --aws: the deployed configuration (or why it could not be read)
     live: LiveCors | None = None
+    # CORS sources that apply a document that does not exist (CorsConfig.missing): no CORS
+    missing_cors: list[CorsConfig] = field(default_factory=list)
 
     @property
     def subject(self) -> str:

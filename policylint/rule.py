@@ -80,6 +80,52 @@ def rule_is_uncertain(rule: CorsRule) -> bool:
     return any(isinstance(v, Unknown) for v in (*rule.methods, *rule.origins))
 
 
+def _has3(values: tuple[object, ...] | Unknown, wanted: str, *, case: bool = True) -> bool | None:
+    """Whether ``values`` holds ``wanted``: None when that is not known (the list, or one of
+    its items, is unknown and ``wanted`` is not among the known ones)."""
+    if _has(values, wanted, case=case):
+        return True
+    if isinstance(values, Unknown) or any(isinstance(v, Unknown) for v in values):
+        return None
+    return False
+
+
+def _all3(parts: Iterable[bool | None]) -> bool | None:
+    got = list(parts)
+    if False in got:
+        return False
+    return None if None in got else True
+
+
+def first_get_rule(config: CorsConfig, options: Options) -> tuple[int, CorsRule] | Unknown | None:
+    """The rule S3 answers a GET from the labeling UI with: the first, in order, that allows
+    GET from an accepted origin, with its index. Unknown when a rule before it (or the list)
+    cannot be known (it might be the one that matches first); None when no rule allows it."""
+    if isinstance(config.rules, Unknown):
+        return config.rules
+    for i, r in enumerate(config.rules):
+        if rule_allows_get(r, options):
+            return i, r
+        if rule_is_uncertain(r):
+            values = _unknowns(r)
+            return values[0] if values else Unknown("a rule's methods or origins are not known")
+    return None
+
+
+def media_complete(rule: CorsRule, options: Options) -> bool | None:
+    """Whether a rule allows GET, HEAD, PUT from an accepted origin with AllowedHeaders *: None
+    when an unknown method or header list leaves it open."""
+    methods = _all3(_has3(rule.methods, m) for m in ("GET", "HEAD", "PUT"))
+    origins = (True if any(_has(rule.origins, o) for o in options.accepted_origins)
+               else None if isinstance(rule.origins, Unknown) else False)
+    return _all3((methods, origins, _has3(rule.allowed_headers, "*")))
+
+
+def exposes_origin(rule: CorsRule) -> bool | None:
+    """Whether a rule exposes Access-Control-Allow-Origin: None when its list is unknown."""
+    return _has3(rule.expose_headers, "Access-Control-Allow-Origin", case=False)
+
+
 def unknown_reason(config: CorsConfig, options: Options | None = None) -> str | None:
     """Why a configuration's rules can't be judged, or None when they can: the whole rule list
     is unknown, or no known rule passes while some rule's methods or origins are unknown (that
@@ -95,6 +141,43 @@ def unknown_reason(config: CorsConfig, options: Options | None = None) -> str | 
         why = f": {values[0].reason}" if values else ""
         return f"a rule's methods or origins are not known statically{why}"
     return None
+
+
+def rule_unknown_reason(config: CorsConfig, uses: Iterable[LabelingUse],
+                        options: Options | None = None) -> str | None:
+    """Why the configuration cannot be judged for these uses: ``unknown_reason``, or, for
+    point-cloud/video uses (PL103) and Ground Truth inputs (PL104), an unknown method, header
+    or exposed-header list in the rule S3 answers a GET with (``first_get_rule``)."""
+    reason = unknown_reason(config, options)
+    if reason is not None:
+        return reason
+    opts = options or Options()
+    uses = list(uses)
+    media = any(u.modality.needs_media_cors for u in uses)
+    ground_truth = any(u.service is Service.GROUND_TRUTH and u.role.value == "input" for u in uses)
+    if not (media or ground_truth):
+        return None
+    first = first_get_rule(config, opts)
+    if isinstance(first, Unknown):
+        return f"a rule before the GET rule is not known statically: {first.reason}"
+    if first is None:
+        return None
+    rule = first[1]
+    if media and media_complete(rule, opts) is None:
+        return ("whether its GET rule also allows HEAD and PUT with AllowedHeaders * is not "
+                f"known statically{_field_reason(rule.methods, rule.allowed_headers)}")
+    if ground_truth and exposes_origin(rule) is None:
+        return ("whether its GET rule exposes Access-Control-Allow-Origin is not known "
+                f"statically{_field_reason(rule.expose_headers)}")
+    return None
+
+
+def _field_reason(*seqs: tuple[object, ...] | Unknown) -> str:
+    for seq in seqs:
+        items = [seq] if isinstance(seq, Unknown) else [v for v in seq if isinstance(v, Unknown)]
+        if items:
+            return f": {items[0].reason}"
+    return ""
 
 
 def _unknowns(rule: CorsRule) -> list[Unknown]:

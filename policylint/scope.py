@@ -48,6 +48,25 @@ def analysis_root(path: str, cwd: str) -> str:
     return path if os.path.isdir(path) else os.path.dirname(path)
 
 
+def staged_deletions(start: str) -> list[str]:
+    """Absolute paths of the files that the staged commit deletes (``git diff --cached``), for
+    the pre-commit hook, which is never given them. [] outside git or when git fails."""
+    import subprocess
+
+    top = git_root(start)
+    if top is None:
+        return []
+    try:
+        out = subprocess.run(["git", "diff", "--cached", "--name-only", "--diff-filter=D", "-z"],
+                             cwd=top, capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if out.returncode != 0:
+        return []
+    names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [os.path.join(top, n) for n in names if n]
+
+
 def plan(paths: list[str], cwd: str) -> Scope:
     abs_paths = [os.path.abspath(os.path.join(cwd, p)) for p in paths] or [os.path.abspath(cwd)]
     root = analysis_root(abs_paths[0], cwd)

@@ -66,11 +66,16 @@ def load(
     intrinsics: bool = False,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
+    duplicates: list[tuple[str, int, int]] | None = None,
 ) -> Any:
-    """The single document in ``text`` as a positioned tree (None for an empty stream)."""
+    """The single document in ``text`` as a positioned tree (None for an empty stream). A
+    duplicate key is an error, unless ``duplicates`` is given: then it is recorded there
+    (message, line, column of the second key) and the last value wins."""
     loader = _Loader(text)
     try:
-        return _Builder(text, intrinsics, max_depth, max_nodes).run(loader)
+        builder = _Builder(text, intrinsics, max_depth, max_nodes)
+        builder.duplicates = duplicates
+        return builder.run(loader)
     except YAMLPosError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -126,6 +131,7 @@ class _Builder:
         self.intrinsics = intrinsics
         self.max_depth = max_depth
         self.max_nodes = max_nodes
+        self.duplicates: list[tuple[str, int, int]] | None = None
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.stack: list[_Frame] = []
@@ -303,8 +309,12 @@ class _Builder:
             return
         if key in node:
             first = node.kpos[key]
-            raise YAMLPosError(f"duplicate key {key!r} (first at line {first.line}, again at "
-                               f"line {kpos.line})", kpos.line, kpos.column)
+            message = (f"duplicate key {key!r} (first at line {first.line}, again at "
+                       f"line {kpos.line})")
+            if self.duplicates is None:
+                raise YAMLPosError(message, kpos.line, kpos.column)
+            self.duplicates.append((message, kpos.line, kpos.column))
+            del node[key]
         node[key] = "<<" if value is _MERGE else value
         node.kpos[key] = kpos
         node.vpos[key] = pos

@@ -36,6 +36,9 @@ resource "aws_s3_bucket_cors_configuration" "images" {
 Only buckets defined in the scanned files are reported here; a labeling use of a bucket defined
 elsewhere is PL102 — unless `--aws` read its deployed configuration and found none, then it is
 reported here, at the labeling use. Evidence inferred from IAM lowers the severity to warning.
+A script that applies a `file://` CORS document that does not exist (deleted, renamed, never
+committed) gives the bucket no CORS — the command fails at deploy time — so the bucket is
+reported here, with the script line and the missing path in the evidence.
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
@@ -46,7 +49,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from policylint.model import Finding, Project, Severity
+from policylint.model import Finding, LinkedBucket, Location, Project, Related, Severity
 from policylint.rule import (
     Options,
     RuleMeta,
@@ -72,7 +75,9 @@ WHY = ("AWS requires a CORS rule allowing GET from origin * on every bucket hold
 
 def check(project: Project, options: Options) -> Iterator[Finding]:
     for lb in project.buckets:
-        if lb.cors or (lb.bucket is None and not live_verified(lb)):
+        # a bucket defined nowhere may have CORS from elsewhere, unless the only source known
+        # applies a document that does not exist (the command fails)
+        if lb.cors or (lb.bucket is None and not live_verified(lb) and not lb.missing_cors):
             continue
         uses = [u for u in lb.uses if u.needs_cors]
         if not uses:
@@ -82,7 +87,29 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         yield Finding(
             META.code, META.name, severity_for(uses, META.severity),
             f"S3 bucket {lb.label} holds {services(uses)} {role} data but has no CORS "
-            f"configuration",
+            f"configuration{_missing(lb)}",
             where_reported(lb), subject=lb.subject, bucket=bucket_name(lb),
-            related=chain(lb, uses), fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY,
+            related=chain(lb, uses) + _missing_related(lb),
+            fix=fix_for_bucket(lb, needed_rule(uses, media)), why=WHY,
             target=bucket_target(lb, need_for(uses, media)))
+
+
+def _missing(lb: LinkedBucket) -> str:
+    """The CORS documents that scripts apply to the bucket but that do not exist."""
+    names = sorted({c.missing for c in lb.missing_cors if c.missing})
+    if not names:
+        return ""
+    listed = ", ".join(names)
+    verb = "does" if len(names) == 1 else "do"
+    return (f": the CORS document {listed} that a script applies {verb} not exist, so the "
+            f"command fails at deploy time and leaves the bucket without CORS")
+
+
+def _missing_related(lb: LinkedBucket) -> tuple[Related, ...]:
+    rel: list[Related] = []
+    for c in lb.missing_cors:
+        rel.append(Related(f"applies CORS document {c.missing}, which does not exist", c.location))
+        if c.missing:  # where the document should be: a deletion there is this finding's cause
+            rel.append(Related(f"CORS document {c.missing} does not exist",
+                               Location(c.missing, 1, 1)))
+    return tuple(rel)

@@ -51,7 +51,7 @@ from policylint.rule import (
     live_verified,
     needed_rule,
     services,
-    unknown_reason,
+    rule_unknown_reason,
 )
 
 META = RuleMeta(code="PL102", name="labeling-bucket-unverified", severity=Severity.WARNING,
@@ -67,7 +67,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             continue
         first = min(uses, key=lambda u: (u.location.path, u.location.line, u.location.column))
         if lb.bucket is None and not lb.cors:
-            if live_verified(lb):
+            if live_verified(lb) or lb.missing_cors:  # PL100 judges "no CORS"
                 continue  # --aws read it: PL100 judges "no CORS"
             yield Finding(
                 META.code, META.name, META.severity,
@@ -79,7 +79,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 fix=fix_for_bucket(lb, needed_rule(uses)), why=WHY)
             continue
         for c in lb.cors:
-            reason = unknown_reason(c, options)
+            reason = rule_unknown_reason(c, uses, options)
             if reason is not None:
                 yield Finding(
                     META.code, META.name, META.severity,

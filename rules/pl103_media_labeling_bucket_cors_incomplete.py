@@ -24,6 +24,10 @@ worker UI cannot load or save.
 ## Known limitations
 The modality comes from the task type (`PreHumanTaskLambdaArn`); when it is unknown the bucket
 is judged as an image bucket (PL100/PL101).
+S3 answers a request with the first rule that matches it, so the rule judged is the first one,
+in order, that allows GET from an accepted origin: a later rule that would pass does not hide it
+(`--fix` inserts the rule before it). A method, header or exposed-header list that cannot be
+known statically makes the bucket unverified (PL102), never a violation.
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-point-cloud-general-information.html
@@ -39,12 +43,12 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    first_get_rule,
     fix_for_config,
+    media_complete,
     config_target,
     need_for,
     needed_rule,
-    rule_is_media_complete,
-    rule_is_uncertain,
     services,
     severity_for,
 )
@@ -64,10 +68,11 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         if not uses or not lb.cors:
             continue
         for c in lb.cors:
-            if isinstance(c.rules, Unknown) or any(rule_is_uncertain(r) for r in c.rules):
+            first = first_get_rule(c, options)
+            if isinstance(first, Unknown):
                 continue
-            if any(rule_is_media_complete(r, options) for r in c.rules):
-                continue
+            if first is not None and media_complete(first[1], options) is not False:
+                continue  # S3 answers with the first GET rule: it decides (unknown: PL102)
             kinds = sorted({u.modality.value for u in uses})
             cond = f" when {c.condition}" if c.condition else ""
             yield Finding(
@@ -76,5 +81,6 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 f"* with AllowedHeaders *; it holds {services(uses)} {'/'.join(kinds)} data",
                 c.location, subject=lb.subject, bucket=bucket_name(lb), related=chain(lb, uses),
                 fix=fix_for_config(c, needed_rule(uses, media=True), bucket_name(lb)), why=WHY,
-                target=config_target(lb, c, need_for(uses, media=True)))
+                target=config_target(lb, c, need_for(uses, media=True),
+                                     before=None if first is None else first[0]))
             break

@@ -23,6 +23,10 @@ work without it today, so this is a note; `labeling.strict-ground-truth: true` m
 
 ## Known limitations
 Only evidence that names Ground Truth counts (a labeling job, a manifest, a Step Functions task).
+S3 answers a request with the first rule that matches it, so the rule judged is the first one,
+in order, that allows GET from an accepted origin: a later rule that would pass does not hide it
+(`--fix` inserts the rule before it). A method, header or exposed-header list that cannot be
+known statically makes the bucket unverified (PL102), never a violation.
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
@@ -37,12 +41,12 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    exposes_origin,
+    first_get_rule,
     fix_for_config,
     config_target,
     need_for,
     needed_rule,
-    rule_allows_get,
-    rule_exposes_origin,
 )
 
 META = RuleMeta(code="PL104", name="ground-truth-cors-expose-header", severity=Severity.NOTE,
@@ -60,19 +64,20 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         if not uses or not lb.cors:
             continue
         for c in lb.cors:
-            if isinstance(c.rules, Unknown):
+            first = first_get_rule(c, options)
+            if first is None or isinstance(first, Unknown) or isinstance(c.rules, Unknown):
                 continue
-            passing = [r for r in c.rules if rule_allows_get(r, options)]
-            if not passing or any(rule_exposes_origin(r) for r in passing):
+            index, judged = first  # S3 answers with the first GET rule: it decides
+            if exposes_origin(judged) is not False:
                 continue
             yield Finding(
                 META.code, META.name,
                 Severity.ERROR if options.strict_ground_truth else META.severity,
                 f"the GET rule of S3 bucket {lb.label} does not expose Access-Control-Allow-Origin "
                 f"(Ground Truth documents it since Nov 2021)",
-                passing[0].location or c.location, subject=lb.subject, bucket=bucket_name(lb),
+                judged.location or c.location, subject=lb.subject, bucket=bucket_name(lb),
                 related=chain(lb, uses),
                 fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)), why=WHY,
                 target=config_target(lb, c, need_for(uses), on_request=True,
-                                     before=c.rules.index(passing[0])))
+                                     before=index))
             break

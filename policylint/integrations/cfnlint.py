@@ -81,14 +81,14 @@ def analyse(filename: str) -> list[Hit]:
     (a bad configuration, say) come back as one PL000 hit at the top of the template."""
     from policylint import engine, plugins
     from policylint.config import Config, find_config, load_config
-    from policylint.discover import find_root
+    from policylint.scope import analysis_root
     from policylint.errors import PolicylintError
 
     cwd = os.getcwd()
     target = os.path.realpath(filename)
     try:
         start = os.path.dirname(target)
-        found = find_config(start, find_root(start))
+        found = find_config(start, analysis_root(target, cwd))
         config = load_config(found) if found else Config()
         rules = plugins.load_rules(config.rules_dirs)
         result = engine.run(config, rules, engine.RunOptions(paths=[target], cwd=cwd))

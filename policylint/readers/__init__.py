@@ -141,6 +141,8 @@ class LocalContext:
         if real is None:
             return None
         try:
-            return sorted(os.listdir(real))
+            # the cache's own folder is never input: listing it would make a listing of the
+            # root (a missing file:// document looked for there) change after the first run
+            return sorted(n for n in os.listdir(real) if n != ".policylint_cache")
         except OSError:
             return None

@@ -27,6 +27,7 @@ from policylint.model import (
     ParseError,
     Role,
     Service,
+    Unknown,
 )
 from policylint.readers import Context, Source, Unit
 
@@ -54,6 +55,9 @@ class _Scan:
     first_bad: int = 0  # line of the first bad line, 0 when none
     first_line: int = 0  # line of the first non-blank line
     data_lines: int = 0
+    # the first source-ref whose bucket is a placeholder (s3://$BUCKET/x, s3://<bucket>/x,
+    # s3://${B}/x): one unverified use per file, however many lines repeat it
+    placeholder: tuple[_FirstUse, Unknown] | None = None
 
 
 def read(unit: Unit, ctx: Context) -> Facts:
@@ -152,6 +156,12 @@ def _note_object(scan: _Scan, value: Any, line: int, raw: bytes | None) -> None:
             return
     got = labeling.parse_s3_uri(ref)
     if got is None:
+        unknown = labeling.bucket_of(ref)
+        if isinstance(unknown, Unknown):
+            if scan.placeholder is None:
+                scan.placeholder = (_FirstUse(line, _column_of(raw, ref), ref), unknown)
+            else:
+                scan.placeholder[0].lines += 1
         return
     bucket = got[0]
     seen = scan.buckets.get(bucket)
@@ -180,6 +190,14 @@ def _uses(scan: _Scan, path: str) -> list[LabelingUse]:
             f"Ground Truth input manifest {path}: source-ref {first.uri}{more}",
             Location(path, first.line, first.column), Confidence.DEFINED,
             BucketRef(name=bucket, text=first.uri)))
+    if scan.placeholder is not None:
+        first, unknown = scan.placeholder
+        more = f" (and {first.lines - 1} more lines)" if first.lines > 1 else ""
+        out.append(LabelingUse(
+            Service.GROUND_TRUTH, Role.INPUT, Modality.IMAGE,
+            f"Ground Truth input manifest {path}: source-ref {first.uri}{more}",
+            Location(path, first.line, first.column), Confidence.DEFINED,
+            BucketRef(name=unknown, text=first.uri)))
     return out
 
 

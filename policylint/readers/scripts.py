@@ -139,6 +139,12 @@ def _from_file(name: str, ref: BucketRef, where: Location, src: Source, ctx: Con
                facts: Facts, cwd: str | None) -> None:
     found = _find_document(name, src, ctx, cwd)
     if found is None:
+        absent = _absent_document(name, src, ctx, cwd)
+        if absent is not None:
+            facts.cors.append(CorsConfig(target=ref, rules=(), location=where,
+                                         source=CorsSource.SCRIPT, format=Format.CORS_JSON,
+                                         document=name, missing=ctx.display(absent)))
+            return
         facts.cors.append(_unknown(ref, where, f"the CORS document {name} applied here is not in "
                                                "the scanned files"))
         return
@@ -154,18 +160,38 @@ def _from_file(name: str, ref: BucketRef, where: Location, src: Source, ctx: Con
         facts.cors.append(replace(config, target=ref))
 
 
+def _absent_document(name: str, src: Source, ctx: Context, cwd: str | None) -> str | None:
+    """The path (of the first candidate) when a ``file://`` document exists nowhere it could
+    be: each candidate's folder (or, for a missing folder, its parent) is listed inside the
+    root and lacks it. None when a candidate lies outside the root or cannot be listed (then
+    it is only unknown)."""
+    candidates = _candidates(name, src, ctx, cwd)
+    for candidate in candidates:
+        path = os.path.normpath(candidate)
+        folder, base = os.path.split(path)
+        names = ctx.listdir(folder)
+        if names is None:
+            parent = ctx.listdir(os.path.dirname(folder))
+            if parent is None or os.path.basename(folder) in parent:
+                return None
+        elif base in names:
+            return None
+    return os.path.normpath(candidates[0])
+
+
+def _candidates(name: str, src: Source, ctx: Context, cwd: str | None) -> list[str]:
+    if os.path.isabs(name):
+        return [name]
+    if cwd is not None:
+        return [os.path.join(cwd, name)]
+    return [os.path.join(os.path.dirname(src.abspath), name), os.path.join(ctx.root, name)]
+
+
 def _find_document(name: str, src: Source, ctx: Context,
                    cwd: str | None) -> tuple[str, bytes] | None:
     """(absolute path, bytes) of a ``file://`` document: relative to the folder the script
     moved to with ``cd``, else to the script's folder, else to the repository root."""
-    if os.path.isabs(name):
-        candidates = [name]
-    elif cwd is not None:
-        candidates = [os.path.join(cwd, name)]
-    else:
-        candidates = [os.path.join(os.path.dirname(src.abspath), name),
-                      os.path.join(ctx.root, name)]
-    for candidate in candidates:
+    for candidate in _candidates(name, src, ctx, cwd):
         path = os.path.normpath(candidate)
         data = ctx.load(path)
         if data is not None:

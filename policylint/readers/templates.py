@@ -2,7 +2,8 @@
 (HTMLQuestion, ExternalQuestion).
 
 Literal S3 URIs and URLs in ``src``/``href`` attributes (and the other attributes that crowd
-elements load media from) and in Liquid arguments (``{{ "s3://b/k" | grant_read_access }}``) are
+elements load media from; not ``<a href>``, ``<link href>`` or ``<script src>``, which are links
+and assets that need no CORS) and in Liquid arguments (``{{ "s3://b/k" | grant_read_access }}``) are
 image inputs: the worker's browser loads them cross-origin. Which service reads them follows
 from the context: MTurk XML or an MTurk submit form → Mechanical Turk; A2I's own elements or
 task fields → Amazon A2I; crowd-html-elements or Liquid task fields → Ground Truth. An HTML file
@@ -112,9 +113,27 @@ def uses_of_template(text: str, path: str) -> list[LabelingUse]:
     return out
 
 
+# (tag, attribute) pairs that load assets or are links, not labeling data: a stylesheet, a
+# script, a link the worker may follow; they need no CORS on the bucket
+_ASSET = frozenset({("a", "href"), ("link", "href"), ("area", "href"), ("base", "href"),
+                    ("script", "src")})
+_TAG_NAME = re.compile(r"<\s*([A-Za-z][\w:-]*)")
+
+
+def _is_asset(text: str, m: re.Match[str]) -> bool:
+    attr = m.group(0).split("=", 1)[0].strip().lower()
+    if attr not in ("href", "src"):
+        return False
+    lt = text.rfind("<", max(0, m.start() - MAX_TAG), m.start())
+    tag = _TAG_NAME.match(text, lt) if lt >= 0 and ">" not in text[lt:m.start()] else None
+    return tag is not None and (tag.group(1).lower(), attr) in _ASSET
+
+
 def _literal_uris(text: str) -> list[_Found]:
     out: list[_Found] = []
     for m in _ATTR.finditer(text):
+        if _is_asset(text, m):
+            continue
         name = next(g for g in ("d", "s", "e") if m.group(g) is not None)
         out += _uris_in(m.group(name), m.start(name))
     for opener, closer in (("{{", "}}"), ("{%", "%}")):

@@ -163,6 +163,20 @@ def read_plan(path: str, doc: dict[str, Any], lines: _Lines, ctx: Any, facts: Fa
             _sfn(address, values, loc, facts)
         elif isinstance(type_, str) and type_.endswith("labeling_job"):
             _job(address, values, loc, facts)
+    _drop_echoes(facts)
+
+
+def _drop_echoes(facts: Facts) -> None:
+    """In AWS provider v4+ ``aws_s3_bucket.cors_rule`` is computed: read back from GetBucketCors,
+    it echoes the CORS that an ``aws_s3_bucket_cors_configuration`` sets. Beside such a resource
+    for the same bucket (by reference or by name) it is not a second definition."""
+    separate = [c.target for c in facts.cors
+                if c.target is not None and c.hint("plan-inline") is None]
+    ids = {t.identity for t in separate if t.identity}
+    names = {t.name for t in separate if isinstance(t.name, str)}
+    facts.cors[:] = [c for c in facts.cors if c.hint("plan-inline") is None or c.target is None
+                     or not (c.target.identity in ids or (isinstance(c.target.name, str)
+                                                          and c.target.name in names))]
 
 
 def _resources(module: dict[str, Any], check: _Checker, where: str,
@@ -231,7 +245,8 @@ def _bucket(path: str, address: str, values: dict[str, Any], loc: Location, ctx:
     if inline:
         rules, problems = _rules(path, inline, loc)
         facts.cors.append(CorsConfig(BucketRef(identity=identity, name=bucket_name, text=address),
-                                     rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems)))
+                                     rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems),
+                                     fix_hints=(("plan-inline", "1"),)))
 
 
 def _rules(path: str, items: list[Any], loc: Location) -> tuple[tuple[CorsRule, ...], list[CorsProblem]]:
@@ -295,6 +310,8 @@ def _job(address: str, values: dict[str, Any], loc: Location, facts: Facts) -> N
             or values.get("manifest_s3_uri")}}},
         "OutputConfig": {"S3OutputPath": first(values, "output_config", "s3_output_path")},
         "HumanTaskConfig": {"PreHumanTaskLambdaArn": first(
-            values, "human_task_config", "pre_human_task_lambda_arn")},
+            values, "human_task_config", "pre_human_task_lambda_arn"),
+            "UiConfig": {"HumanTaskUiArn": first(
+                values, "human_task_config", "ui_config", "human_task_ui_arn")}},
     }
     facts.uses += labeling.labeling_job_uses(params, lambda keys: loc, f"{address} (plan)")

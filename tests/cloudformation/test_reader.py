@@ -159,6 +159,8 @@ def test_suppressions_and_their_problems(scan: dict[str, Any]) -> None:
 
 def test_parse_errors_point_at_the_error(scan: dict[str, Any]) -> None:
     assert _finding(scan, "PL001", "broken/template.yaml", 5)["message"] == (
-        "invalid YAML: duplicate key 'Images' (first at line 3, again at line 5)")
+        "duplicate key 'Images' (first at line 3, again at line 5): CloudFormation uses the last "
+        "value")
+    assert _finding(scan, "PL001", "broken/template.yaml", 5)["severity"] == "warning"
     assert _finding(scan, "PL001", "broken/template.json", 4)["message"] == (
         "invalid JSON: expected a string key")

@@ -32,8 +32,8 @@ def test_hook_definitions() -> None:
     hooks = _hooks()
     assert sorted(hooks) == ["policylint", "policylint-all"]
     one, every = hooks["policylint"], hooks["policylint-all"]
-    assert (one["language"], one["entry"], one["require_serial"], one["types"]) == (
-        "python", "policylint", True, ["text"])
+    assert (one["language"], one["entry"], one["require_serial"], one["types"],
+            one["always_run"]) == ("python", "policylint --staged-deletions", True, ["text"], True)
     assert (every["language"], every["entry"], every["require_serial"], every["pass_filenames"],
             every["always_run"]) == ("python", "policylint", True, False, True)
 
@@ -113,3 +113,29 @@ def test_real_pre_commit_blocks_a_bad_change_and_passes_the_fix(tmp_path: Path) 
                      fixed.stdout + fixed.stderr)
     assert _git(work, "log", "--format=%s", env=env).stdout.splitlines() == [
         "restore GET", "good CORS"]
+
+    # a commit that only deletes the CORS document a script applies fails (issue 15 item 4);
+    # a commit touching nothing policylint reads passes
+    (work / "infra").mkdir()
+    (work / "infra" / "main.tf").write_text(
+        'resource "aws_s3_bucket" "extra" {\n  bucket = "acme-extra"\n'
+        '  tags   = { "policylint:labeling-input" = "true" }\n}\n', encoding="utf-8")
+    (work / "deploy").mkdir()
+    (work / "deploy" / "cors.sh").write_text(
+        "aws s3api put-bucket-cors --bucket acme-extra --cors-configuration file://cors.json\n",
+        encoding="utf-8")
+    (work / "deploy" / "cors.json").write_text(FIXED, encoding="utf-8")
+    _git(work, "add", "-A", env=env)
+    added = _git(work, "commit", "-m", "extra bucket", env=env)
+    assert added.returncode == 0, added.stdout + added.stderr
+    (work / "README.md").write_text("notes\n", encoding="utf-8")
+    _git(work, "add", "README.md", env=env)
+    notes = _git(work, "commit", "-m", "notes", env=env)
+    assert notes.returncode == 0, notes.stdout + notes.stderr
+    _git(work, "rm", "-q", "deploy/cors.json", env=env)
+    gone = _git(work, "commit", "-m", "delete the CORS document", env=env)
+    output = gone.stdout + gone.stderr
+    assert gone.returncode == 1, output
+    assert re.search(r"policylint \(labeling buckets need S3 CORS\)\.+Failed", output), output
+    assert "infra/main.tf:1:1: PL100 [error]" in output, output
+    assert "deploy/cors.json that a script applies does not exist" in output, output

@@ -271,9 +271,9 @@ def test_powershell_backtick_continuation(tmp_path: Path) -> None:
     text = ("aws s3api put-bucket-cors `\r\n  --bucket ps-b `\n"
             "  --cors-configuration file://cors.json\n")
     facts = _read(scripts, tmp_path, "apply.ps1", text, "script")
-    assert _cors(facts) == [("apply.ps1", 1, 1, "script", "ps-b",
-                             "the CORS document cors.json applied here is not in the scanned "
-                             "files")]
+    # cors.json does not exist: a source with no rules that names the missing document
+    assert _cors(facts) == [("apply.ps1", 1, 1, "script", "ps-b", 0)]
+    assert [c.missing for c in facts.cors] == ["cors.json"]
 
 
 def test_cd_to_the_script_folder_idiom(tmp_path: Path) -> None:

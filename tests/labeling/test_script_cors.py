@@ -7,7 +7,8 @@ by a shell script, a Makefile or a GitHub workflow:
   only from https://example.com → PL101 at the document;
 - script-inline-bucket: inline JSON in a variable, PUT only → PL101 at the JSON in the script;
 - script-twice: a document (shell) and inline JSON (Makefile) → PL201 naming both;
-- script-missing-doc: the document does not exist → PL102, its CORS cannot be evaluated;
+- script-missing-doc: the document does not exist → PL100 (the command fails at deploy time and
+  leaves the bucket without CORS), at the manifest line, naming the missing document (issue 15);
 - script-gh-bucket: ``file://cors/ok-cors.json`` (relative to the repo root) from a workflow
   ``run:`` block with ``${{ env.BUCKET }}`` → passes.
 """
@@ -41,7 +42,7 @@ def test_findings(scan: dict[str, Any]) -> None:
     assert got == [
         ("PL101", "error", "cors/images-cors.json", 2, 3, "script-only-images"),
         ("PL201", "error", "cors/ok-cors.json", 2, 3, "script-twice"),
-        ("PL102", "warning", "scripts/apply-cors.sh", 10, 1, "script-missing-doc"),
+        ("PL100", "error", "data/train.manifest", 4, 16, "script-missing-doc"),
         ("PL101", "error", "scripts/inline.sh", 3, 8, "script-inline-bucket"),
     ]
 
@@ -53,10 +54,13 @@ def test_conflict_names_every_source(scan: dict[str, Any]) -> None:
 
 
 def test_missing_document_says_why(scan: dict[str, Any]) -> None:
-    pl102 = next(f for f in scan["findings"] if f["rule"] == "PL102")
-    assert pl102["message"] == (
-        "CORS of Ground Truth input bucket script-missing-doc cannot be evaluated: the CORS "
-        "document missing.json applied here is not in the scanned files")
+    pl100 = next(f for f in scan["findings"] if f["rule"] == "PL100")
+    assert pl100["message"] == (
+        "S3 bucket script-missing-doc holds Ground Truth input data but has no CORS "
+        "configuration: the CORS document scripts/missing.json that a script applies does not "
+        "exist, so the command fails at deploy time and leaves the bucket without CORS")
+    assert [(r["path"], r["line"], r["column"]) for r in pl100["related"]][-2:] == [
+        ("scripts/apply-cors.sh", 10, 1), ("scripts/missing.json", 1, 1)]
 
 
 def _snapshot(name: str, text: str) -> None:

@@ -21,5 +21,6 @@ def read(unit: Unit, ctx: Context) -> Facts:
         if error is not None:
             facts.errors.append(error)
         if loaded is not None:
+            facts.errors.extend(loaded.warnings)
             facts.extend(TemplateReader(loaded, ctx, src.abspath).read())
     return facts

@@ -519,7 +519,8 @@ class TemplateReader:
         """``ManifestS3Uri`` (and friends) directly among a resource's properties."""
         api = {("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri"): "ManifestS3Uri",
                ("OutputConfig", "S3OutputPath"): "S3OutputPath",
-               ("HumanTaskConfig", "PreHumanTaskLambdaArn"): "PreHumanTaskLambdaArn"}
+               ("HumanTaskConfig", "PreHumanTaskLambdaArn"): "PreHumanTaskLambdaArn",
+               ("HumanTaskConfig", "UiConfig", "HumanTaskUiArn"): "HumanTaskUiArn"}
         params: dict[str, Any] = {}
         for path, key in api.items():
             if key in node:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policylint import jsonpos, yamlpos
-from policylint.model import Format, Location, ParseError
+from policylint.model import Format, Location, ParseError, Severity
 from policylint.decoding import DecodeError, decode
 from policylint.positioned import PDict, Pos
 
@@ -22,6 +22,8 @@ class Loaded:
     doc: PDict
     format: Format
     comments: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text)
+    # duplicate mapping keys: PL001 warnings at the second key (CloudFormation keeps the last)
+    warnings: list[ParseError] = field(default_factory=list)
     _lines: list[str] | None = None
 
     @property
@@ -45,17 +47,18 @@ def load(path: str, data: bytes) -> tuple[Loaded | None, ParseError | None]:
     except DecodeError as exc:
         return None, ParseError(exc.message, Location(path, exc.line, exc.column))
     doc: Any
+    dups: list[tuple[str, int, int]] = []
     if text.lstrip().startswith("{"):
         fmt = Format.CLOUDFORMATION_JSON
         try:
-            doc = jsonpos.loads(text, reject_duplicates=True)
+            doc = jsonpos.loads(text, duplicates=dups)
         except jsonpos.JSONPosError as exc:
             return None, ParseError(f"invalid JSON: {exc.message}",
                                     Location(path, exc.line, exc.column))
     else:
         fmt = Format.CLOUDFORMATION_YAML
         try:
-            doc = yamlpos.load(text, intrinsics=True)
+            doc = yamlpos.load(text, intrinsics=True, duplicates=dups)
         except yamlpos.YAMLPosError as exc:
             return None, ParseError(f"invalid YAML: {exc.message}",
                                     Location(path, exc.line, exc.column))
@@ -65,6 +68,9 @@ def load(path: str, data: bytes) -> tuple[Loaded | None, ParseError | None]:
         return None, ParseError("not a CloudFormation template: the document is not a mapping",
                                 Location(path, 1, 1))
     loaded = Loaded(path, text, doc, fmt)
+    loaded.warnings = [ParseError(f"{message}: CloudFormation uses the last value",
+                                  Location(path, line, column), Severity.WARNING)
+                       for message, line, column in dups]
     if fmt is Format.CLOUDFORMATION_YAML and "policylint" in text:
         loaded.comments = comments(text)
     return loaded, None

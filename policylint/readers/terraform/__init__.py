@@ -35,6 +35,7 @@ from policylint.readers.terraform.extract import (
     unknown_instance_scope,
 )
 from policylint.readers.terraform.module import (
+    BUCKET_TYPE,
     COUNT_CAP,
     ModuleEval,
     ModuleFiles,
@@ -130,6 +131,8 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
                     "not analysed", block.loc, Severity.WARNING))
                 return
             got = instance_facts(m, block, type_, name, key, scope, declared.get(id(block), []))
+            if isinstance(exp, Unknown) and type_ != BUCKET_TYPE:  # a bucket's own CORS is its
+                _may_not_exist(got, f"{m.address(local_address(type_, name, None))}", exp)
             if m.anchor is not None:  # an initialised or built-in module: reported at the call
                 from policylint.readers.terraform.external import relocate
 
@@ -145,9 +148,8 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             out.extend(got)
     for name, block in m.modules.items():
         exp = m.expansion(block, "module", name)
-        if isinstance(exp, Unknown):
-            continue
-        for key, _scope in exp:
+        keys = [None] if isinstance(exp, Unknown) else [k for k, _scope in exp]
+        for key in keys:
             child = m.child(name, key)
             if isinstance(child, Unknown):
                 continue
@@ -155,10 +157,28 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             if child.anchor is None and is_library(child.files):
                 child_twin = _twin(child)
                 out.called_folders.append(child.files.dir_display)
-            _visit(child, out, standalone_library, twin=child_twin, seen=seen,
-                   deferred=deferred)
+            if not isinstance(exp, Unknown):
+                _visit(child, out, standalone_library, twin=child_twin, seen=seen,
+                       deferred=deferred)
+            else:
+                # unknown count/for_each: one instance is read, and whether its CORS exists is
+                # not known (its buckets and uses still count)
+                inner = Facts()
+                _visit(child, inner, standalone_library, twin=child_twin, seen=seen,
+                       deferred=deferred)
+                _may_not_exist(inner, m.address(f"module.{name}"), exp)
+                out.extend(inner)
             if seen[0] > MAX_UNIT_INSTANCES:
                 return
+
+
+def _may_not_exist(facts: Facts, address: str, why: Unknown) -> None:
+    """CORS defined by a block (or in a module) whose count/for_each is unknown may not exist:
+    its rules become unknown, so a labeling bucket relying on it is unverified, never passed."""
+    from dataclasses import replace
+
+    reason = Unknown(f"{address} may not exist: {why.reason}")
+    facts.cors[:] = [replace(c, rules=reason) for c in facts.cors]
 
 
 def _apply_aliases(facts: Facts, aliases: dict[str, str]) -> None:

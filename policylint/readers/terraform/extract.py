@@ -26,7 +26,12 @@ from policylint.model import (
     Unknown,
 )
 from policylint.readers.terraform import functions
-from policylint.readers.terraform.module import BUCKET_TYPE, ModuleEval, local_address
+from policylint.readers.terraform.module import (  # noqa: F401 (re-exported)
+    BUCKET_TYPE,
+    ModuleEval,
+    local_address,
+    unknown_instance_scope,
+)
 from policylint.readers.terraform.parse import Attr, Block, JsonExpr, hcl_locator
 from policylint.readers.terraform.values import (
     MISSING_INPUT,
@@ -308,6 +313,8 @@ _JOB_PATHS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("OutputConfig", "S3OutputPath"): ("output_config", "s3_output_path"),
     ("HumanTaskConfig", "PreHumanTaskLambdaArn"):
         ("human_task_config", "pre_human_task_lambda_arn"),
+    ("HumanTaskConfig", "UiConfig", "HumanTaskUiArn"):
+        ("human_task_config", "ui_config", "human_task_ui_arn"),
 }
 
 
@@ -370,7 +377,7 @@ def _labeling_job(m: ModuleEval, block: Block, local: str, scope: Scope, out: Fa
         if got is None:
             continue
         value, loc = got
-        if api[-1] == "PreHumanTaskLambdaArn" and isinstance(value, Unknown):
+        if api[-1] in ("PreHumanTaskLambdaArn", "HumanTaskUiArn") and isinstance(value, Unknown):
             # the task type is literal even when the ARN's partition or region is not
             # (arn:${data.aws_partition.current.partition}:...:function:PRE-BoundingBox)
             tail = _literal_tail(_find(block, tf))
@@ -399,12 +406,12 @@ def _labeling_job(m: ModuleEval, block: Block, local: str, scope: Scope, out: Fa
 
 def _literal_tail(attr: Attr | None) -> str | None:
     """The text after the last interpolation of a quoted template, when it names a task
-    function (``...:function:PRE-...``)."""
+    function (``...:function:PRE-...``) or a built-in worker UI (``...:human-task-ui/...``)."""
     if attr is None or isinstance(attr.expr, JsonExpr):
         return None
     raw = attr.expr.text.decode("utf-8", "replace").strip()
     tail = raw.rsplit("}", 1)[-1].rstrip('"')
-    return tail if ":function:" in tail else None
+    return tail if ":function:" in tail or "human-task-ui/" in tail else None
 
 
 def _uri_value(value: Any) -> Any:
@@ -464,8 +471,11 @@ def _task_role_uses(m: ModuleEval, definition: Any, scope: Scope, what: str,
             continue
         output = labeling.bucket_of((params.get("OutputConfig") or {}).get("S3OutputPath")
                                     if isinstance(params.get("OutputConfig"), dict) else None)
-        modality = labeling.modality_of((params.get("HumanTaskConfig") or {}).get(
-            "PreHumanTaskLambdaArn") if isinstance(params.get("HumanTaskConfig"), dict) else None)
+        htc = params.get("HumanTaskConfig")
+        htc = htc if isinstance(htc, dict) else {}
+        ui = htc.get("UiConfig")
+        modality = labeling.task_modality(htc.get("PreHumanTaskLambdaArn"),
+                                          ui.get("HumanTaskUiArn") if isinstance(ui, dict) else None)
         found = policies_uses(m, params.get("RoleArn"),
                               {output} if isinstance(output, str) else set(), Service.GROUND_TRUTH,
                               modality, f"{what}, state '{state_name}'")
@@ -531,9 +541,6 @@ def depends_on_inputs(facts: Facts) -> bool:
             return True
     return False
 
-
-def unknown_instance_scope(reason: Unknown) -> Scope:
-    return {"count": {"index": reason}, "each": {"key": reason, "value": reason}}
 
 
 def is_labeling_comment(text: str) -> bool:

@@ -154,6 +154,11 @@ class Reader:
         return mf
 
 
+def unknown_instance_scope(reason: Unknown) -> dict[str, Any]:
+    """The scope of the one instance analysed when count/for_each cannot be known."""
+    return {"count": {"index": reason}, "each": {"key": reason, "value": reason}}
+
+
 class ModuleEval:
     """One instance of a module: the root module of the unit, or a child call's instance."""
 
@@ -471,7 +476,7 @@ class ModuleEval:
         if dir_abs in self.chain:
             return Unknown(f"module.{name} calls itself through {src}")
         exp = self.expansion(block, "module", name)
-        scope: dict[str, Any] = {}
+        scope: dict[str, Any] = unknown_instance_scope(exp) if isinstance(exp, Unknown) else {}
         if not isinstance(exp, Unknown):
             scope = dict(exp).get(key, {})
         inputs = {attr: self._input(block.attrs[attr], scope)
