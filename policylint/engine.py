@@ -244,15 +244,17 @@ def _rule_bug(r: LoadedRule, what: str, location: Location) -> Finding:
                        "the rest of the run went on")
 
 
-_OPTIONAL = (("bucket", str), ("fix", Fix), ("target", FixTarget))
+_OPTIONAL: tuple[tuple[str, type], ...] = (("bucket", str), ("fix", Fix), ("target", FixTarget))
 
 
 def bad_finding(f: object) -> str | None:
     """What is wrong with something a rule yielded, or None for a well-formed Finding."""
     if not isinstance(f, Finding):
         return f"{type(f).__name__} instead of a Finding"
-    for name, want in (("message", str), ("severity", Severity), ("location", Location),
-                       ("subject", str), ("why", str), ("related", tuple)):
+    required: tuple[tuple[str, type], ...] = (
+        ("message", str), ("severity", Severity), ("location", Location),
+        ("subject", str), ("why", str), ("related", tuple))
+    for name, want in required:
         if not isinstance(getattr(f, name), want):
             return f"a Finding whose {name} is a {type(getattr(f, name)).__name__}"
     for name, want in _OPTIONAL:

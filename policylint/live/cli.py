@@ -24,7 +24,7 @@ def settings_from(config: Config, profile: str | None = None, region: str | None
 
 
 def _parser() -> argparse.ArgumentParser:
-    from policylint.cli import FORMATS, _Parser
+    from policylint.args import FORMATS, _Parser
 
     p = _Parser(prog="policylint aws-audit",
                 description="Judge the CORS of every bucket that the labeling jobs of an AWS "
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def audit_main(argv: list[str]) -> int:
     from policylint import engine, output, plugins
-    from policylint.cli import _outputs, _use_color
+    from policylint.args import _outputs, _use_color
     from policylint.config import find_config, load_config
     from policylint.discover import find_root
     from policylint.link import LinkOptions, link

@@ -18,7 +18,7 @@ EXPECTED = [("PL200", "bad.json", 1), ("PL100", "main.tf", 1)]
 
 
 def _chmod_tree(root: Path, writable: bool) -> None:
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             p = Path(dirpath) / name
             p.chmod(stat.S_IMODE(p.stat().st_mode) | 0o200 if writable

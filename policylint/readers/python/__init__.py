@@ -46,7 +46,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
         if src.path.lower().endswith(".ipynb"):
             from policylint.readers.python import notebook
 
-            notebook.read_notebook(src.path, text, facts, ctx)
+            notebook.read_notebook(src.path, text, facts, ctx, read_module)
         else:
             read_module(src.path, text, facts, line_positions(text),
                         siblings=_siblings_of(src.abspath, ctx), options=ctx.options,

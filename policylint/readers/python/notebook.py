@@ -13,7 +13,7 @@ import ast
 import dataclasses
 import os
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 from policylint import discover, jsonpos
 from policylint.model import Facts, Location, ParseError, Severity
@@ -34,7 +34,8 @@ class _Line:
         self.raw = raw
 
 
-def read_notebook(path: str, text: str, facts: Facts, ctx: Context) -> None:
+def read_notebook(path: str, text: str, facts: Facts, ctx: Context,
+                  read_module: Callable[..., None]) -> None:
     try:
         doc = jsonpos.loads(text)
     except jsonpos.JSONPosError as exc:
@@ -58,7 +59,7 @@ def read_notebook(path: str, text: str, facts: Facts, ctx: Context) -> None:
             shell += lines[1:]
             continue
         if first.startswith("%%writefile"):
-            _writefile(first, lines[1:], path, text, facts, ctx, starts)
+            _writefile(first, lines[1:], path, text, facts, ctx, starts, read_module)
             continue
         if first.startswith("%%"):
             continue
@@ -72,7 +73,7 @@ def read_notebook(path: str, text: str, facts: Facts, ctx: Context) -> None:
                 Location(path, at[0], at[1]), Severity.NOTE))
             continue
         module += code
-    _read_python(path, module, starts, facts)
+    _read_python(path, module, starts, facts, read_module)
     _read_shell(path, shell, starts, facts, ctx)
 
 
@@ -183,9 +184,9 @@ def _map(lines: list[_Line], starts: list[int], line: int, col: int) -> tuple[in
     return _file_pos(starts, raw)
 
 
-def _read_python(path: str, module: list[_Line], starts: list[int], facts: Facts) -> None:
-    from policylint.readers.python import read_module
-
+def _read_python(path: str, module: list[_Line], starts: list[int], facts: Facts,
+                 read_module: Callable[..., None]) -> None:
+    """``read_module`` is the package's (passed in: the package imports this module)."""
     if not module:
         return
     text = "\n".join(ln.text for ln in module) + "\n"
@@ -212,13 +213,13 @@ def _read_shell(path: str, shell: list[_Line], starts: list[int], facts: Facts,
 
 
 def _writefile(first: str, body: list[_Line], path: str, text: str, facts: Facts, ctx: Context,
-               starts: list[int]) -> None:
+               starts: list[int], read_module: Callable[..., None]) -> None:
     words = first.split()
     name = next((w for w in words[1:] if not w.startswith("-")), "")
     lower = name.lower()
     if lower.endswith(".py"):
         if _parses(body):
-            _read_python(path, body, starts, facts)
+            _read_python(path, body, starts, facts, read_module)
         return
     if discover.classify(os.path.basename(name), b"put-bucket-cors") == discover.SCRIPT:
         _read_shell(path, [_Line(ln.text, ln.raw) for ln in body], starts, facts, ctx)

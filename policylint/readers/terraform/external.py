@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from policylint.model import Evidence, Facts, Location, Unknown
-from policylint.readers.terraform.parse import Block, parse_hcl
+from policylint.readers.terraform.parse import Block, ModuleFiles, parse_hcl
 
 S3_BUCKET = "terraform-aws-modules/s3-bucket/aws"
 MODEL_DIR = "<policylint built-in model>"
@@ -157,8 +157,6 @@ def model_dir(major: int) -> str:
 
 def model_files(major: int) -> Any:
     """The model's parsed files (a ``ModuleFiles``) for a supported major version."""
-    from policylint.readers.terraform.module import ModuleFiles
-
     d = model_dir(major)
     mf = ModuleFiles(d, d)
     mf.files.append(parse_hcl(f"{d}/main.tf", _MODEL.encode("utf-8")))

@@ -32,7 +32,7 @@ from policylint.readers.terraform.module import (  # noqa: F401 (re-exported)
     local_address,
     unknown_instance_scope,
 )
-from policylint.readers.terraform.parse import Attr, Block, JsonExpr
+from policylint.readers.terraform.parse import Attr, Block, JsonExpr, hcl_locator
 from policylint.readers.terraform.values import (
     MISSING_INPUT,
     JsonText,
@@ -518,70 +518,6 @@ def _definition(m: ModuleEval, attr: Attr, value: Any
     if isinstance(value, dict):
         return value, lambda k: fallback
     return None, lambda k: fallback
-
-
-def hcl_locator(attr: Attr, fallback: Location) -> Callable[[tuple[Any, ...]], Location]:
-    """Locate a key path inside ``jsonencode({...})`` written as an HCL object literal."""
-    pos = _positions_of(attr)
-    expr = attr.expr
-    if pos is None or isinstance(expr, JsonExpr):
-        return lambda keys: fallback
-
-    def locate(keys: tuple[Any, ...]) -> Location:
-        node = _jsonencode_arg(expr)
-        best = fallback
-        for k in keys:
-            if node is None:
-                break
-            found = _member(node, k)
-            if found is None:
-                break
-            elem, node = found
-            best = pos.loc(elem)
-        return best
-
-    return locate
-
-
-def _jsonencode_arg(expr: Any) -> Any:
-    kids = [c for c in expr.children if c.type != "comment"]
-    if len(kids) != 1 or kids[0].type != "function_call":
-        return None
-    call = kids[0]
-    name = next((c for c in call.children if c.type == "identifier"), None)
-    if name is None or name.text != b"jsonencode":
-        return None
-    args = next((c for c in call.children if c.type == "function_arguments"), None)
-    return next((c for c in args.children if c.type == "expression"), None) if args else None
-
-
-def _member(expr: Any, key: Any) -> tuple[Any, Any] | None:
-    coll = next((c for c in expr.children if c.type == "collection_value"), None)
-    if coll is None or not coll.children:
-        return None
-    inner = coll.children[0]
-    if inner.type == "tuple" and isinstance(key, int):
-        items = [c for c in inner.children if c.type == "expression"]
-        return (items[key], items[key]) if 0 <= key < len(items) else None
-    if inner.type != "object":
-        return None
-    for elem in inner.children:
-        if elem.type != "object_elem":
-            continue
-        exprs = [c for c in elem.children if c.type == "expression"]
-        if len(exprs) == 2 and _key_text(exprs[0]) == key:
-            return elem, exprs[1]
-    return None
-
-
-def _key_text(expr: Any) -> str:
-    raw = expr.text.decode("utf-8", "replace").strip()
-    if raw.startswith('"') and raw.endswith('"'):
-        try:
-            return str(json.loads(raw))
-        except ValueError:
-            return raw[1:-1]
-    return raw
 
 
 # --- what depends on a module's inputs ---------------------------------------------------------

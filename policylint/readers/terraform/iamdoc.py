@@ -16,7 +16,7 @@ from typing import Any, Callable
 from policylint import labeling
 from policylint.model import BucketRef, LabelingUse, Location, Modality, Service, Unknown
 from policylint.readers import iam
-from policylint.readers.terraform.parse import Attr, Block
+from policylint.readers.terraform.parse import Attr, Block, hcl_locator
 from policylint.readers.terraform.values import JsonText, Tracked, UnknownJson, UnknownRef
 
 ROLE = "aws_iam_role"
@@ -292,7 +292,6 @@ def _value(m: Any, block: Block, attr: str) -> Any:
 def _document(m: Any, attr: Attr | None) -> tuple[Any, Locate] | None:
     if attr is None:
         return None
-    from policylint.readers.terraform.extract import hcl_locator
 
     value = m.ev.value(attr.expr)
     fallback = attr.value_loc

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Unknown
 from policylint.readers.terraform.evaluate import Budget, EvalError, Evaluator, iterate, to_string
-from policylint.readers.terraform.parse import Attr, Block, FileSyntax, parse_hcl, parse_json
+from policylint.readers.terraform.parse import (  # noqa: F401  # ModuleFiles: re-exported
+    Attr,
+    Block,
+    FileSyntax,
+    ModuleFiles,
+    parse_hcl,
+    parse_json,
+)
 from policylint.readers.terraform.values import (
     MISSING_INPUT,
     Lazy,
@@ -36,16 +42,6 @@ _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "
 
 
 COUNT_CAP = 1000  # instances of one counted block; a larger count is cut and reported
-
-
-@dataclass
-class ModuleFiles:
-    """The parsed files of one module folder."""
-
-    dir_abs: str
-    dir_display: str
-    files: list[FileSyntax] = field(default_factory=list)  # .tf and .tf.json
-    tfvars: list[FileSyntax] = field(default_factory=list)  # in Terraform's precedence order
 
 
 # Parses of this process, by (display path, content hash): a child module called from several

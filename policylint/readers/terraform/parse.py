@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 from policylint.decoding import Positions
 from policylint.model import Format, Location, ParseError
@@ -383,3 +383,79 @@ def parse_template(text: str) -> Any:
             if c.type == "expression":
                 return c
     return None
+
+
+@dataclass
+class ModuleFiles:
+    """The parsed files of one module folder."""
+
+    dir_abs: str
+    dir_display: str
+    files: list[FileSyntax] = field(default_factory=list)  # .tf and .tf.json
+    tfvars: list[FileSyntax] = field(default_factory=list)  # in Terraform's precedence order
+
+
+# --- locating inside a parsed expression -----------------------------------------------------
+
+def hcl_locator(attr: Attr, fallback: Location) -> Callable[[tuple[Any, ...]], Location]:
+    """Locate a key path inside ``jsonencode({...})`` written as an HCL object literal."""
+    pos = attr.positions
+    expr = attr.expr
+    if pos is None or isinstance(expr, JsonExpr):
+        return lambda keys: fallback
+
+    def locate(keys: tuple[Any, ...]) -> Location:
+        node = _jsonencode_arg(expr)
+        best = fallback
+        for k in keys:
+            if node is None:
+                break
+            found = _member(node, k)
+            if found is None:
+                break
+            elem, node = found
+            best = pos.loc(elem)
+        return best
+
+    return locate
+
+
+def _jsonencode_arg(expr: Any) -> Any:
+    kids = [c for c in expr.children if c.type != "comment"]
+    if len(kids) != 1 or kids[0].type != "function_call":
+        return None
+    call = kids[0]
+    name = next((c for c in call.children if c.type == "identifier"), None)
+    if name is None or name.text != b"jsonencode":
+        return None
+    args = next((c for c in call.children if c.type == "function_arguments"), None)
+    return next((c for c in args.children if c.type == "expression"), None) if args else None
+
+
+def _member(expr: Any, key: Any) -> tuple[Any, Any] | None:
+    coll = next((c for c in expr.children if c.type == "collection_value"), None)
+    if coll is None or not coll.children:
+        return None
+    inner = coll.children[0]
+    if inner.type == "tuple" and isinstance(key, int):
+        items = [c for c in inner.children if c.type == "expression"]
+        return (items[key], items[key]) if 0 <= key < len(items) else None
+    if inner.type != "object":
+        return None
+    for elem in inner.children:
+        if elem.type != "object_elem":
+            continue
+        exprs = [c for c in elem.children if c.type == "expression"]
+        if len(exprs) == 2 and _key_text(exprs[0]) == key:
+            return elem, exprs[1]
+    return None
+
+
+def _key_text(expr: Any) -> str:
+    raw = expr.text.decode("utf-8", "replace").strip()
+    if raw.startswith('"') and raw.endswith('"'):
+        try:
+            return str(json.loads(raw))
+        except ValueError:
+            return raw[1:-1]
+    return raw
