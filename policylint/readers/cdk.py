@@ -71,10 +71,11 @@ def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
     return full
 
 
-_MODULES = {"aws_s3": "s3", "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
+_MODULES = {"aws_s3": "s3", "aws_ssm": "ssm", "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
             "aws_lambda_python_alpha": "lambda", "aws_lambda_python": "lambda"}
 FUNCTIONS = ("lambda.Function", "lambda.NodejsFunction", "lambda.PythonFunction")
 FROM_ASSET = "lambda.Code.fromAsset"
+SSM_PARAMETER = "ssm.StringParameter"
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,9 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
                 target.cors_at = s.stmt
         elif s.kind == TAGS_ADD and target is not None and len(s.args) >= 2:
             _tag(target, s, path, options)
+    for s in sites:
+        if s.kind == SSM_PARAMETER:
+            _parameter(s, path, by_var, facts)
     if resolve is not None:
         for s in sites:
             if s.kind in FUNCTIONS:
@@ -288,6 +292,32 @@ def _tag(b: _Built, s: Site, path: str, options: ReadOptions) -> None:
     b.bucket = replace(old, tags=tags, declared=declared)
 
 
+def _bucket_binding(kind: str, key: str, v: V, path: str,
+                    by_var: dict[str, _Built]) -> Binding | None:
+    """The binding of ``key`` to ``v``: a bucket of this file (``bucket.bucketName``) or a
+    plain (or unknown) value; None for anything else."""
+    where = _loc(path, v.pos)
+    if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
+        b = by_var[v.value.var].bucket
+        ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
+        return Binding(kind, key, b.name, where, ref)
+    if isinstance(v.value, (str, Unknown)):
+        return Binding(kind, key, v.value, where)
+    return None
+
+
+def _parameter(s: Site, path: str, by_var: dict[str, _Built], facts: Facts) -> None:
+    """``ssm.StringParameter`` with a known ``parameterName``: code reading it with
+    get_parameter(Name=...) gets its ``stringValue``, as for an AWS::SSM::Parameter."""
+    name = text_of(s.props.get("parameterName"))
+    value = s.props.get("stringValue")
+    if not isinstance(name, str) or value is None:
+        return
+    got = _bucket_binding("ssm", name, value, path, by_var)
+    if got is not None:
+        facts.parameters.append(got)
+
+
 def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
               facts: Facts) -> None:
     """A Lambda function whose code is in the scan: its environment binds names in that code."""
@@ -301,13 +331,9 @@ def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
         return
     bindings: list[Binding] = []
     for key, v in env.value.items():
-        where = _loc(path, v.pos)
-        if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
-            b = by_var[v.value.var].bucket
-            ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
-            bindings.append(Binding("env", key, b.name, where, ref))
-        elif isinstance(v.value, (str, Unknown)):
-            bindings.append(Binding("env", key, v.value, where))
+        got = _bucket_binding("env", key, v, path, by_var)
+        if got is not None:
+            bindings.append(got)
     cid = text_of(s.args[1]) if len(s.args) > 1 else None
     ident = cid if isinstance(cid, str) else f"function@{s.stmt.line}"
     address = f"{s.stack}/{ident}" if s.stack else ident

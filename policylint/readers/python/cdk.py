@@ -21,7 +21,7 @@ from policylint.readers.python.evaluate import Evaluator, Partial, _dotted, as_t
 MARK = "aws_cdk"
 _STRUCTS = ("s3.CorsRule", "s3.CfnBucket.CorsRuleProperty",
             "s3.CfnBucket.CorsConfigurationProperty")
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED + cdk.FUNCTIONS
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER) + cdk.IMPORTED + cdk.FUNCTIONS
 _METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
 

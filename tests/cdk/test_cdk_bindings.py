@@ -1,0 +1,108 @@
+"""Issue 14 item 3: CDK bindings beyond a function's environment, in Python and TypeScript
+apps. (a) an ``ssm.StringParameter`` whose value is ``bucket.bucketName`` binds
+``get_parameter(Name=...)`` in any scanned code, as an AWS::SSM::Parameter does."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+
+_HANDLER = '''import boto3
+
+ssm = boto3.client("ssm")
+sm = boto3.client("sagemaker")
+
+
+def handler(event, context):
+    bucket = ssm.get_parameter(Name="{name}")["Parameter"]["Value"]
+    sm.create_labeling_job(
+        LabelingJobName="job",
+        LabelAttributeName="label",
+        InputConfig={{"DataSource": {{"S3DataSource": {{
+            "ManifestS3Uri": f"s3://{{bucket}}/input.manifest"}}}}}},
+        OutputConfig={{"S3OutputPath": "s3://acme-gt-output/"}},
+        RoleArn="arn:aws:iam::111122223333:role/gt",
+        HumanTaskConfig={{}},
+    )
+'''
+
+_PY_SSM = '''from aws_cdk import Stack
+from aws_cdk import aws_s3 as s3
+import aws_cdk.aws_ssm as ssm
+
+
+class LabelStack(Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        images = s3.Bucket(self, "Images")
+        other = s3.Bucket(self, "Other", bucket_name="acme-other")
+        ssm.StringParameter(
+            self, "InputParam",
+            parameter_name="/gt/input-bucket",
+            string_value=images.bucket_name,
+        )
+        ssm.StringParameter(self, "OtherParam", parameter_name="/gt/other",
+                            string_value=other.bucket_name)
+'''
+
+_TS_SSM = '''import { Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+
+export class LabelStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const images = new s3.Bucket(this, 'Images');
+    const other = new s3.Bucket(this, 'Other', { bucketName: 'acme-other' });
+    new StringParameter(this, 'InputParam', {
+      parameterName: '/gt/input-bucket',
+      stringValue: images.bucketName,
+    });
+    const name = '/gt/other';
+    new StringParameter(this, 'OtherParam', { parameterName: name, stringValue: other.bucketName });
+  }
+}
+'''
+
+
+def _app(root: Path, stack: str, text: str, name: str) -> Path:
+    (root / "cdk.json").write_text('{"app": "true"}\n')
+    (root / stack).parent.mkdir(parents=True, exist_ok=True)
+    (root / stack).write_text(text)
+    (root / "fn").mkdir()
+    (root / "fn" / "index.py").write_text(_HANDLER.format(name=name))
+    return root
+
+
+def _findings(root: Path) -> list[tuple[str, str, int, int, str]]:
+    code, out, err = run_cli([".", "--format", "json", "--no-cache"], root)
+    assert code in (0, 1), err
+    return [(f["rule"], f["path"], f["line"], f["column"], f["subject"])
+            for f in json.loads(out)["findings"]]
+
+
+def test_python_string_parameter_binds_get_parameter(tmp_path: Path) -> None:
+    root = _app(tmp_path, "stacks/label_stack.py", _PY_SSM, "/gt/input-bucket")
+    assert _findings(root) == [("PL100", "stacks/label_stack.py", 9, 9, "LabelStack/Images")]
+
+
+def test_python_string_parameter_other_name(tmp_path: Path) -> None:
+    root = _app(tmp_path, "stacks/label_stack.py", _PY_SSM, "/gt/other")
+    assert _findings(root) == [("PL100", "stacks/label_stack.py", 10, 9, "LabelStack/Other")]
+
+
+def test_typescript_string_parameter_binds_get_parameter(tmp_path: Path) -> None:
+    root = _app(tmp_path, "lib/label-stack.ts", _TS_SSM, "/gt/input-bucket")
+    assert _findings(root) == [("PL100", "lib/label-stack.ts", 8, 5, "LabelStack/Images")]
+
+
+def test_typescript_string_parameter_const_name(tmp_path: Path) -> None:
+    root = _app(tmp_path, "lib/label-stack.ts", _TS_SSM, "/gt/other")
+    assert _findings(root) == [("PL100", "lib/label-stack.ts", 9, 5, "LabelStack/Other")]
+
+
+def test_unknown_parameter_stays_unverified(tmp_path: Path) -> None:
+    root = _app(tmp_path, "lib/label-stack.ts", _TS_SSM, "/gt/missing")
+    assert _findings(root) == [
+        ("PL102", "fn/index.py", 13, 30, "s3://{/gt/missing}/input.manifest")]
