@@ -71,11 +71,14 @@ def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
     return full
 
 
-_MODULES = {"aws_s3": "s3", "aws_ssm": "ssm", "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
+_MODULES = {"aws_s3": "s3", "aws_ssm": "ssm", "aws_s3_notifications": "s3n",
+            "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
             "aws_lambda_python_alpha": "lambda", "aws_lambda_python": "lambda"}
 FUNCTIONS = ("lambda.Function", "lambda.NodejsFunction", "lambda.PythonFunction")
 FROM_ASSET = "lambda.Code.fromAsset"
 SSM_PARAMETER = "ssm.StringParameter"
+ADD_EVENT_NOTIFICATION = "addEventNotification"
+LAMBDA_DESTINATION = "s3n.LambdaDestination"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,13 @@ class SourceRel:
     ``os.path.join(os.path.dirname(__file__), ...)``)."""
 
     rel: str
+
+
+@dataclass(frozen=True)
+class Destination:
+    """``s3n.LambdaDestination(fn)``: ``var`` is the variable holding the function."""
+
+    var: str
 
 
 # the display path of an asset's folder (or file), or None when it is not known
@@ -208,10 +218,11 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
     for s in sites:
         if s.kind == SSM_PARAMETER:
             _parameter(s, path, by_var, facts)
+    events = _event_bindings(sites, path, by_var)
     if resolve is not None:
         for s in sites:
             if s.kind in FUNCTIONS:
-                _function(s, path, by_var, resolve, facts)
+                _function(s, path, by_var, resolve, facts, events.get(s.var or "", []))
     for b in built:
         facts.buckets.append(b.bucket)
         if b.cors_at is None:
@@ -318,19 +329,40 @@ def _parameter(s: Site, path: str, by_var: dict[str, _Built], facts: Facts) -> N
         facts.parameters.append(got)
 
 
+def _event_bindings(sites: list[Site], path: str, by_var: dict[str, _Built]
+                    ) -> dict[str, list[Binding]]:
+    """``bucket.addEventNotification(..., s3n.LambdaDestination(fn))``: the S3 event's bucket
+    in ``fn``'s code is that bucket (by the function's variable)."""
+    out: dict[str, list[Binding]] = {}
+    for s in sites:
+        target = by_var.get(s.receiver or "")
+        if s.kind != ADD_EVENT_NOTIFICATION or target is None:
+            continue
+        b = target.bucket
+        for arg in s.args:
+            if isinstance(arg.value, Destination):
+                ref = BucketRef(identity=b.identity, name=b.name, text=b.address)
+                out.setdefault(arg.value.var, []).append(Binding(
+                    "s3-event-bucket", "", b.name if isinstance(b.name, str) else b.address,
+                    _loc(path, arg.pos), ref))
+    return out
+
+
 def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
-              facts: Facts) -> None:
-    """A Lambda function whose code is in the scan: its environment binds names in that code."""
+              facts: Facts, events: list[Binding]) -> None:
+    """A Lambda function whose code is in the scan: its environment binds names in that code,
+    and the buckets whose events invoke it bind the S3 event's bucket."""
     code_v = s.props.get("code") if s.kind == "lambda.Function" else s.props.get("entry")
     if code_v is None:
         return
     raw = code_v.value.path if isinstance(code_v.value, Asset) else code_v.value
     code = resolve(raw)
     env = s.props.get("environment")
-    if code is None or env is None or not isinstance(env.value, dict):
+    if code is None:
         return
-    bindings: list[Binding] = []
-    for key, v in env.value.items():
+    bindings: list[Binding] = list(events)
+    items = env.value.items() if env is not None and isinstance(env.value, dict) else []
+    for key, v in items:
         got = _bucket_binding("env", key, v, path, by_var)
         if got is not None:
             bindings.append(got)

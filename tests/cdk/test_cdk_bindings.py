@@ -106,3 +106,99 @@ def test_unknown_parameter_stays_unverified(tmp_path: Path) -> None:
     root = _app(tmp_path, "lib/label-stack.ts", _TS_SSM, "/gt/missing")
     assert _findings(root) == [
         ("PL102", "fn/index.py", 13, 30, "s3://{/gt/missing}/input.manifest")]
+
+
+# (b) bucket.addEventNotification(..., s3n.LambdaDestination(fn)): the S3 event's bucket in
+# fn's code is that bucket.
+
+_EVENT_HANDLER = '''import boto3
+
+sm = boto3.client("sagemaker")
+
+
+def handler(event, context):
+    bucket = event["Records"][0]["s3"]["bucket"]["name"]
+    sm.create_labeling_job(
+        LabelingJobName="job",
+        LabelAttributeName="label",
+        InputConfig={"DataSource": {"S3DataSource": {
+            "ManifestS3Uri": f"s3://{bucket}/input.manifest"}}},
+        OutputConfig={"S3OutputPath": "s3://acme-gt-output/"},
+        RoleArn="arn:aws:iam::111122223333:role/gt",
+        HumanTaskConfig={},
+    )
+'''
+
+_PY_EVENT = '''from aws_cdk import Stack
+from aws_cdk import aws_lambda as _lambda
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+
+
+class EventStack(Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        self.uploads = s3.Bucket(self, "Uploads", bucket_name="acme-uploads")
+        quiet = s3.Bucket(self, "Quiet")
+        self.fn = _lambda.Function(
+            self, "OnUpload",
+            runtime=_lambda.Runtime.PYTHON_3_12,
+            handler="index.handler",
+            code=_lambda.Code.from_asset("fn"),
+        )
+        self.uploads.add_event_notification(
+            s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(self.fn))
+'''
+
+_TS_EVENT = '''import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import * as path from 'path';
+
+export class EventStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const quiet = new s3.Bucket(this, 'Quiet', { bucketName: 'acme-quiet' });
+    const uploads = new s3.Bucket(this, 'Uploads');
+    const fn = new lambda.Function(this, 'OnUpload', {
+      runtime: lambda.Runtime.PYTHON_3_12,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'fn')),
+    });
+    uploads.addEventNotification(s3.EventType.OBJECT_CREATED, new LambdaDestination(fn));
+  }
+}
+'''
+
+
+def _event_app(root: Path, stack: str, text: str) -> Path:
+    (root / "cdk.json").write_text('{"app": "true"}\n')
+    (root / stack).parent.mkdir(parents=True, exist_ok=True)
+    (root / stack).write_text(text)
+    (root / "fn").mkdir()
+    (root / "fn" / "index.py").write_text(_EVENT_HANDLER)
+    return root
+
+
+def test_python_event_notification_binds_the_event_bucket(tmp_path: Path) -> None:
+    root = _event_app(tmp_path, "stacks/event_stack.py", _PY_EVENT)
+    assert _findings(root) == [("PL100", "stacks/event_stack.py", 10, 9, "EventStack/Uploads")]
+
+
+def test_typescript_event_notification_binds_the_event_bucket(tmp_path: Path) -> None:
+    root = _event_app(tmp_path, "lib/event-stack.ts", _TS_EVENT)
+    assert _findings(root) == [("PL100", "lib/event-stack.ts", 11, 5, "EventStack/Uploads")]
+
+
+def test_without_notification_the_event_bucket_stays_unverified(tmp_path: Path) -> None:
+    root = _event_app(tmp_path, "lib/event-stack.ts", _TS_EVENT.replace(
+        "uploads.addEventNotification", "quiet.addObjectCreatedNotification"))
+    assert _findings(root) == [
+        ("PL102", "fn/index.py", 12, 30, "s3://{name}/input.manifest")]
+
+
+def test_typescript_notification_on_a_named_bucket(tmp_path: Path) -> None:
+    root = _event_app(tmp_path, "lib/event-stack.ts", _TS_EVENT.replace(
+        "uploads.addEventNotification", "quiet.addEventNotification"))
+    assert _findings(root) == [("PL100", "lib/event-stack.ts", 10, 5, "EventStack/Quiet")]

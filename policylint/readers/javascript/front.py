@@ -203,6 +203,8 @@ class Front:
                     out.append(self.site(n, full, None))
                 elif attr == "addCorsRule" and obj is not None:
                     out.append(self.site(n, cdk.ADD_CORS_RULE, self.text(obj)))
+                elif attr == "addEventNotification" and obj is not None:
+                    out.append(self.site(n, cdk.ADD_EVENT_NOTIFICATION, self.text(obj)))
                 elif attr == "add" and obj is not None and obj.type == "call_expression":
                     of = obj.child_by_field_name("function")
                     args = self._args(obj)
@@ -303,6 +305,8 @@ class Front:
             return self._member(node, depth)
         if t == "call_expression":
             return self._call(node, depth)
+        if t == "new_expression":
+            return self._new(node)
         if t == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+":
             left = self._value(node.child_by_field_name("left"), depth + 1)
             right = self._value(node.child_by_field_name("right"), depth + 1)
@@ -324,6 +328,15 @@ class Front:
                 return cdk.SourceRel("/".join(rest))
         short = self.text(node)
         return Unknown(f"'{short[:57]}' is computed at run time")
+
+    def _new(self, node: Any) -> Any:
+        """``new s3n.LambdaDestination(fn)``: the function's variable."""
+        args = self._args(node)
+        ctor = node.child_by_field_name("constructor")
+        if cdk.kind_of(self.resolve(ctor)) == cdk.LAMBDA_DESTINATION and args \
+                and self.text(args[0]) in self.vars:
+            return cdk.Destination(self.text(args[0]))
+        return Unknown(f"'{self.text(node)[:57]}' is computed at run time")
 
     def _template(self, node: Any, depth: int) -> Any:
         parts: list[Any] = []

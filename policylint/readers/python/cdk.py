@@ -22,7 +22,8 @@ MARK = "aws_cdk"
 _STRUCTS = ("s3.CorsRule", "s3.CfnBucket.CorsRuleProperty",
             "s3.CfnBucket.CorsConfigurationProperty")
 _KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER) + cdk.IMPORTED + cdk.FUNCTIONS
-_METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE}
+_METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE,
+            "add_event_notification": cdk.ADD_EVENT_NOTIFICATION}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
 
 
@@ -140,9 +141,14 @@ class _Front:
 
 
     def call(self, node: ast.Call, depth: int) -> Any:
-        """Code.from_asset(path) and os.path.join(os.path.dirname(__file__), ...)."""
-        if self.kind(node.func) == cdk.FROM_ASSET and node.args:
+        """Code.from_asset(path), os.path.join(os.path.dirname(__file__), ...) and
+        s3n.LambdaDestination(fn)."""
+        kind = self.kind(node.func)
+        if kind == cdk.FROM_ASSET and node.args:
             return cdk.Asset(self.val(node.args[0], depth + 1).value)
+        if kind == cdk.LAMBDA_DESTINATION and node.args and \
+                ast.unparse(node.args[0]) in self.vars:
+            return cdk.Destination(ast.unparse(node.args[0]))
         full = self.ev._resolve_dotted(_dotted(node.func) or "")
         if full == "os.path.join" and node.args and isinstance(node.args[0], ast.Call) \
                 and self.ev._resolve_dotted(_dotted(node.args[0].func) or "") == \
