@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from policylint import cors_check
+from policylint import cors_check, labeling
 from policylint.model import (
     Binding,
     Bucket,
@@ -72,6 +72,7 @@ def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
 
 
 _MODULES = {"aws_s3": "s3", "aws_ssm": "ssm", "aws_s3_notifications": "s3n",
+            "aws_sagemaker": "sagemaker", "aws_iam": "iam",
             "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
             "aws_lambda_python_alpha": "lambda", "aws_lambda_python": "lambda"}
 FUNCTIONS = ("lambda.Function", "lambda.NodejsFunction", "lambda.PythonFunction")
@@ -79,6 +80,7 @@ FROM_ASSET = "lambda.Code.fromAsset"
 SSM_PARAMETER = "ssm.StringParameter"
 ADD_EVENT_NOTIFICATION = "addEventNotification"
 LAMBDA_DESTINATION = "s3n.LambdaDestination"
+FLOW_DEFINITION = "sagemaker.CfnFlowDefinition"
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,9 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
     for s in sites:
         if s.kind == SSM_PARAMETER:
             _parameter(s, path, by_var, facts)
+    for s in sites:
+        if s.kind == FLOW_DEFINITION:
+            _flow_output(s, path, facts)
     events = _event_bindings(sites, path, by_var)
     if resolve is not None:
         for s in sites:
@@ -329,6 +334,36 @@ def _parameter(s: Site, path: str, by_var: dict[str, _Built], facts: Facts) -> N
         facts.parameters.append(got)
 
 
+def address_of(s: Site, fallback: str) -> str:
+    """``Stack/Id`` of a construct call (``fallback@line`` when its ID is not a literal)."""
+    cid = text_of(s.args[1]) if len(s.args) > 1 else None
+    ident = cid if isinstance(cid, str) else f"{fallback}@{s.stmt.line}"
+    return f"{s.stack}/{ident}" if s.stack else ident
+
+
+def flow_output(s: Site) -> tuple[str | Unknown | None, V | None]:
+    """The bucket of a CfnFlowDefinition's ``outputConfig.s3OutputPath`` and its value."""
+    out = s.props.get("outputConfig")
+    got = out.value.get("s3OutputPath") if out is not None and isinstance(
+        out.value, dict) else None
+    if not isinstance(got, V):
+        return None, None
+    return labeling.bucket_of(text_of(got)), got
+
+
+def _flow_output(s: Site, path: str, facts: Facts) -> None:
+    """``sagemaker.CfnFlowDefinition``: where A2I writes its results (output evidence, as an
+    AWS::SageMaker::FlowDefinition or create_flow_definition gives; output needs no CORS)."""
+    name, v = flow_output(s)
+    if name is None or v is None:
+        return
+    text = v.value if isinstance(v.value, str) else "s3OutputPath"
+    facts.uses.append(LabelingUse(
+        Service.A2I, Role.OUTPUT, Modality.UNKNOWN,
+        f"CDK CfnFlowDefinition {address_of(s, 'flow')}: output path", _loc(path, v.pos),
+        Confidence.DEFINED, BucketRef(name=name, text=text)))
+
+
 def _event_bindings(sites: list[Site], path: str, by_var: dict[str, _Built]
                     ) -> dict[str, list[Binding]]:
     """``bucket.addEventNotification(..., s3n.LambdaDestination(fn))``: the S3 event's bucket
@@ -366,9 +401,7 @@ def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
         got = _bucket_binding("env", key, v, path, by_var)
         if got is not None:
             bindings.append(got)
-    cid = text_of(s.args[1]) if len(s.args) > 1 else None
-    ident = cid if isinstance(cid, str) else f"function@{s.stmt.line}"
-    address = f"{s.stack}/{ident}" if s.stack else ident
+    address = address_of(s, "function")
     facts.functions.append(Function(f"{path}#{address}", address, _loc(path, s.stmt), (code,),
                                     bindings=tuple(bindings)))
 

@@ -202,3 +202,67 @@ def test_typescript_notification_on_a_named_bucket(tmp_path: Path) -> None:
     root = _event_app(tmp_path, "lib/event-stack.ts", _TS_EVENT.replace(
         "uploads.addEventNotification", "quiet.addEventNotification"))
     assert _findings(root) == [("PL100", "lib/event-stack.ts", 10, 5, "EventStack/Quiet")]
+
+
+# (c) sagemaker.CfnFlowDefinition: its outputConfig.s3OutputPath is A2I output (inventory
+# evidence, as AWS::SageMaker::FlowDefinition gives; output needs no CORS, so no finding).
+
+_PY_FLOW = '''from aws_cdk import Stack
+from aws_cdk import aws_sagemaker as sagemaker
+
+
+class FlowStack(Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        sagemaker.CfnFlowDefinition(
+            self, "Review",
+            role_arn="arn:aws:iam::111122223333:role/a2i",
+            human_loop_config=sagemaker.CfnFlowDefinition.HumanLoopConfigProperty(
+                human_task_ui_arn="arn:aws:sagemaker:us-east-1:111122223333:human-task-ui/x",
+                task_count=1, task_description="d", task_title="t",
+                workteam_arn="arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/t"),
+            output_config=sagemaker.CfnFlowDefinition.OutputConfigProperty(
+                s3_output_path="s3://acme-a2i-out/reviews/"),
+        )
+'''
+
+_TS_FLOW = '''import { Stack } from 'aws-cdk-lib';
+import { CfnFlowDefinition } from 'aws-cdk-lib/aws-sagemaker';
+
+const OUT = 's3://acme-a2i-out/reviews/';
+
+export class FlowStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new CfnFlowDefinition(this, 'Review', {
+      roleArn: 'arn:aws:iam::111122223333:role/a2i',
+      humanLoopConfig: { humanTaskUiArn: 'arn:x', taskCount: 1, taskDescription: 'd',
+        taskTitle: 't', workteamArn: 'arn:y' },
+      outputConfig: { s3OutputPath: OUT },
+    });
+  }
+}
+'''
+
+
+def _inventory(root: Path) -> list[tuple[str, str, str, str, int, int, str]]:
+    code, out, err = run_cli([".", "--show-inventory", "--format", "json", "--no-cache"], root)
+    assert code == 0, err
+    return [(b["name"], u["service"], u["role"], u["path"], u["line"], u["column"],
+             u["confidence"]) for b in json.loads(out)["buckets"] for u in b["labeling"]]
+
+
+def test_python_flow_definition_output_is_a2i_output(tmp_path: Path) -> None:
+    (tmp_path / "flow_stack.py").write_text(_PY_FLOW)
+    code, out, _err = run_cli([".", "--format", "json", "--no-cache"], tmp_path)
+    assert code == 0 and json.loads(out)["findings"] == []
+    assert _inventory(tmp_path) == [
+        ("acme-a2i-out", "a2i", "output", "flow_stack.py", 16, 32, "defined")]
+
+
+def test_typescript_flow_definition_output_is_a2i_output(tmp_path: Path) -> None:
+    (tmp_path / "flow-stack.ts").write_text(_TS_FLOW)
+    code, out, _err = run_cli([".", "--format", "json", "--no-cache"], tmp_path)
+    assert code == 0 and json.loads(out)["findings"] == []
+    assert _inventory(tmp_path) == [
+        ("acme-a2i-out", "a2i", "output", "flow-stack.ts", 13, 37, "defined")]

@@ -18,7 +18,8 @@ from policylint.readers import cdk
 from policylint.readers.python.evaluate import ENV, Partial, as_text, bound, concat
 from policylint.suppress import parse_comment
 
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER) + cdk.IMPORTED + cdk.FUNCTIONS
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION) \
+    + cdk.IMPORTED + cdk.FUNCTIONS
 _STATEMENTS = frozenset({"lexical_declaration", "variable_declaration", "expression_statement",
                          "public_field_definition", "field_definition", "return_statement",
                          "export_statement"})
@@ -222,8 +223,8 @@ class Front:
         start, end = self.pos(stmt if stmt is not None else n), self.pos(n)
         args = self._args(n)
         props: dict[str, cdk.V] = {}
-        props_node = args[2] if kind in (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER) \
-            + cdk.FUNCTIONS \
+        props_node = args[2] if kind in (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER,
+                                         cdk.FLOW_DEFINITION) + cdk.FUNCTIONS \
             and len(args) > 2 else None
         if kind == cdk.ADD_CORS_RULE and args:
             props_node = args[0]

@@ -21,7 +21,8 @@ from policylint.readers.python.evaluate import Evaluator, Partial, _dotted, as_t
 MARK = "aws_cdk"
 _STRUCTS = ("s3.CorsRule", "s3.CfnBucket.CorsRuleProperty",
             "s3.CfnBucket.CorsConfigurationProperty")
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER) + cdk.IMPORTED + cdk.FUNCTIONS
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION) \
+    + cdk.IMPORTED + cdk.FUNCTIONS
 _METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE,
             "add_event_notification": cdk.ADD_EVENT_NOTIFICATION}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
@@ -116,7 +117,7 @@ class _Front:
                 return cdk.V(cdk.Ref(owner, camel(node.attr)), p)
             if self.kind(node).startswith("s3.HttpMethods."):
                 return cdk.V(node.attr, p)
-        if isinstance(node, ast.Call) and self.kind(node.func) in _STRUCTS:
+        if isinstance(node, ast.Call) and _is_struct(self.kind(node.func)):
             return cdk.V({camel(k.arg): self.val(k.value, depth + 1)
                           for k in node.keywords if k.arg}, p)
         if isinstance(node, ast.Call):
@@ -157,6 +158,12 @@ class _Front:
             if all(isinstance(r, str) for r in rest):
                 return cdk.SourceRel("/".join(rest))
         return None
+
+
+def _is_struct(kind: str) -> bool:
+    """A props class (``s3.CorsRule``, ``sagemaker.CfnFlowDefinition.OutputConfigProperty``):
+    its keyword arguments are a dict."""
+    return kind in _STRUCTS or (kind.startswith("sagemaker.Cfn") and kind.endswith("Property"))
 
 
 def _plain(value: Any) -> Any:
