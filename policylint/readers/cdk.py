@@ -38,7 +38,7 @@ from policylint.model import (
     Unknown,
 )
 from policylint.positioned import Pos
-from policylint.readers import Context, ReadOptions
+from policylint.readers import Context, ReadOptions, iam
 
 _FALSE = frozenset({"false", "no", "0", "off"})
 
@@ -81,6 +81,20 @@ SSM_PARAMETER = "ssm.StringParameter"
 ADD_EVENT_NOTIFICATION = "addEventNotification"
 LAMBDA_DESTINATION = "s3n.LambdaDestination"
 FLOW_DEFINITION = "sagemaker.CfnFlowDefinition"
+IAM_ROLE = "iam.Role"
+GRANT_READ = "grantRead"
+ADD_TO_POLICY = "addToPolicy"
+ADD_MANAGED_POLICY = "addManagedPolicy"
+POLICY_STATEMENT = "iam.PolicyStatement"
+MANAGED_POLICY = "iam.ManagedPolicy.fromAwsManagedPolicyName"
+# the labeling signals of a role (DESIGN §5, as the Terraform and CloudFormation readers
+# require one): Ground Truth / A2I managed policies, labeling actions in its statements
+LABELING_POLICIES = {"amazonsagemakergroundtruthexecution": Service.GROUND_TRUTH,
+                     "amazonaugmentedaifullaccess": Service.A2I,
+                     "amazonaugmentedaihumanloopfullaccess": Service.A2I,
+                     "amazonaugmentedaiintegratedapiaccess": Service.A2I}
+LABELING_ACTIONS = {"sagemaker:createlabelingjob": Service.GROUND_TRUTH,
+                    "sagemaker:starthumanloop": Service.A2I}
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,13 @@ class SourceRel:
     ``os.path.join(os.path.dirname(__file__), ...)``)."""
 
     rel: str
+
+
+@dataclass(frozen=True)
+class Managed:
+    """``iam.ManagedPolicy.fromAwsManagedPolicyName(name)``: ``name`` a str or Unknown."""
+
+    name: Any
 
 
 @dataclass(frozen=True)
@@ -223,6 +244,7 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
     for s in sites:
         if s.kind == FLOW_DEFINITION:
             _flow_output(s, path, facts)
+    _role_inputs(sites, path, by_var, facts)
     events = _event_bindings(sites, path, by_var)
     if resolve is not None:
         for s in sites:
@@ -362,6 +384,114 @@ def _flow_output(s: Site, path: str, facts: Facts) -> None:
         Service.A2I, Role.OUTPUT, Modality.UNKNOWN,
         f"CDK CfnFlowDefinition {address_of(s, 'flow')}: output path", _loc(path, v.pos),
         Confidence.DEFINED, BucketRef(name=name, text=text)))
+
+
+@dataclass
+class _RoleBuilt:
+    site: Site
+    signal: tuple[Service, str] | None = None
+    outputs: set[str] = field(default_factory=set)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    where: list[tuple[Location, list[Location]]] = field(default_factory=list)
+
+
+def _role_inputs(sites: list[Site], path: str, by_var: dict[str, _Built], facts: Facts) -> None:
+    """Inferred inputs (DESIGN §5): the buckets an ``iam.Role`` with a labeling signal may
+    read (``bucket.grantRead(role)``, ``role.addToPolicy(new iam.PolicyStatement(...))``),
+    other than its flow definitions' outputs. A role with no signal (one that only trusts
+    sagemaker.amazonaws.com: notebooks, training) is no evidence."""
+    roles = {s.var: _RoleBuilt(s) for s in sites if s.kind == IAM_ROLE and s.var}
+    if not roles:
+        return
+    refs: dict[str, BucketRef] = {}
+    for r in roles.values():
+        managed = r.site.props.get("managedPolicies")
+        for v in managed.value if managed is not None and isinstance(managed.value, list) else []:
+            _managed_signal(r, v)
+    for s in sites:
+        role = roles.get(s.receiver or "")
+        if s.kind == ADD_MANAGED_POLICY and role is not None and s.args:
+            _managed_signal(role, s.args[0])
+        elif s.kind == ADD_TO_POLICY and role is not None and s.args and \
+                isinstance(s.args[0].value, dict):
+            _statement(role, s.args[0].value, s, path, by_var, refs)
+        elif s.kind == FLOW_DEFINITION:
+            arn = s.props.get("roleArn")
+            flow = roles.get(arn.value.var) if arn is not None and isinstance(
+                arn.value, Ref) and arn.value.attr == "roleArn" else None
+            if flow is not None:
+                flow.signal = flow.signal or (
+                    Service.A2I, f"execution role of the flow definition {address_of(s, 'flow')}")
+                name, _v = flow_output(s)
+                if isinstance(name, str):
+                    flow.outputs.add(name)
+        elif s.kind == GRANT_READ and s.receiver in by_var and s.args and isinstance(
+                s.args[0].value, Ref) and s.args[0].value.var in roles:
+            b = by_var[s.receiver or ""].bucket
+            token = f"policylint-cdk-bucket:{len(refs)}"
+            refs[token] = BucketRef(identity=b.identity, name=b.name, text=b.address)
+            grantee = roles[s.args[0].value.var]
+            grantee.statements.append({"Effect": "Allow", "Action": ["s3:GetObject*"],
+                                       "Resource": [token]})
+            grantee.where.append((_loc(path, s.stmt), [_loc(path, s.stmt)]))
+    for r in roles.values():
+        if r.signal is not None and r.statements:
+            facts.uses += _inferred(r, refs)
+
+
+def _inferred(r: _RoleBuilt, refs: dict[str, BucketRef]) -> list[LabelingUse]:
+    def locate(keys: tuple[Any, ...]) -> Location:
+        i, j = keys[1] or 0, keys[3] or 0
+        stmt, resources = r.where[i]
+        return resources[j] if j < len(resources) else stmt
+
+    def ref_of(value: Any) -> BucketRef | None:
+        if isinstance(value, str) and value in refs:
+            return refs[value]
+        name = iam.bucket_of_arn(value)
+        return BucketRef(name=name, text=str(value)) if isinstance(name, str) else None
+
+    assert r.signal is not None
+    service, why = r.signal
+    return iam.inferred_inputs({"Statement": r.statements}, outputs=r.outputs, locate=locate,
+                               evidence=f"CDK role {address_of(r.site, 'role')} ({why})",
+                               service=service, ref_of=ref_of)
+
+
+def _managed_signal(role: _RoleBuilt, v: V) -> None:
+    name = v.value.name if isinstance(v.value, Managed) else None
+    service = LABELING_POLICIES.get(name.lower()) if isinstance(name, str) else None
+    if service is not None and role.signal is None:
+        role.signal = (service, f"holds the managed policy {name}")
+
+
+def _statement(role: _RoleBuilt, props: dict[str, V], s: Site, path: str,
+               by_var: dict[str, _Built], refs: dict[str, BucketRef]) -> None:
+    """One ``iam.PolicyStatement``: its labeling actions are a signal; its resources (ARNs,
+    ``bucket.bucketArn``, ``bucket.arnForObjects(...)``) what the role may read."""
+    effect = text_of(props.get("effect"))
+    if effect is not None and (not isinstance(effect, str) or effect.upper() != "ALLOW"):
+        return
+    actions = plain(props["actions"]) if "actions" in props else []
+    actions = [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
+    for a in actions:
+        service = LABELING_ACTIONS.get(a.lower())
+        if service is not None and role.signal is None:
+            role.signal = (service, f"may {a}")
+    listed = props.get("resources")
+    resources: list[Any] = []
+    where: list[Location] = []
+    for v in listed.value if listed is not None and isinstance(listed.value, list) else []:
+        if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketArn":
+            b = by_var[v.value.var].bucket
+            token = f"policylint-cdk-bucket:{len(refs)}"
+            refs[token] = BucketRef(identity=b.identity, name=b.name, text=b.address)
+            resources.append(token)
+        else:
+            resources.append(v.value if isinstance(v.value, str) else None)
+        where.append(_loc(path, v.pos))
+    role.statements.append({"Effect": "Allow", "Action": actions, "Resource": resources})
+    role.where.append((_loc(path, s.stmt), where))
 
 
 def _event_bindings(sites: list[Site], path: str, by_var: dict[str, _Built]

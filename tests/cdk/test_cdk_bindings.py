@@ -266,3 +266,155 @@ def test_typescript_flow_definition_output_is_a2i_output(tmp_path: Path) -> None
     assert code == 0 and json.loads(out)["findings"] == []
     assert _inventory(tmp_path) == [
         ("acme-a2i-out", "a2i", "output", "flow-stack.ts", 13, 37, "defined")]
+
+
+# (d) inferred inputs through a role with a labeling signal: the execution role of a flow
+# definition, a Ground Truth / A2I managed policy, or labeling actions; granted read on a bucket
+# (grantRead or a policy statement). Outputs of its flow definitions are not inputs; a role
+# that only trusts sagemaker.amazonaws.com is no evidence.
+
+_PY_ROLES = '''from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sagemaker as sagemaker
+
+
+class RoleStack(Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        images = s3.Bucket(self, "Images")
+        notebooks = s3.Bucket(self, "Notebooks")
+        docs = s3.Bucket(self, "Docs")
+        out = s3.Bucket(self, "Out", bucket_name="acme-a2i-out")
+        clips = s3.Bucket(self, "Clips")
+        gt = iam.Role(
+            self, "GtRole",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
+                "AmazonSageMakerGroundTruthExecution")],
+        )
+        images.grant_read(gt)
+        nb = iam.Role(self, "NotebookRole",
+                      assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+        notebooks.grant_read(nb)
+        a2i = iam.Role(self, "A2iRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+        a2i.add_to_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"],
+            resources=[docs.arn_for_objects("*"), out.arn_for_objects("*")]))
+        sagemaker.CfnFlowDefinition(
+            self, "Review", role_arn=a2i.role_arn,
+            human_loop_config={"humanTaskUiArn": "arn:x", "taskCount": 1,
+                               "taskDescription": "d", "taskTitle": "t", "workteamArn": "arn:y"},
+            output_config={"s3OutputPath": "s3://acme-a2i-out/reviews/"},
+        )
+        starter = iam.Role(self, "Starter", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        starter.add_to_policy(iam.PolicyStatement(actions=["sagemaker:StartHumanLoop"],
+                                                  resources=["*"]))
+        clips.grant_read_write(starter)
+        starter.add_to_policy(iam.PolicyStatement(
+            effect=iam.Effect.DENY, actions=["s3:GetObject"], resources=[notebooks.bucket_arn]))
+'''
+
+_TS_ROLES = '''import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+
+export class RoleStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const images = new s3.Bucket(this, 'Images');
+    const notebooks = new s3.Bucket(this, 'Notebooks');
+    const docs = new s3.Bucket(this, 'Docs');
+    const out = new s3.Bucket(this, 'Out', { bucketName: 'acme-a2i-out' });
+    const clips = new s3.Bucket(this, 'Clips');
+    const gt = new iam.Role(this, 'GtRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    });
+    gt.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(
+      'AmazonSageMakerGroundTruthExecution'));
+    images.grantRead(gt);
+    const nb = new iam.Role(this, 'NotebookRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    });
+    notebooks.grantRead(nb);
+    const a2i = new iam.Role(this, 'A2iRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    });
+    a2i.addToPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [docs.arnForObjects('*'), out.bucketArn],
+    }));
+    new sagemaker.CfnFlowDefinition(this, 'Review', {
+      roleArn: a2i.roleArn,
+      humanLoopConfig: { humanTaskUiArn: 'arn:x', taskCount: 1, taskDescription: 'd',
+        taskTitle: 't', workteamArn: 'arn:y' },
+      outputConfig: { s3OutputPath: 's3://acme-a2i-out/reviews/' },
+    });
+    const starter = new iam.Role(this, 'Starter', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    starter.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:StartHumanLoop'], resources: ['*'] }));
+    clips.grantReadWrite(starter);
+    starter.addToPolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY, actions: ['s3:GetObject'], resources: [notebooks.bucketArn] }));
+  }
+}
+'''
+
+
+def _severity(root: Path) -> list[tuple[str, str, int, int, str, str]]:
+    code, out, err = run_cli([".", "--format", "json", "--no-cache"], root)
+    assert code in (0, 1), err
+    return [(f["rule"], f["path"], f["line"], f["column"], f["subject"], f["severity"])
+            for f in json.loads(out)["findings"]]
+
+
+def _evidence(root: Path) -> list[tuple[str, int, int, str]]:
+    _code, out, _err = run_cli([".", "--format", "json", "--no-cache"], root)
+    return [(f["subject"], r["line"], r["column"], r["message"].split(": the execution role")[0])
+            for f in json.loads(out)["findings"] for r in f["related"][1:]]
+
+
+_GT = "CDK role RoleStack/GtRole (holds the managed policy AmazonSageMakerGroundTruthExecution)"
+_A2I = "CDK role RoleStack/A2iRole (execution role of the flow definition RoleStack/Review)"
+_STARTER = "CDK role RoleStack/Starter (may sagemaker:StartHumanLoop)"
+
+
+def test_python_roles_with_a_labeling_signal_infer_inputs(tmp_path: Path) -> None:
+    (tmp_path / "role_stack.py").write_text(_PY_ROLES)
+    assert _severity(tmp_path) == [
+        ("PL100", "role_stack.py", 10, 9, "RoleStack/Images", "warning"),
+        ("PL100", "role_stack.py", 12, 9, "RoleStack/Docs", "warning"),
+        ("PL100", "role_stack.py", 14, 9, "RoleStack/Clips", "warning"),
+    ]
+    assert _evidence(tmp_path) == [("RoleStack/Images", 21, 9, _GT),
+                                   ("RoleStack/Docs", 28, 24, _A2I),
+                                   ("RoleStack/Clips", 38, 9, _STARTER)]
+
+
+def test_typescript_roles_with_a_labeling_signal_infer_inputs(tmp_path: Path) -> None:
+    (tmp_path / "role-stack.ts").write_text(_TS_ROLES)
+    assert _severity(tmp_path) == [
+        ("PL100", "role-stack.ts", 9, 5, "RoleStack/Images", "warning"),
+        ("PL100", "role-stack.ts", 11, 5, "RoleStack/Docs", "warning"),
+        ("PL100", "role-stack.ts", 13, 5, "RoleStack/Clips", "warning"),
+    ]
+    assert _evidence(tmp_path) == [("RoleStack/Images", 19, 5, _GT),
+                                   ("RoleStack/Docs", 29, 19, _A2I),
+                                   ("RoleStack/Clips", 42, 5, _STARTER)]
+
+
+def test_roles_without_a_signal_are_no_evidence(tmp_path: Path) -> None:
+    (tmp_path / "role_stack.py").write_text(_PY_ROLES.replace(
+        "AmazonSageMakerGroundTruthExecution", "AmazonS3ReadOnlyAccess").replace(
+        "role_arn=a2i.role_arn", "role_arn=\"arn:aws:iam::111122223333:role/a2i\"").replace(
+        "sagemaker:StartHumanLoop", "sagemaker:DescribeHumanLoop"))
+    (tmp_path / "role-stack.ts").write_text(_TS_ROLES.replace(
+        "gt.addManagedPolicy", "nb.addManagedPolicy").replace(
+        "actions: ['sagemaker:StartHumanLoop']", "actions: ['sagemaker:*']"))
+    assert _severity(tmp_path) == [
+        ("PL100", "role-stack.ts", 10, 5, "RoleStack/Notebooks", "warning"),
+        ("PL100", "role-stack.ts", 11, 5, "RoleStack/Docs", "warning"),
+    ]

@@ -20,11 +20,14 @@ from policylint.readers.python.evaluate import Evaluator, Partial, _dotted, as_t
 
 MARK = "aws_cdk"
 _STRUCTS = ("s3.CorsRule", "s3.CfnBucket.CorsRuleProperty",
-            "s3.CfnBucket.CorsConfigurationProperty")
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION) \
+            "s3.CfnBucket.CorsConfigurationProperty", cdk.POLICY_STATEMENT)
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION, cdk.IAM_ROLE) \
     + cdk.IMPORTED + cdk.FUNCTIONS
 _METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE,
-            "add_event_notification": cdk.ADD_EVENT_NOTIFICATION}
+            "add_event_notification": cdk.ADD_EVENT_NOTIFICATION,
+            "grant_read": cdk.GRANT_READ, "grant_read_write": cdk.GRANT_READ,
+            "add_to_policy": cdk.ADD_TO_POLICY, "add_to_principal_policy": cdk.ADD_TO_POLICY,
+            "add_managed_policy": cdk.ADD_MANAGED_POLICY}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
 
 
@@ -115,7 +118,7 @@ class _Front:
             owner = ast.unparse(node.value)
             if owner in self.vars:
                 return cdk.V(cdk.Ref(owner, camel(node.attr)), p)
-            if self.kind(node).startswith("s3.HttpMethods."):
+            if self.kind(node).startswith(("s3.HttpMethods.", "iam.Effect.")):
                 return cdk.V(node.attr, p)
         if isinstance(node, ast.Call) and _is_struct(self.kind(node.func)):
             return cdk.V({camel(k.arg): self.val(k.value, depth + 1)
@@ -145,6 +148,11 @@ class _Front:
         """Code.from_asset(path), os.path.join(os.path.dirname(__file__), ...) and
         s3n.LambdaDestination(fn)."""
         kind = self.kind(node.func)
+        if kind == cdk.MANAGED_POLICY and node.args:
+            return cdk.Managed(self.val(node.args[0], depth + 1).value)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "arn_for_objects" and \
+                ast.unparse(node.func.value) in self.vars:
+            return cdk.Ref(ast.unparse(node.func.value), "bucketArn")
         if kind == cdk.FROM_ASSET and node.args:
             return cdk.Asset(self.val(node.args[0], depth + 1).value)
         if kind == cdk.LAMBDA_DESTINATION and node.args and \
