@@ -94,6 +94,7 @@ class JsCall(calls.Call):
         self.params = params
         self.path = path
         self.pos = _pos_of  # type: ignore[assignment]
+        self.ev = None  # type: ignore[assignment]  # read only for Python names (never here)
 
     def kwargs(self) -> dict[str, Any]:
         value = plain(self.params.value) if self.params is not None else {}
