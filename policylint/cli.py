@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ignore inline suppressions (audit)")
     p.add_argument("--fix", action="store_true", help="write fixes in place")
     p.add_argument("--diff", action="store_true", help="print fixes as a diff, write nothing")
+    p.add_argument("--github-summary", metavar="FILE",
+                   help="append a Markdown job summary to FILE (the action gives "
+                        "$GITHUB_STEP_SUMMARY): counts by rule, the labeling buckets, the "
+                        "first findings linked to the commit")
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     p.add_argument("--list-rules", action="store_true", help="list the rules")
     p.add_argument("--show-inventory", action="store_true",
@@ -68,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _split_codes(values: list[str]) -> list[str]:
     return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _check_summary(args: argparse.Namespace) -> None:
+    if not args.github_summary:
+        raise UsageError("--github-summary: the file name is empty")
+    other = [o for o, on in (("--fix", args.fix), ("--diff", args.diff),
+                             ("--show-inventory", args.show_inventory)) if on]
+    if other:
+        raise UsageError(f"--github-summary summarises a check, not {other[0]}")
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a run ended by Ctrl-C
@@ -168,6 +181,8 @@ def _main(argv: list[str]) -> int:
     outputs = _outputs(args)
     if args.show_inventory:
         _check_inventory_formats(outputs)
+    if args.github_summary is not None:
+        _check_summary(args)
     baseline = None
     if args.baseline:
         from policylint import baseline as bl
@@ -240,4 +255,8 @@ def _main(argv: list[str]) -> int:
     from policylint import output
 
     output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd)
+    if args.github_summary:
+        from policylint import summary
+
+        output.append_text(args.github_summary, summary.render(result, os.environ))
     return output.exit_code(result.findings, args.fail_on or config.fail_on)
