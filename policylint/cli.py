@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policylint",
         description="Find S3 buckets that feed human labeling (SageMaker Ground Truth, Amazon "
                     "A2I, Mechanical Turk) without the CORS rule AWS requires.",
-        epilog="Also: 'policylint aws-audit --help' (the labeling jobs of an AWS account). "
+        epilog="Also: 'policylint aws-audit --help' (the labeling jobs of an AWS account), "
+               "'policylint init --help' (write a .policylint.yaml for a repository). "
                "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or "
                "configuration error, 3 internal error.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
@@ -129,6 +130,10 @@ def _main(argv: list[str]) -> int:
         from policylint.live.cli import audit_main
 
         return audit_main(argv[1:])
+    if argv[:1] == ["init"]:
+        from policylint.initcmd import init_main
+
+        return init_main(argv[1:])
     args = build_parser().parse_args(argv)
     from policylint import plugins
     from policylint.config import Config, find_config, load_config
