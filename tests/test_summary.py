@@ -54,3 +54,31 @@ def test_summary_usage_errors(argv: list[str], message: str, tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     assert main([*argv, "--no-cache"]) == 2
     assert capsys.readouterr().err == f"policylint: error: {message}\n"
+
+
+def test_summary_shows_the_first_findings_and_every_bucket(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    (tmp_path / ".git").mkdir()
+    tf = "".join(f'resource "aws_s3_bucket" "b{i:02}" {{\n  bucket = "in-{i:02}"\n'
+                 f'  tags = {{ "policylint:labeling-input" = "true" }}\n}}\n'
+                 for i in range(25))
+    (tmp_path / "main.tf").write_text(tf, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for var in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["--no-cache", "-q", "--github-summary", "s.md"]) == 1
+    capsys.readouterr()
+    lines = (tmp_path / "s.md").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == ("25 error(s), 0 warning(s), 0 note(s) in 1 file(s); 0 suppressed, "
+                        "0 baselined.")
+    assert "| PL100 | labeling-bucket-without-cors | 25 |" in lines
+    assert "### Labeling buckets (25)" in lines
+    assert [ln for ln in lines if ln.startswith("| in-")] == [
+        f"| in-{i:02} | no CORS | 1 | main.tf:{4 * i + 1}:1 |" for i in range(25)]
+    assert "### Findings (the first 20 of 25)" in lines
+    rows = [ln for ln in lines if ln.startswith("| error | PL100 |")]
+    assert len(rows) == 20
+    assert rows[0].startswith("| error | PL100 | main.tf:1:1 | S3 bucket aws\\_s3\\_bucket.b00 ")
+    assert rows[-1].startswith("| error | PL100 | main.tf:77:1 | ")
