@@ -67,20 +67,25 @@ def _bucket_lines(buckets: list[dict[str, Any]]) -> tuple[list[str], int]:
     for b in buckets:
         if not b["needs_cors"]:
             continue
-        where = (f"{b['address']} ({b['format']}) defined at {_at(b['defined_at'])}"
-                 if b["defined_at"] is not None else "defined outside the scanned files")
-        evidence = [f"#   {u['confidence']} at {_at(u)}: {_comment(u['evidence'])}"
+        evidence = [f"  #   evidence at {_at(u)} ({u['confidence']}): {_comment(u['evidence'])}"
                     for u in b["labeling"] if u["needs_cors"]]
-        if b["name"] is None:
-            lines.append(f"  # not listed, its name is not known statically "
-                         f"({_comment(b['name_unknown'] or '')}): {_comment(where)}")
-            lines += [f"  {e}" for e in evidence]
+        name = b["name"]
+        if name is None:
+            why = f"its name is not known statically ({_comment(b['name_unknown'] or '')})"
+        elif b["defined_at"] is None:  # an entry would only move its PL102 from the evidence
+            why = "defined outside the scanned files"
+        else:
+            why = ""
+        if why:
+            lines.append(f"  # not listed: {_comment(name or '?')}, {why}")
+            lines += evidence
             continue
-        if b["name"] in names:
+        if name in names:
             continue
-        names.append(b["name"])
-        lines.append(f"  # {_comment(b['name'])}: {_comment(where)}")
-        lines += [f"  {e}" for e in evidence]
+        names.append(name)
+        lines.append(f"  # {_comment(name)}: {b['address']} ({b['format']}) defined at "
+                     f"{_at(b['defined_at'])}")
+        lines += evidence
     if names:
         lines.append("  buckets:")
         lines += [f"    - {_scalar(_glob_literal(n))}" for n in names]

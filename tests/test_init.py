@@ -55,9 +55,9 @@ TERRAFORM_CONFIG = """\
 labeling:
   # name globs of labeling input buckets; found by policylint init:
   # acme-frames: aws_s3_bucket.frames (terraform) defined at infra/main.tf:1:1
-  #   declared at infra/main.tf:3:3: tagged policylint:labeling-input=true
+  #   evidence at infra/main.tf:3:3 (declared): tagged policylint:labeling-input=true
   # odd*[x]?#: 'q line: aws_s3_bucket.odd (terraform) defined at infra/main.tf:9:1
-  #   declared at infra/main.tf:8:1: marked '# policylint: labeling-input'
+  #   evidence at infra/main.tf:8:1 (declared): marked '# policylint: labeling-input'
   buckets:
     - "acme-frames"
     - "odd[*][[]x][?]#: 'q\\nline"
@@ -176,3 +176,24 @@ def test_readme_sample_is_real_output(tmp_path: Path, monkeypatch: pytest.Monkey
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     sample = readme.split("<!-- init-sample -->\n```yaml\n", 1)[1].split("```\n", 1)[0]
     assert (root / ".policylint.yaml").read_text(encoding="utf-8") == sample
+
+
+def test_init_lists_only_buckets_defined_in_the_repository(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A labeling input bucket seen only in a manifest (defined elsewhere) stays a comment: an
+    entry would add nothing but move its PL102 away from the manifest that shows it."""
+    root = _write(tmp_path / "repo", {
+        "data/in.manifest": '{"source-ref": "s3://far-away/img/1.jpg"}\n'})
+    monkeypatch.chdir(root)
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    assert (root / ".policylint.yaml").read_text(encoding="utf-8").splitlines()[2:] == [
+        "labeling:",
+        "  # name globs of labeling input buckets; found by policylint init:",
+        "  # not listed: far-away, defined outside the scanned files",
+        "  #   evidence at data/in.manifest:1:16 (defined): Ground Truth input manifest "
+        "data/in.manifest: source-ref s3://far-away/img/1.jpg",
+        "  buckets: []  # none found",
+        "cors-files: {}  # no script applies a CORS document to a named bucket"]
+    assert load_config(str(root / ".policylint.yaml")).labeling_buckets == []
