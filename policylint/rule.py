@@ -240,6 +240,15 @@ def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
     return tuple(rel)
 
 
+def judged_cors(lb: LinkedBucket) -> list[CorsConfig]:
+    """The CORS definitions whose rules decide PL101-PL105: all of them, unless one is written at
+    deploy time over the others (``CorsConfig.supersedes``, a custom resource calling
+    PutBucketCors); then only those, and the live configuration ``--aws`` read, are in force."""
+    if not any(c.supersedes for c in lb.cors):
+        return list(lb.cors)
+    return [c for c in lb.cors if c.supersedes or c.source is CorsSource.LIVE]
+
+
 def where_reported(lb: LinkedBucket) -> Location:
     """Where a finding about the bucket itself goes: its definition, or, for a bucket known only
     by name, the first labeling use that needs its CORS."""

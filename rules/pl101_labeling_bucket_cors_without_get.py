@@ -45,6 +45,7 @@ from policylint.rule import (
     chain,
     fix_for_config,
     config_target,
+    judged_cors,
     need_for,
     needed_rule,
     rule_allows_get,
@@ -75,7 +76,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         uses = [u for u in lb.uses if u.needs_cors]
         if not uses or not lb.cors:
             continue
-        bad = [c for c in lb.cors if failing(c, options)]
+        bad = [c for c in judged_cors(lb) if failing(c, options)]
         if not bad:
             continue
         c = bad[0]
