@@ -214,3 +214,25 @@ def test_expose_header_judged_on_what_the_custom_resource_writes(
     name = _write(tmp_path, _template([bare_get], [GET_STAR], KINDS[1], "CORSRules"), fmt)
     line, col = _written_at((tmp_path / name).read_text(), fmt, "CORSRules")
     assert _keys(tmp_path) == [("PL201", name, line, col)]
+
+
+@pytest.mark.parametrize(("fmt", "key"), [("yaml", "corsRules"), ("json", "CORSRules")])
+def test_fix_and_related_name_the_rules_in_force(tmp_path: Path, fmt: str, key: str) -> None:
+    name = _write(tmp_path, _template([GET_STAR], [PUT_ONLY], KINDS[0], key), fmt)
+    code, out, err = run_cli([".", "--format", "json", "--no-cache"], tmp_path)
+    assert code == 1, err
+    pl101 = next(f for f in json.loads(out)["findings"] if f["rule"] == "PL101")
+    # the custom resource's rules use the S3 API's field names: so does the fix
+    assert pl101["fix"]["description"] == f"add this rule to {key}"
+    snippet = pl101["fix"]["snippet"]
+    rule = (json.loads(snippet) if fmt == "json" else None)
+    if rule is not None:
+        assert rule["ExposeHeaders"] == ["Access-Control-Allow-Origin"]
+        assert rule["AllowedMethods"] == ["GET"] and rule["AllowedOrigins"] == ["*"]
+    else:
+        assert "  ExposeHeaders: [Access-Control-Allow-Origin]\n" in snippet
+        assert "ExposedHeaders" not in snippet
+    messages = [(r["message"], r["line"]) for r in pl101["related"]]
+    inline_line = _at((tmp_path / name).read_text(), '"CorsConfiguration"' if fmt == "json"
+                      else "CorsConfiguration:")[0]
+    assert ("CORS (inline) is overwritten at deploy time", inline_line) in messages

@@ -515,6 +515,7 @@ class TemplateReader:
         self.facts.cors.append(CorsConfig(target, rules, where, CorsSource.RESOURCE,
                                           self.src.format, tuple(problems),
                                           group=f"{self.identity(lid)}:custom-cors",
+                                          fix_hints=(("s3-api-rules", rules_key),),
                                           supersedes=True))
 
     def flat_job(self, node: PDict, locate: Any, evidence: str) -> list[LabelingUse]:
