@@ -435,7 +435,7 @@ class Template:
         got = self.text(node, assume)
         return got if got is not None else Unknown("the definition is not a string")
 
-    def document_value(self, node: Any, depth: int = 0) -> Any:
+    def document_value(self, node: Any, assume: Assume | None = None, depth: int = 0) -> Any:
         """A document written as an object (a state machine's ``Definition``): like ``value``,
         but its ``Fn::Sub``/``Fn::Join`` strings are read leniently (``document_text``)."""
         fn = intrinsic(node)
@@ -443,13 +443,13 @@ class Template:
             return Unknown("the value is nested too deeply to evaluate")
         if fn is not None:
             if fn[0] in ("Fn::Sub", "Fn::Join"):
-                return self.document_text(node)
-            return self.value(node)
+                return self.document_text(node, assume)
+            return self.value(node, assume)
         if isinstance(node, dict):
-            out = {k: self.document_value(v, depth + 1) for k, v in node.items()}
+            out = {k: self.document_value(v, assume, depth + 1) for k, v in node.items()}
             return {k: v for k, v in out.items() if v is not NO_VALUE}
         if isinstance(node, list):
-            return [v for v in (self.document_value(v, depth + 1) for v in node)
+            return [v for v in (self.document_value(v, assume, depth + 1) for v in node)
                     if v is not NO_VALUE]
         return node
 
