@@ -53,6 +53,7 @@ from policylint.readers.cloudformation.functions import FunctionReader
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
 from policylint.readers.cloudformation.scenarios import combinations, resource_condition
+from policylint.readers.cloudformation.strmap import source_map
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
 LABELING_KEYS = ("ManifestS3Uri", "InputConfig", "HumanLoopInput")
@@ -409,42 +410,30 @@ class TemplateReader:
         vpos = props.value_pos("DefinitionString")
         fallback = _span(self.path, props.key_pos("DefinitionString"), vpos)
         inner = positioned_locate(doc, self.path, fallback)
-        node = props["DefinitionString"]
-        arg = node.get("Fn::Sub") if isinstance(node, PDict) else None
-        if isinstance(arg, PList) and arg:  # !Sub [text, {vars}]: the text is the first item
-            vpos = arg.item_pos(0)
-        block = self.literal_block(vpos)
+        chars = source_map(self.src, self.tpl, props["DefinitionString"], vpos, assume)
+        if chars is not None and len(chars) != len(text):
+            chars = None
+        starts = [0]
+        for line in text.split("\n"):
+            starts.append(starts[-1] + len(line) + 1)
+
+        def char(line: int, column: int, chars: list[tuple[int, int]]) -> tuple[int, int]:
+            offset = starts[min(max(line, 1), len(starts) - 1) - 1] + column - 1
+            return chars[min(max(offset, 0), len(chars) - 1)]
 
         def locate(keys: tuple[Any, ...]) -> Location:
-            if block is None:
+            if not chars:
                 return fallback
             at = inner(keys)
-            first_line, indent = block
-            line = min(first_line + at.line - 1, vpos.end_line)
-            end_line = min(first_line + at.end_line - 1, vpos.end_line)
-            return Location(self.path, line, at.column + indent, end_line, at.end_column + indent)
+            if at == fallback:
+                return fallback
+            line, column = char(at.line, at.column, chars)
+            end_line, end_column = char(at.end_line or at.line, max((at.end_column or 1) - 1, 1),
+                                        chars)
+            return Location(self.path, line, column, end_line, end_column + 1)
 
         self.facts.uses += uses_from_definition(doc, locate, evidence, subs)
         self.note_definition_jobs(doc, subs)
-
-    def literal_block(self, vpos: Pos) -> tuple[int, int] | None:
-        """(first content line, indentation) of a ``|`` block scalar at ``vpos`` (after an
-        optional ``!Sub`` tag), whose lines map one to one to the string's."""
-        if self.src.format is not Format.CLOUDFORMATION_YAML:
-            return None
-        lines = self.src.lines
-        if vpos.line > len(lines):
-            return None
-        rest = lines[vpos.line - 1][vpos.column - 1:].strip()
-        if rest.startswith("!"):
-            rest = rest.split(None, 1)[1] if " " in rest else ""
-        if not rest.startswith("|"):
-            return None
-        for n in range(vpos.line + 1, min(vpos.end_line, len(lines)) + 1):
-            line = lines[n - 1]
-            if line.strip():
-                return n, len(line) - len(line.lstrip())
-        return None
 
     def definition_uri(self, props: PDict, evidence: str, subs: dict[str, str | Unknown],
                        fallback: Location) -> None:
