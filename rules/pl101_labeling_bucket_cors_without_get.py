@@ -27,8 +27,10 @@ methods and the origin must be in one rule; `GET` in one rule and `*` in another
 
 ## Known limitations
 A configuration whose rules cannot be known statically is reported as PL102, not here. When a
-CloudFormation condition decides the configuration, every branch must pass; the message names
-the condition.
+CloudFormation condition decides the configuration, every possible branch must pass; the message
+names the condition. Branches no deployment reaches are not judged: those where the bucket's own
+`Condition:` is false, and impossible combinations (a condition and its `Fn::Not`, one parameter
+equal to two values, values outside a parameter's `AllowedValues`).
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
