@@ -209,3 +209,35 @@ def test_undecidable_or_too_large_enumerations_are_not_known() -> None:
     params = {f"P{i}": {"Type": "String"} for i in range(13)}
     assert 2 ** 13 > MAX_ASSIGNMENTS
     assert _possible(many, list(many), parameters=params) is None
+
+
+def test_shared_conditions_are_evaluated_once_per_assignment() -> None:
+    # C30 refers to C0 through 2**30 paths: compiled and evaluated once per condition
+    conditions: dict[str, Any] = {"C0": {"Fn::Equals": [{"Ref": "Free"}, "a"]}}
+    for i in range(1, 31):
+        conditions[f"C{i}"] = {"Fn::And": [{"Condition": f"C{i - 1}"},
+                                           {"Condition": f"C{i - 1}"}]}
+    conditions["NotC30"] = {"Fn::Not": [{"Condition": "C30"}]}
+    assert _possible(conditions, ["C30", "NotC30"]) == [
+        {"C30": True, "NotC30": False}, {"C30": False, "NotC30": True}]
+
+
+def test_shared_conditions_under_a_resource_condition_are_decided_once(tmp_path: Path) -> None:
+    conditions: dict[str, Any] = {"C0": {"Fn::Equals": [{"Ref": "Free"}, "a"]},
+                                  "X": {"Fn::Equals": [{"Ref": "Other"}, "b"]}}
+    for i in range(1, 31):
+        conditions[f"C{i}"] = {"Fn::And": [{"Condition": f"C{i - 1}"},
+                                           {"Condition": f"C{i - 1}"}]}
+    machine = {"Type": "AWS::StepFunctions::StateMachine", "Condition": "X", "Properties": {
+        "Definition": {"StartAt": "L", "States": {"L": {
+            "Type": "Task", "Resource": "arn:aws:states:::sagemaker:createLabelingJob",
+            "Parameters": {"InputConfig": {"DataSource": {"S3DataSource": {
+                "ManifestS3Uri": {"Fn::If": ["C30", "s3://a/m", "s3://b/m"]}}}}},
+            "End": True}}}}}
+    doc = {"AWSTemplateFormatVersion": "2010-09-09",
+           "Parameters": {"Free": {"Type": "String"}, "Other": {"Type": "String"}},
+           "Conditions": conditions, "Resources": {"Job": machine}}
+    text = json.dumps(doc, indent=1)
+    (tmp_path / "template.json").write_text(text)
+    line, column = _position(text, "Job", "ManifestS3Uri")
+    assert json_findings(["."], tmp_path) == [("PL102", "template.json", line, column)]

@@ -71,7 +71,7 @@ class Template:
             if isinstance(r, dict) and r.get("Type") == "AWS::IAM::Role" and isinstance(k, str))
         self._names: dict[str, str | Unknown] = {}
         self._naming: set[str] = set()
-        self._cond_cache: dict[str, bool | Unknown] = {}
+        self._cond_cache: dict[tuple[str, tuple[tuple[str, bool], ...]], bool | Unknown] = {}
 
     # -- values -----------------------------------------------------------------------------
 
@@ -276,8 +276,9 @@ class Template:
             return Unknown(f"condition {name} is not defined")
         if name in seen or name in self._deciding:  # C: !Equals [!If [C, a, b], a] loops
             return Unknown(f"condition {name} refers to itself")
-        if not assume and name in self._cond_cache:
-            return self._cond_cache[name]
+        key = (name, tuple(sorted(assume.items())) if assume else ())
+        if key in self._cond_cache:  # a condition shared by many is decided once per assumption
+            return self._cond_cache[key]
         self._deciding.add(name)
         try:
             got = self._truth(self.conditions[name], assume or {}, seen | {name}, 0)
@@ -285,8 +286,7 @@ class Template:
             self._deciding.discard(name)
         if isinstance(got, Unknown):
             got = Unknown(f"condition {name} depends on values known only at deploy time")
-        if not assume:
-            self._cond_cache[name] = got
+        self._cond_cache[key] = got
         return got
 
     def _truth(self, node: Any, assume: Assume, seen: frozenset[str], depth: int) -> bool | Unknown:

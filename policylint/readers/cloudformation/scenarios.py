@@ -44,10 +44,13 @@ class Scenarios:
 
     def __init__(self, tpl: Template) -> None:
         self.tpl = tpl
+        self._collected: set[str] = set()  # conditions whose atoms are recorded
+        self._memo: dict[str, bool] = {}  # condition truths under the current assignment
 
     def possible(self, names: list[str], base: Mapping[str, bool]) -> list[dict[str, bool]] | None:
         """Each possible assignment of ``names`` (in the order of ``names``, all-true first)
         in a deployment where the conditions in ``base`` hold as given; None when not known."""
+        self._collected = set()
         wanted = list(names) + [b for b in base if b not in names]
         try:
             literals: dict[str, set[str]] = {}
@@ -69,8 +72,8 @@ class Scenarios:
             env: dict[str, Any] = dict(zip(keys, values))
             for bits in itertools.product((True, False), repeat=len(free)):
                 atoms = dict(zip(free, bits))
-                got = tuple(self._eval(self._definition(n, frozenset()), env, atoms, 0)
-                            for n in wanted)
+                self._memo = {}
+                got = tuple(self._eval({"Condition": n}, env, atoms, 0) for n in wanted)
                 if all(got[len(names) + i] == base[b] for i, b in enumerate(wanted[len(names):])
                        ) and all(got[i] == base[n] for i, n in enumerate(names) if n in base):
                     found.add(got[:len(names)])
@@ -96,7 +99,10 @@ class Scenarios:
             raise _Undecidable("not a condition")
         name, arg = fn
         if name == "Condition" and isinstance(arg, str):
-            self._collect(self._definition(arg, seen), literals, free, seen | {arg}, depth + 1)
+            definition = self._definition(arg, seen)
+            if arg not in self._collected:  # a condition shared by many is compiled once
+                self._collect(definition, literals, free, seen | {arg}, depth + 1)
+                self._collected.add(arg)
         elif name in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(arg, list):
             for item in arg:
                 self._collect(item, literals, free, seen, depth + 1)
@@ -164,7 +170,9 @@ class Scenarios:
             raise _Undecidable("not a condition")
         name, arg = fn
         if name == "Condition":
-            return self._eval(self.tpl.conditions[arg], env, atoms, depth + 1)
+            if arg not in self._memo:
+                self._memo[arg] = self._eval(self.tpl.conditions[arg], env, atoms, depth + 1)
+            return self._memo[arg]
         if name == "Fn::Not":
             return not self._eval(arg[0], env, atoms, depth + 1)
         if name == "Fn::And":
