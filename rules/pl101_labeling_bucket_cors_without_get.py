@@ -27,11 +27,14 @@ methods and the origin must be in one rule; `GET` in one rule and `*` in another
 
 ## Known limitations
 A configuration whose rules cannot be known statically is reported as PL102, not here. When a
-CloudFormation condition decides the configuration, every branch must pass; the message names
-the condition. When a CloudFormation custom resource writes the bucket's CORS at deploy time
-(properties `CORSRules`, `CorsRules` or `CORSConfiguration`, any case, beside the bucket), its
-rules are the ones judged here and by PL102-PL105, since they are in force after deployment;
-the bucket's own `CorsConfiguration` is overwritten (PL201 reports the two definitions).
+CloudFormation condition decides the configuration, every possible branch must pass; the message
+names the condition. Branches no deployment reaches are not judged: those where the bucket's own
+`Condition:` is false, and impossible combinations (a condition and its `Fn::Not`, one parameter
+equal to two values, values outside a parameter's `AllowedValues`). When a CloudFormation custom
+resource writes the bucket's CORS at deploy time (properties `CORSRules`, `CorsRules` or
+`CORSConfiguration`, any case, beside the bucket), its rules are the ones judged here and by
+PL102-PL105, since they are in force after deployment; the bucket's own `CorsConfiguration` is
+overwritten (PL201 reports the two definitions).
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
