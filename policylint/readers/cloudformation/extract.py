@@ -97,6 +97,8 @@ class TemplateReader:
                 self.bucket(lid, res)
             elif rtype in STATE_MACHINES:
                 self.state_machine(lid, res, rtype)
+            elif rtype == "AWS::SageMaker::HumanTaskUi":
+                self.human_task_ui(lid, res)
             else:
                 self.api_shaped(lid, res, rtype)
         FunctionReader(self).read()  # functions, the code they run, what they give it
@@ -434,6 +436,49 @@ class TemplateReader:
 
         self.facts.uses += uses_from_definition(doc, locate, evidence, subs)
         self.note_definition_jobs(doc, subs)
+
+    def human_task_ui(self, lid: str, res: PDict) -> None:
+        """``UiTemplate.Content`` read as a worker template: at its own lines when it is a
+        ``|`` block scalar, else at the Content value."""
+        from policylint.readers import templates
+
+        props = self.props(res)
+        ui = props.get("UiTemplate") if props is not None else None
+        if not isinstance(ui, PDict) or "Content" not in ui:
+            return
+        text = self.tpl.document_text(ui["Content"])
+        if not isinstance(text, str):
+            return
+        vpos = ui.value_pos("Content")
+        block = self.literal_block(vpos)
+        fallback = _loc(self.path, vpos)
+
+        def place(line: int, column: int) -> Location:
+            if block is None or block[0] + line - 1 > vpos.end_line:
+                return fallback
+            return Location(self.path, block[0] + line - 1, column + block[1])
+
+        self.facts.uses += templates.uses_of_template(
+            text, self.path, place, f"AWS::SageMaker::HumanTaskUi {lid}")
+
+    def literal_block(self, vpos: Pos) -> tuple[int, int] | None:
+        """(first content line, indentation) of a ``|`` block scalar at ``vpos`` (after an
+        optional ``!Sub`` tag), whose lines map one to one to the string's."""
+        if self.src.format is not Format.CLOUDFORMATION_YAML:
+            return None
+        lines = self.src.lines
+        if vpos.line > len(lines):
+            return None
+        rest = lines[vpos.line - 1][vpos.column - 1:].strip()
+        if rest.startswith("!"):
+            rest = rest.split(None, 1)[1] if " " in rest else ""
+        if not rest.startswith("|"):
+            return None
+        for n in range(vpos.line + 1, min(vpos.end_line, len(lines)) + 1):
+            line = lines[n - 1]
+            if line.strip():
+                return n, len(line) - len(line.lstrip())
+        return None
 
     def definition_uri(self, props: PDict, evidence: str, subs: dict[str, str | Unknown],
                        fallback: Location) -> None:
