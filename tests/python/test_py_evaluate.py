@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import json
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +142,41 @@ def test_deep_expression_is_unknown_not_a_crash() -> None:
     deep = last("x = " + " + ".join(["'a'"] * 400) + "\nx")
     assert isinstance(deep, Partial)
     assert "nested too deeply" in deep.reason()
+
+
+ARGPARSE_JOB = '''\
+{imp}
+import boto3
+
+parser = {ctor}()
+parser.add_argument("--input-manifest")
+{assign}
+boto3.client("sagemaker").create_labeling_job(
+    LabelingJobName="j",
+    InputConfig={{"DataSource": {{"S3DataSource": {{"ManifestS3Uri": {use}}}}}}},
+    OutputConfig={{"S3OutputPath": "s3://out/"}},
+    HumanTaskConfig={{}},
+)
+'''
+
+
+@pytest.mark.parametrize(("imp", "ctor", "assign", "use", "reason"), [
+    ("import argparse", "argparse.ArgumentParser", "args = parser.parse_args()",
+     "args.input_manifest", "the command-line argument --input-manifest"),
+    ("from argparse import ArgumentParser", "ArgumentParser", "args = parser.parse_args()",
+     "args.input_manifest", "the command-line argument --input-manifest"),
+    ("import argparse as ap", "ap.ArgumentParser", "args, _ = parser.parse_known_args()",
+     "args.input_manifest", "is computed at run time"),  # tuple unpacking: not followed
+    ("import sys", "list", "args = sys.argv", "args[1]", "a command-line argument"),
+])
+def test_command_line_arguments_are_unknown_with_that_reason(tmp_path: Path, imp: str, ctor: str,
+                                                            assign: str, use: str,
+                                                            reason: str) -> None:
+    from conftest import run_cli, write_tree
+
+    root = write_tree(tmp_path, {".git/HEAD": "", "job.py": ARGPARSE_JOB.format(
+        imp=imp, ctor=ctor, assign=assign, use=use)})
+    code, out, err = run_cli([".", "--format", "json", "--no-cache"], root)
+    findings = json.loads(out)["findings"]
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("PL102", "job.py", 9)]
+    assert reason in findings[0]["message"]

@@ -55,7 +55,9 @@ def _bound_reason(source: str, path: tuple[str, ...]) -> str:
     if source == SSM:
         return f"the SSM parameter {key or '?'} is read at run time"
     if source == ARGV:
-        return "a command-line argument"
+        if key and not key.isdigit() and key != "*":  # argparse: args.manifest
+            return f"the command-line argument --{key.replace('_', '-')}, given when the code runs"
+        return "a command-line argument, given when the code runs"
     if source == EVENT:
         if len(path) == 2 and path[0] == "ResourceProperties":
             return f"the custom resource property {key} is set by the template"
@@ -314,6 +316,10 @@ class Evaluator:
             return bound(ENV)
         if dotted is not None and self._resolve_dotted(dotted) == "sys.argv":
             return bound(ARGV)
+        if isinstance(node.value, ast.Name):  # args = parser.parse_args(); args.bucket
+            base = self.value(node.value, depth)
+            if isinstance(base, Bound) and base.source == ARGV:
+                return sub(base, node.attr)
         return Unknown(f"'{_source(node)}' is computed at run time")
 
     def _resolve_dotted(self, dotted: str) -> str:
@@ -342,6 +348,9 @@ class Evaluator:
             return {k: self.value(v, depth) for k, v in kw.items()}
         if isinstance(func, ast.Attribute):
             attr = func.attr
+            if attr in ("parse_args", "parse_known_args") and any(
+                    o.split(".")[0] == "argparse" for o in self._imports.values()):
+                return bound(ARGV)  # argparse: command-line arguments, set at run time
             if attr == "upload_data":  # sagemaker Session.upload_data(path, bucket=, key_prefix=)
                 bucket = self.value(kw["bucket"], depth) if "bucket" in kw else bound(
                     SAGEMAKER_DEFAULT_BUCKET)
