@@ -239,5 +239,12 @@ def _main(argv: list[str]) -> int:
 
     from policylint import output
 
-    output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd)
-    return output.exit_code(result.findings, args.fail_on or config.fail_on)
+    rc = output.exit_code(result.findings, args.fail_on or config.fail_on)
+    fixes = None
+    if any(fmt == "sarif" for fmt, _ in outputs) and any(f.target for f in result.findings):
+        from policylint.fix.preview import fix_changes  # SARIF fixes: what --fix would write
+
+        fixes = fix_changes(result, config, rules, opts)
+    output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd,
+                fixes=fixes, exit_code=rc)
+    return rc

@@ -25,7 +25,7 @@ def write_atomic(path: str, text: str) -> None:
 
 
 def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, quiet: bool,
-         root: str) -> None:
+         root: str, fixes: dict[str, Any] | None = None, exit_code: int | None = None) -> None:
     """Render ``result`` (an engine Result) in every (format, file or None for the console)."""
     from policylint import __version__
     from policylint.reporters import Report, RuleInfo, render
@@ -35,7 +35,8 @@ def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, qui
         baselined=len(result.baselined),
         rules=[RuleInfo(r.meta.code, r.meta.name, r.meta.severity, r.meta.summary, r.doc)
                for r in result.rules],
-        version=__version__, quiet=quiet, root=root)
+        version=__version__, quiet=quiet, root=root, fixes=dict(fixes or {}),
+        exit_code=exit_code)
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     for fmt, target in outputs:
         report.color = target is None and fmt == "text" and color

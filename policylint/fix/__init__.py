@@ -30,5 +30,7 @@ def apply_fixes(result: Any, config: Any, rules: Any, opts: Any, *, write: bool,
     summary = render_summary(outcome, write=True)
     console_text = any(fmt == "text" and target is None for fmt, target in outputs)
     (sys.stdout if console_text else sys.stderr).write(summary)
-    output.emit(outcome.after, outputs, color=color, quiet=quiet, root=os.getcwd())
-    return output.exit_code(outcome.after.findings, fail_on or getattr(config, "fail_on", None))
+    code = output.exit_code(outcome.after.findings, fail_on or getattr(config, "fail_on", None))
+    output.emit(outcome.after, outputs, color=color, quiet=quiet, root=os.getcwd(),
+                exit_code=code)
+    return code

@@ -28,6 +28,30 @@ class RuleInfo:
     doc: str
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """One exact edit of a file, for SARIF ``fixes``: the region replaced (1-based lines,
+    code-point columns, end exclusive; and the same span in bytes from the file's first byte) and
+    the text put there (with the file's own line breaks)."""
+
+    path: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    byte_offset: int
+    byte_length: int
+    inserted: str
+
+
+@dataclass(frozen=True)
+class FixChange:
+    """What ``--fix`` would do about one finding."""
+
+    description: str
+    replacements: tuple[Replacement, ...]
+
+
 @dataclass
 class Report:
     findings: list[Finding]
@@ -40,6 +64,8 @@ class Report:
     quiet: bool = False
     annotations: bool = False  # GitHub workflow commands after the text output
     root: str = ""  # absolute folder that relative paths start from (SARIF SRCROOT); "" = unsaid
+    fixes: dict[str, FixChange] = field(default_factory=dict)  # by finding fingerprint
+    exit_code: int | None = None  # the run's exit code (SARIF invocations); None = unsaid
 
     def counts(self) -> dict[str, int]:
         c = {"errors": 0, "warnings": 0, "notes": 0}
