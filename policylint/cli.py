@@ -226,13 +226,14 @@ def _main(argv: list[str]) -> int:
 
     if args.show_inventory:
         from policylint import inventory
-
-        from policylint.output import write_atomic
+        from policylint.output import write_atomic, write_console
+        from policylint.reporters import escape_surrogates
 
         for fmt, target in outputs:
             text = inventory.render(result.project, fmt)
+            text = escape_surrogates(text) if fmt == "json" else text  # a non-UTF-8 name
             if target is None:
-                sys.stdout.write(text)
+                write_console(text)
             else:
                 write_atomic(target, text)
         return EXIT_OK

@@ -17,11 +17,21 @@ def write_atomic(path: str, text: str) -> None:
     tmp = os.path.join(d, f".{os.path.basename(path)}.policylint-tmp")
     try:
         os.makedirs(d, exist_ok=True)  # --format sarif:reports/policylint.sarif
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_console(text: str, stream: Any = None) -> None:
+    """``text`` on the console (stdout by default), valid UTF-8 whatever the stream's error
+    handler: the undecodable bytes of a file name show as ``\\xXX``."""
+    from policylint.reporters import show_bytes
+
+    stream = stream or sys.stdout
+    stream.write(show_bytes(text))
+    stream.flush()
 
 
 def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, quiet: bool,
@@ -44,8 +54,7 @@ def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, qui
         report.annotations = target is None and github
         text = render(fmt, report)
         if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            write_console(text)
         else:
             write_atomic(target, text)
 

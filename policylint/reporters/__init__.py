@@ -94,6 +94,23 @@ def neutralise_commands(text: str, xml: bool = False) -> str:
     return _COMMAND_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+# A name that is not UTF-8 holds its undecodable bytes as lone surrogates (U+DC80..U+DCFF,
+# ``os.fsdecode``). Every report is valid UTF-8: JSON and SARIF write each as the JSON escape of
+# that code point, ``\udcXX`` (``os.fsencode(json.loads(doc)[...])`` gives back the real bytes;
+# SARIF URIs percent-encode the real bytes); text, github and junit show the byte as ``\xXX``.
+_JSON_FORMATS = ("json", "sarif")
+
+
+def escape_surrogates(text: str) -> str:
+    """Lone surrogates as the six characters ``\\udcXX`` (a JSON string escape)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def show_bytes(text: str) -> str:
+    """The undecodable bytes of a name as ``\\xXX``, the rest as it is."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def available() -> list[str]:
     return list(REPORTERS)
 
@@ -101,4 +118,4 @@ def available() -> list[str]:
 def render(fmt: str, report: Report) -> str:
     mod = importlib.import_module(REPORTERS[fmt])
     out: str = mod.render(report)
-    return out
+    return escape_surrogates(out) if fmt in _JSON_FORMATS else show_bytes(out)

@@ -83,11 +83,17 @@ def _sentence(text: str) -> str:
     return text if not text or text.endswith(".") else text + "."
 
 
+def _quote(path: str, safe: str) -> str:
+    """Percent-encoding of the name's real bytes (a name that is not UTF-8 holds them as
+    surrogate escapes)."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe=safe)
+
+
 def artifact_location(path: str) -> dict[str, Any]:
     """A relative path is resolved against SRCROOT; an absolute one becomes a file URI."""
     if os.path.isabs(path):
-        return {"uri": "file://" + quote(path.replace(os.sep, "/"), safe="/:")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + _quote(path.replace(os.sep, "/"), "/:")}
+    return {"uri": _quote(path, "/"), "uriBaseId": SRCROOT}
 
 
 def region(loc: Location) -> dict[str, int]:
@@ -205,7 +211,7 @@ def log(report: Report) -> dict[str, Any]:
     if report.root:
         root = report.root.replace(os.sep, "/").rstrip("/") + "/"
         root = root if root.startswith("/") else "/" + root  # C:/x/ → file:///C:/x/
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(root, safe="/:")}}
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + _quote(root, "/:")}}
     run["columnKind"] = "unicodeCodePoints"
     run["invocations"] = [invocation(report)]
     run["results"] = [result(f, index, report.fixes) for f in report.findings]
