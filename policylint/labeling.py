@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from policylint.model import (
@@ -157,6 +158,43 @@ def _get(d: Any, *keys: str) -> Any:
     return d
 
 
+get_path = _get
+
+_MANIFEST = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
+_OUTPUT = ("OutputConfig", "S3OutputPath")
+
+
+@dataclass(frozen=True)
+class StatesApi:
+    """A labeling API as Step Functions calls it: ``kind`` selects the parameter reader
+    (labeling-job, human-loop, a2i-builtin), ``bucket_paths`` are the (role, key path) where the
+    request names a bucket, so that a run-time value there is known to hide one."""
+
+    service: Service
+    action: str
+    kind: str
+    bucket_paths: tuple[tuple[Role, tuple[str, ...]], ...]
+    document_key: str = ""
+
+
+# (Step Functions service, action) → API. Optimized and AWS SDK integrations share the names.
+STATES_LABELING_APIS: dict[tuple[str, str], StatesApi] = {
+    ("sagemaker", "createLabelingJob"): StatesApi(
+        Service.GROUND_TRUTH, "createLabelingJob", "labeling-job",
+        ((Role.INPUT, _MANIFEST), (Role.OUTPUT, _OUTPUT))),
+    ("sagemakera2iruntime", "startHumanLoop"): StatesApi(
+        Service.A2I, "startHumanLoop", "human-loop",
+        ((Role.INPUT, ("HumanLoopInput", "InputContent")),)),
+    # A2I built-in integrations: with a HumanLoopConfig, the document or image goes to review
+    ("textract", "analyzeDocument"): StatesApi(
+        Service.A2I, "analyzeDocument", "a2i-builtin",
+        ((Role.INPUT, ("Document", "S3Object", "Bucket")),), "Document"),
+    ("rekognition", "detectModerationLabels"): StatesApi(
+        Service.A2I, "detectModerationLabels", "a2i-builtin",
+        ((Role.INPUT, ("Image", "S3Object", "Bucket")),), "Image"),
+}
+
+
 def _dynamic(d: Any, *keys: str) -> bool:
     """True when the last key is given as ``Key.$`` (a Step Functions path): a runtime value."""
     parent = _get(d, *keys[:-1]) if len(keys) > 1 else d
@@ -187,7 +225,7 @@ def labeling_job_uses(
     if modality is None:
         modality = task_modality(task, _get(params, "HumanTaskConfig", "UiConfig",
                                             "HumanTaskUiArn"))
-    manifest_path = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
+    manifest_path = _MANIFEST
     manifest = _get(params, *manifest_path)
     if manifest is None and _dynamic(params, *manifest_path):
         loc = locate(manifest_path[:-1] + ("ManifestS3Uri.$",))
@@ -203,7 +241,7 @@ def labeling_job_uses(
                 Service.GROUND_TRUTH, Role.INPUT, modality, f"{evidence}: input manifest",
                 locate(manifest_path), confidence,
                 _ref(name, manifest if isinstance(manifest, str) else "ManifestS3Uri")))
-    out_path = ("OutputConfig", "S3OutputPath")
+    out_path = _OUTPUT
     output = _get(params, *out_path)
     if output is not None and modality.needs_media_cors:
         name = bucket_of(output)

@@ -34,6 +34,17 @@ def write_console(text: str, stream: Any = None) -> None:
     stream.flush()
 
 
+def append_text(path: str, text: str) -> None:
+    """Add ``text`` at the end of ``path`` (a job summary that other steps append to too)."""
+    from policylint.reporters import show_bytes
+
+    try:
+        with open(path, "a", encoding="utf-8", newline="\n") as fh:
+            fh.write(show_bytes(text))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, quiet: bool,
          root: str, fixes: dict[str, Any] | None = None, exit_code: int | None = None) -> None:
     """Render ``result`` (an engine Result) in every (format, file or None for the console)."""

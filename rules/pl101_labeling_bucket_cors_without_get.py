@@ -27,8 +27,14 @@ methods and the origin must be in one rule; `GET` in one rule and `*` in another
 
 ## Known limitations
 A configuration whose rules cannot be known statically is reported as PL102, not here. When a
-CloudFormation condition decides the configuration, every branch must pass; the message names
-the condition.
+CloudFormation condition decides the configuration, every possible branch must pass; the message
+names the condition. Branches no deployment reaches are not judged: those where the bucket's own
+`Condition:` is false, and impossible combinations (a condition and its `Fn::Not`, one parameter
+equal to two values, values outside a parameter's `AllowedValues`). When a CloudFormation custom
+resource writes the bucket's CORS at deploy time (properties `CORSRules`, `CorsRules` or
+`CORSConfiguration`, any case, beside the bucket), its rules are the ones judged here and by
+PL102-PL105, since they are in force after deployment; the bucket's own `CorsConfiguration` is
+overwritten (PL201 reports the two definitions).
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
@@ -45,6 +51,7 @@ from policylint.rule import (
     chain,
     fix_for_config,
     config_target,
+    judged_cors,
     need_for,
     needed_rule,
     rule_allows_get,
@@ -75,7 +82,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         uses = [u for u in lb.uses if u.needs_cors]
         if not uses or not lb.cors:
             continue
-        bad = [c for c in lb.cors if failing(c, options)]
+        bad = [c for c in judged_cors(lb) if failing(c, options)]
         if not bad:
             continue
         c = bad[0]

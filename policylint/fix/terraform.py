@@ -137,10 +137,10 @@ def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> li
         return ("the bucket has count or for_each: add an aws_s3_bucket_cors_configuration with "
                 "the same count/for_each by hand")
     ref = bucket.hint("ref") or f"{addr}.id"
-    existing = _existing_configuration(src, blocks, block)
+    index = re.search(r"\[\s*(.*?)\s*\]$", addr) if keyed else None
+    existing = _existing_configuration(src, blocks, block, index.group(1) if index else None)
     if existing:
-        return (f"{existing} already configures CORS for this bucket, in a way policylint cannot "
-                "read (e.g. dynamic cors_rule): complete it by hand")
+        return existing
     name = _unique_name(src, blocks, _config_name(block, addr))
     text = snippets.hcl_configuration(ref, name, n)
     at = src.line_end(block.end - 1) if block.end > 0 else 0
@@ -282,20 +282,42 @@ def _module_texts(src: SourceFile) -> list[tuple[str, str]]:
     return out
 
 
-def _existing_configuration(src: SourceFile, blocks: list[HBlock], bucket: HBlock) -> str | None:
+def _existing_configuration(src: SourceFile, blocks: list[HBlock], bucket: HBlock,
+                            key: str | None = None) -> str | None:
     """A configuration resource in the module that points at this bucket (the reader may not
-    have bound it, e.g. when its rules are all dynamic): adding a second one would conflict."""
+    have bound it, e.g. when its rules are all dynamic): adding a second one would conflict.
+    Returns why --fix leaves the bucket alone, or None.
+    For one instance (``key``: ``"b"`` or ``0``), a configuration of another literal instance
+    (``aws_s3_bucket.img["a"]``) is no conflict; any other index (``[each.key]``) may be."""
     if len(bucket.labels) < 2:
         return None
-    ref = re.compile(rf"^\s*bucket\s*=\s*aws_s3_bucket\.{re.escape(bucket.labels[1])}\b",
-                     re.MULTILINE)
+    ref = re.compile(rf"^\s*bucket\s*=\s*aws_s3_bucket\.{re.escape(bucket.labels[1])}\b"
+                     r"(?:\s*\[\s*(?P<index>[^\]\n]*?)\s*\])?", re.MULTILINE)
     header = re.compile(rf'resource\s+"{CONFIG_TYPE}"\s+"([^"]+)"\s*\{{')
     for fname, text in _module_texts(src):
         for m in header.finditer(text):
             body = text[m.end():_block_end(text, m.end())]
-            if ref.search(body):
-                return f"{CONFIG_TYPE}.{m.group(1)} ({fname})"
+            for r in ref.finditer(body):
+                if not _may_be_instance(r.group("index"), key):
+                    continue
+                where = f"{CONFIG_TYPE}.{m.group(1)} ({fname})"
+                if key is not None and r.group("index") != key:
+                    return (f"{where} may configure CORS for this bucket: its bucket "
+                            f"(aws_s3_bucket.{bucket.labels[1]}[{r.group('index')}]) is not "
+                            "known statically; give it a literal key or complete it by hand")
+                return (f"{where} already configures CORS for this bucket, in a way policylint "
+                        "cannot read (e.g. dynamic cors_rule): complete it by hand")
     return None
+
+
+_LITERAL_INDEX = re.compile(r'^(?:"[^"\\$]*"|\d+)$')
+
+
+def _may_be_instance(index: str | None, key: str | None) -> bool:
+    """Whether a reference with ``index`` (None: no index) may name instance ``key``."""
+    if key is None or index is None or not _LITERAL_INDEX.match(index):
+        return True
+    return index == key
 
 
 def _block_end(text: str, start: int) -> int:

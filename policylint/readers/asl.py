@@ -10,20 +10,24 @@ import re
 from typing import Any, Callable, Iterator, Mapping
 
 from policylint import labeling
-from policylint.model import Confidence, LabelingUse, Location, Text, Unknown
+from policylint.model import (
+    BucketRef,
+    Confidence,
+    LabelingUse,
+    Location,
+    Modality,
+    Role,
+    Text,
+    Unknown,
+)
 from policylint.positioned import PDict, Pos
 
-_LABELING = re.compile(
-    r"^arn:aws[a-z-]*:states:::(?:sagemaker:createLabelingJob(?:\.sync|\.waitForTaskToken)?"
-    r"|aws-sdk:sagemaker:createLabelingJob)$")
-_HUMAN_LOOP = re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:sagemakera2iruntime:startHumanLoop$")
-# A2I built-in integrations: with a HumanLoopConfig, the document or image goes to human review
-_A2I_BUILTIN = (
-    (re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:textract:analyzeDocument$"), "Document",
-     "analyzeDocument"),
-    (re.compile(r"^arn:aws[a-z-]*:states:::aws-sdk:rekognition:detectModerationLabels$"),
-     "Image", "detectModerationLabels"),
-)
+# Every integration form: optimized (``states:::sagemaker:createLabelingJob``) and AWS SDK
+# (``states:::aws-sdk:sagemaker:createLabelingJob``), each as request/response, ``.sync`` or
+# ``.waitForTaskToken``. The APIs themselves are labeling.STATES_LABELING_APIS.
+_INTEGRATION = re.compile(
+    r"^arn:aws[a-z-]*:states:::(?:aws-sdk:)?(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z0-9]+)"
+    r"(?:\.sync(?::2)?|\.waitForTaskToken)?$")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 MAX_STATES_DEPTH = 64
@@ -139,31 +143,107 @@ def uses_from_definition(
         if state.get("Type") != "Task":
             continue
         resource = substitute(state.get("Resource"), subs) if subs else state.get("Resource")
-        if not isinstance(resource, str):
+        api = labeling_api(resource)
+        if api is None:
             continue
-        params = state.get("Parameters")
-        if params is None:
-            params = state.get("Arguments")  # JSONata states
-        if not isinstance(params, dict):
-            continue
-        if subs:
-            params = substitute(params, subs)
-        key = "Parameters" if "Parameters" in state else "Arguments"
-
-        def loc(keys: tuple[Any, ...], _p: tuple[Any, ...] = path, _k: str = key) -> Location:
-            return locate(_p + (_k,) + keys)
-
-        what = f"{evidence}, state '{name}'"
-        if _LABELING.match(resource):
-            uses += labeling.labeling_job_uses(params, loc, f"{what} (createLabelingJob)",
-                                               confidence)
-        elif _HUMAN_LOOP.match(resource):
-            uses += labeling.human_loop_uses(params, loc, f"{what} (startHumanLoop)", confidence)
-        for pattern, doc_key, api in _A2I_BUILTIN:
-            if pattern.match(resource):
-                uses += labeling.a2i_builtin_uses(params, doc_key, loc, f"{what} ({api})",
-                                                  confidence)
+        what = f"{evidence}, state '{name}' ({api.action})"
+        uses += _state_uses(state, api, subs, _under(locate, path), what, confidence)
     return uses
+
+
+def _under(locate: Callable[[tuple[Any, ...]], Location],
+           prefix: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Location]:
+    def loc(keys: tuple[Any, ...]) -> Location:
+        return locate(prefix + keys)
+
+    return loc
+
+
+def labeling_api(resource: Any) -> labeling.StatesApi | None:
+    """The labeling API a Task state's ``Resource`` calls, in any integration form, or None."""
+    if not isinstance(resource, str):
+        return None
+    m = _INTEGRATION.match(resource.strip())
+    if m is None:
+        return None
+    return labeling.STATES_LABELING_APIS.get((m.group("service"), m.group("action")))
+
+
+def _state_uses(state: Mapping[str, Any], api: labeling.StatesApi, subs: Mapping[str, Text],
+                locate: Callable[[tuple[Any, ...]], Location], what: str,
+                confidence: Confidence) -> list[LabelingUse]:
+    """Uses of one labeling Task state; run-time input (``Parameters.$``, ``Key.$`` at any depth,
+    JSONata ``{% ... %}``) where a bucket would be makes the bucket Unknown, never silence."""
+    key = "Parameters" if "Parameters" in state or "Parameters.$" in state else "Arguments"
+    params = state.get(key)
+    if f"{key}.$" in state or _jsonata(params):
+        shown = state.get(f"{key}.$", params)
+        runtime = f"{key}.$" if f"{key}.$" in state else key
+        return [_runtime_use(api, Modality.UNKNOWN, (runtime,), shown, locate, what,
+                             confidence)]
+    if not isinstance(params, dict):
+        return []
+    if subs:
+        params = substitute(params, subs)
+
+    def loc(keys: tuple[Any, ...]) -> Location:
+        return locate((key,) + keys)
+
+    if api.kind == "labeling-job":
+        found = labeling.labeling_job_uses(params, loc, what, confidence)
+    elif api.kind == "human-loop":
+        found = labeling.human_loop_uses(params, loc, what, confidence)
+    else:
+        found = labeling.a2i_builtin_uses(params, api.document_key, loc, what, confidence)
+        if not any(k in params for k in ("HumanLoopConfig", "HumanLoopConfig.$")):
+            return found
+    modality = labeling.task_modality(
+        labeling.get_path(params, "HumanTaskConfig", "PreHumanTaskLambdaArn"),
+        labeling.get_path(params, "HumanTaskConfig", "UiConfig", "HumanTaskUiArn"))
+    for role, bucket_path in api.bucket_paths:
+        if role is Role.OUTPUT and not modality.needs_media_cors:
+            continue
+        if any(u.role is role for u in found):
+            continue
+        hidden = _runtime_at(params, bucket_path)
+        if hidden is not None:
+            found.append(_runtime_use(api, modality, (key, *hidden[0]), hidden[1], locate,
+                                      what, confidence, role))
+    return found
+
+
+def _jsonata(value: Any) -> bool:
+    """A JSONata expression string (``{% ... %}``): known only at run time."""
+    return isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith(
+        "%}")
+
+
+def _runtime_at(params: Any, keys: tuple[str, ...]) -> tuple[tuple[str, ...], Any] | None:
+    """(key path, expression) of the first run-time value on ``keys``: a ``Key.$`` path at any
+    depth or a JSONata string; None when the path is literal or absent."""
+    node: Any = params
+    for i, k in enumerate(keys):
+        if not isinstance(node, dict):
+            return None
+        if f"{k}.$" in node:
+            return (*keys[:i], f"{k}.$"), node[f"{k}.$"]
+        if k not in node:
+            return None
+        node = node[k]
+        if _jsonata(node):
+            return keys[:i + 1], node
+    return None
+
+
+def _runtime_use(api: labeling.StatesApi, modality: Modality, keys: tuple[Any, ...],
+                 expr: Any, locate: Callable[[tuple[Any, ...]], Location], what: str,
+                 confidence: Confidence, role: Role | None = None) -> LabelingUse:
+    shown = expr if isinstance(expr, str) else type(expr).__name__
+    where = ".".join(str(k) for k in keys)
+    return LabelingUse(
+        api.service, role or Role.INPUT, modality, f"{what}: {where} is set at run time",
+        locate(keys), confidence,
+        BucketRef(name=Unknown(f"{where} is set at run time ({shown})"), text=f"{where} {shown}"))
 
 
 def read(unit: Any, ctx: Any) -> Any:

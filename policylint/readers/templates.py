@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from policylint import labeling, safexml
 from policylint.model import (
@@ -93,9 +93,12 @@ def service_of(text: str) -> Service | None:
     return None
 
 
-def uses_of_template(text: str, path: str) -> list[LabelingUse]:
+def uses_of_template(text: str, path: str,
+                     place: Callable[[int, int], Location] | None = None,
+                     name: str = "") -> list[LabelingUse]:
     """One use per bucket named literally in a media attribute or a Liquid argument, at its
-    first occurrence."""
+    first occurrence. ``place(line, column)`` maps a position in ``text`` to its source (a
+    template inside IaC); ``name`` is how the evidence names the template (default: ``path``)."""
     service = service_of(text)
     if service is None:
         return []
@@ -107,8 +110,8 @@ def uses_of_template(text: str, path: str) -> list[LabelingUse]:
         line, column = line_col(text, found.offset)
         out.append(LabelingUse(
             service, Role.INPUT, Modality.IMAGE,
-            f"{service.title} worker template {path}: loads {found.uri}",
-            Location(path, line, column), Confidence.DEFINED,
+            f"{service.title} worker template {name or path}: loads {found.uri}",
+            place(line, column) if place else Location(path, line, column), Confidence.DEFINED,
             BucketRef(name=found.bucket, text=found.uri)))
     return out
 

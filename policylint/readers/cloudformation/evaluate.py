@@ -71,7 +71,7 @@ class Template:
             if isinstance(r, dict) and r.get("Type") == "AWS::IAM::Role" and isinstance(k, str))
         self._names: dict[str, str | Unknown] = {}
         self._naming: set[str] = set()
-        self._cond_cache: dict[str, bool | Unknown] = {}
+        self._cond_cache: dict[tuple[str, tuple[tuple[str, bool], ...]], bool | Unknown] = {}
 
     # -- values -----------------------------------------------------------------------------
 
@@ -276,8 +276,9 @@ class Template:
             return Unknown(f"condition {name} is not defined")
         if name in seen or name in self._deciding:  # C: !Equals [!If [C, a, b], a] loops
             return Unknown(f"condition {name} refers to itself")
-        if not assume and name in self._cond_cache:
-            return self._cond_cache[name]
+        key = (name, tuple(sorted(assume.items())) if assume else ())
+        if key in self._cond_cache:  # a condition shared by many is decided once per assumption
+            return self._cond_cache[key]
         self._deciding.add(name)
         try:
             got = self._truth(self.conditions[name], assume or {}, seen | {name}, 0)
@@ -285,8 +286,7 @@ class Template:
             self._deciding.discard(name)
         if isinstance(got, Unknown):
             got = Unknown(f"condition {name} depends on values known only at deploy time")
-        if not assume:
-            self._cond_cache[name] = got
+        self._cond_cache[key] = got
         return got
 
     def _truth(self, node: Any, assume: Assume, seen: frozenset[str], depth: int) -> bool | Unknown:
@@ -435,7 +435,7 @@ class Template:
         got = self.text(node, assume)
         return got if got is not None else Unknown("the definition is not a string")
 
-    def document_value(self, node: Any, depth: int = 0) -> Any:
+    def document_value(self, node: Any, assume: Assume | None = None, depth: int = 0) -> Any:
         """A document written as an object (a state machine's ``Definition``): like ``value``,
         but its ``Fn::Sub``/``Fn::Join`` strings are read leniently (``document_text``)."""
         fn = intrinsic(node)
@@ -443,13 +443,13 @@ class Template:
             return Unknown("the value is nested too deeply to evaluate")
         if fn is not None:
             if fn[0] in ("Fn::Sub", "Fn::Join"):
-                return self.document_text(node)
-            return self.value(node)
+                return self.document_text(node, assume)
+            return self.value(node, assume)
         if isinstance(node, dict):
-            out = {k: self.document_value(v, depth + 1) for k, v in node.items()}
+            out = {k: self.document_value(v, assume, depth + 1) for k, v in node.items()}
             return {k: v for k, v in out.items() if v is not NO_VALUE}
         if isinstance(node, list):
-            return [v for v in (self.document_value(v, depth + 1) for v in node)
+            return [v for v in (self.document_value(v, assume, depth + 1) for v in node)
                     if v is not NO_VALUE]
         return node
 

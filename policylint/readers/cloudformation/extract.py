@@ -52,6 +52,8 @@ from policylint.readers.cloudformation.evaluate import (
 from policylint.readers.cloudformation.functions import FunctionReader
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
+from policylint.readers.cloudformation.scenarios import combinations, resource_condition
+from policylint.readers.cloudformation.strmap import source_map
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
 LABELING_KEYS = ("ManifestS3Uri", "InputConfig", "HumanLoopInput")
@@ -95,6 +97,8 @@ class TemplateReader:
                 self.bucket(lid, res)
             elif rtype in STATE_MACHINES:
                 self.state_machine(lid, res, rtype)
+            elif rtype == "AWS::SageMaker::HumanTaskUi":
+                self.human_task_ui(lid, res)
             else:
                 self.api_shaped(lid, res, rtype)
         FunctionReader(self).read()  # functions, the code they run, what they give it
@@ -159,7 +163,7 @@ class TemplateReader:
             declared=tuple(declared), generated=generated, construct=construct,
             fix_hints=self.bucket_hints(lid, res, props)))
         if props is not None and "CorsConfiguration" in props:
-            self.cors(lid, props)
+            self.cors(lid, props, resource_condition(self.tpl, res))
 
     def tags(self, props: PDict | None) -> tuple[tuple[str, str | Unknown], ...]:
         raw = props.get("Tags") if props is not None else None
@@ -233,14 +237,22 @@ class TemplateReader:
 
     # -- CORS -----------------------------------------------------------------------------------
 
-    def cors(self, lid: str, props: PDict) -> None:
+    def cors(self, lid: str, props: PDict, base: dict[str, bool]) -> None:
+        """The bucket's inline CORS in each possible combination of the conditions it depends
+        on, in deployments where the bucket exists (``base``: its resource ``Condition``)."""
         node = props["CorsConfiguration"]
         where = _span(self.path, props.key_pos("CorsConfiguration"),
                       props.value_pos("CorsConfiguration"))
         target = BucketRef(identity=self.identity(lid), name=self.tpl.bucket_name(lid), text=lid)
-        conditions = self.tpl.conditions_in(node)
+        conditions = [c for c in self.tpl.conditions_in(node) if c not in base]
+        scenarios = list(combinations(self.tpl, conditions, base)) if len(
+            conditions) <= MAX_CONDITIONS else []
+        if len(scenarios) == 1 or (conditions and not scenarios
+                                   and len(conditions) <= MAX_CONDITIONS):
+            # decided where the bucket exists (none possible: the bucket never exists)
+            base, conditions = {**base, **(scenarios[0] if scenarios else {})}, []
         if not conditions:
-            config = self.cors_config(node, {}, where, target)
+            config = self.cors_config(node, base, where, target)
             if config is not None:
                 self.facts.cors.append(config)
             return
@@ -251,10 +263,10 @@ class TemplateReader:
                                               self.src.format))
             return
         seen: set[tuple[str, Location]] = set()
-        for assume in _combinations(conditions):
+        for assume in scenarios:
             text = " and ".join(f"condition {c} is {'true' if v else 'false'}"
                                 for c, v in assume.items())
-            config = self.cors_config(node, assume, where, target)
+            config = self.cors_config(node, {**base, **assume}, where, target)
             if config is None:  # no CorsConfiguration in this branch: no CORS at all
                 config = CorsConfig(target, (), where, CorsSource.INLINE, self.src.format)
             fresh = tuple(p for p in config.problems if (p.message, p.location) not in seen)
@@ -356,38 +368,41 @@ class TemplateReader:
     # -- labeling uses ------------------------------------------------------------------------
 
     def state_machine(self, lid: str, res: PDict, rtype: str) -> None:
+        """Labeling uses in a state machine's definition, read in the deployments where the
+        state machine exists (its resource ``Condition`` holds)."""
         props = self.props(res)
         if props is None:
             return
-        subs = self.substitutions(props.get("DefinitionSubstitutions"))
+        assume = resource_condition(self.tpl, res)
+        subs = self.substitutions(props.get("DefinitionSubstitutions"), assume)
         evidence = f"Step Functions {lid}"
         fallback = _loc(self.path, props.pos)
         if "Definition" in props:
             node = props["Definition"]
-            definition = self.tpl.document_value(node)
+            definition = self.tpl.document_value(node, assume)
             locate = positioned_locate(node, self.path, _loc(self.path, props.key_pos(
                 "Definition")))
             self.facts.uses += uses_from_definition(definition, locate, evidence, subs)
             self.note_definition_jobs(definition, subs)
         elif "DefinitionString" in props and rtype == "AWS::StepFunctions::StateMachine":
-            self.definition_string(props, evidence, subs)
+            self.definition_string(props, evidence, subs, assume)
         elif "DefinitionUri" in props and rtype == "AWS::Serverless::StateMachine":
             self.definition_uri(props, evidence, subs, fallback)
         # DefinitionS3Location / an S3 DefinitionUri: the definition is not in the scan
 
-    def substitutions(self, node: Any) -> dict[str, str | Unknown]:
-        node = self.tpl.choose(node)
+    def substitutions(self, node: Any, assume: dict[str, bool]) -> dict[str, str | Unknown]:
+        node = self.tpl.choose(node, assume)
         if not isinstance(node, dict):
             return {}
         out: dict[str, str | Unknown] = {}
         for k, v in node.items():
-            got = self.tpl.text(v)
+            got = self.tpl.text(v, assume)
             out[str(k)] = got if got is not None else Unknown(f"substitution {k} is not a string")
         return out
 
-    def definition_string(self, props: PDict, evidence: str, subs: dict[str, str | Unknown]
-                          ) -> None:
-        text = self.tpl.document_text(props["DefinitionString"])
+    def definition_string(self, props: PDict, evidence: str, subs: dict[str, str | Unknown],
+                          assume: dict[str, bool]) -> None:
+        text = self.tpl.document_text(props["DefinitionString"], assume)
         if isinstance(text, Unknown):
             return
         try:
@@ -397,23 +412,54 @@ class TemplateReader:
         vpos = props.value_pos("DefinitionString")
         fallback = _span(self.path, props.key_pos("DefinitionString"), vpos)
         inner = positioned_locate(doc, self.path, fallback)
-        node = props["DefinitionString"]
-        arg = node.get("Fn::Sub") if isinstance(node, PDict) else None
-        if isinstance(arg, PList) and arg:  # !Sub [text, {vars}]: the text is the first item
-            vpos = arg.item_pos(0)
-        block = self.literal_block(vpos)
+        chars = source_map(self.src, self.tpl, props["DefinitionString"], vpos, assume)
+        if chars is not None and len(chars) != len(text):
+            chars = None
+        starts = [0]
+        for line in text.split("\n"):
+            starts.append(starts[-1] + len(line) + 1)
+
+        def char(line: int, column: int, chars: list[tuple[int, int]]) -> tuple[int, int]:
+            offset = starts[min(max(line, 1), len(starts) - 1) - 1] + column - 1
+            return chars[min(max(offset, 0), len(chars) - 1)]
 
         def locate(keys: tuple[Any, ...]) -> Location:
-            if block is None:
+            if not chars:
                 return fallback
             at = inner(keys)
-            first_line, indent = block
-            line = min(first_line + at.line - 1, vpos.end_line)
-            end_line = min(first_line + at.end_line - 1, vpos.end_line)
-            return Location(self.path, line, at.column + indent, end_line, at.end_column + indent)
+            if at == fallback:
+                return fallback
+            line, column = char(at.line, at.column, chars)
+            end_line, end_column = char(at.end_line or at.line, max((at.end_column or 1) - 1, 1),
+                                        chars)
+            return Location(self.path, line, column, end_line, end_column + 1)
 
         self.facts.uses += uses_from_definition(doc, locate, evidence, subs)
         self.note_definition_jobs(doc, subs)
+
+    def human_task_ui(self, lid: str, res: PDict) -> None:
+        """``UiTemplate.Content`` read as a worker template: at its own lines when it is a
+        ``|`` block scalar, else at the Content value."""
+        from policylint.readers import templates
+
+        props = self.props(res)
+        ui = props.get("UiTemplate") if props is not None else None
+        if not isinstance(ui, PDict) or "Content" not in ui:
+            return
+        text = self.tpl.document_text(ui["Content"])
+        if not isinstance(text, str):
+            return
+        vpos = ui.value_pos("Content")
+        block = self.literal_block(vpos)
+        fallback = _loc(self.path, vpos)
+
+        def place(line: int, column: int) -> Location:
+            if block is None or block[0] + line - 1 > vpos.end_line:
+                return fallback
+            return Location(self.path, block[0] + line - 1, column + block[1])
+
+        self.facts.uses += templates.uses_of_template(
+            text, self.path, place, f"AWS::SageMaker::HumanTaskUi {lid}")
 
     def literal_block(self, vpos: Pos) -> tuple[int, int] | None:
         """(first content line, indentation) of a ``|`` block scalar at ``vpos`` (after an
@@ -481,7 +527,8 @@ class TemplateReader:
         """A custom resource whose properties are named like PutBucketCors (``CORSRules``,
         ``CorsRules``, ``CORSConfiguration``, any case) and name a bucket: a CORS source for that
         bucket, written when the stack deploys (after the bucket's own CorsConfiguration: two
-        definitions, PL201). Rules use the S3 API's field names."""
+        definitions, PL201, and the custom resource's rules are the ones judged, since they are
+        in force after deployment). Rules use the S3 API's field names."""
         lower = {k.lower(): k for k in props if isinstance(k, str)}
         bucket_key = next((lower[k] for k in _BUCKET_KEYS if k in lower), None)
         conf_key = lower.get("corsconfiguration")
@@ -513,7 +560,9 @@ class TemplateReader:
             rules = Unknown(f"{rules_key} of {lid} is not a list")
         self.facts.cors.append(CorsConfig(target, rules, where, CorsSource.RESOURCE,
                                           self.src.format, tuple(problems),
-                                          group=f"{self.identity(lid)}:custom-cors"))
+                                          group=f"{self.identity(lid)}:custom-cors",
+                                          fix_hints=(("s3-api-rules", rules_key),),
+                                          supersedes=True))
 
     def flat_job(self, node: PDict, locate: Any, evidence: str) -> list[LabelingUse]:
         """``ManifestS3Uri`` (and friends) directly among a resource's properties."""
@@ -637,11 +686,6 @@ def _metadata_suppression(item: Any, where: Location, scope: Location) -> Suppre
         return replace(got, problem=f"unknown field '{unknown[0]}' in a Metadata suppression "
                                     "(expected rule, reason, expires)")
     return got
-
-
-def _combinations(conditions: list[str]) -> Iterator[dict[str, bool]]:
-    for mask in range(2 ** len(conditions)):
-        yield {c: not (mask >> (len(conditions) - 1 - i)) & 1 for i, c in enumerate(conditions)}
 
 
 _BUCKET_KEYS = ("bucket", "bucketname", "s3bucket", "s3bucketname", "targetbucket")

@@ -802,48 +802,33 @@ def fn_jsondecode(v: Any) -> Any:
         raise EvalError(f"jsondecode: invalid JSON: {exc}") from None
 
 
-_FORMAT = re.compile(r"%(?:%|([-+# 0]*)(\d*)(?:\.(\d+))?([vdsqftbxXoeEgG]))")
-
-
 def fn_format(spec: Any, *args: Any) -> Any:
-    unknown = first_unknown((spec,) + args)
+    """Terraform's format(), verb for verb (policylint.readers.terraform.tfformat)."""
+    from policylint.readers.terraform import tfformat
+
+    unknown = first_unknown((spec,) + args) or _deep_unknown(list(args))
     if unknown is not None:
         return unknown
-    it = iter(args)
+    if any(a is None for a in args):  # what Terraform does (checked with terraform console)
+        return Unknown("format with a null argument: Terraform leaves the result unknown")
+    try:
+        return tfformat.tf_format(to_string(spec), [plain(a) for a in args])
+    except tfformat.FormatError as exc:
+        raise EvalError(f"format: {exc}") from None
 
-    def repl(m: re.Match[str]) -> str:
-        if m.group(0) == "%%":
-            return "%"
-        try:
-            arg = next(it)
-        except StopIteration:
-            raise EvalError("format: not enough arguments") from None
-        flags, width, verb = m.group(1) or "", m.group(2), m.group(4)
-        if max(len(width or ""), len(m.group(3) or "")) > 6:  # %0999999999d: a 1 GB string
-            raise EvalError("format: width or precision too large to analyse")
-        if verb == "d":
-            n = int(to_number(arg))
-            s = f"+{n}" if "+" in flags and n >= 0 else str(n)
-        elif verb == "q":
-            s = json.dumps(to_string(arg))
-        elif verb in ("f", "e", "E", "g", "G"):
-            s = format(float(to_number(arg)), f".{m.group(3) or 6}{verb}")
-        elif verb == "v" and not isinstance(arg, (str, int, float, bool)):
-            s = json.dumps(plain(arg))
-        else:
-            s = to_string(arg)
-        if width:
-            w = int(width)
-            if "-" in flags:
-                s = s.ljust(w)
-            elif "0" in flags and verb in ("d", "f", "e", "E", "g", "G"):
-                sign = s[0] if s[:1] in "+-" else ""
-                s = sign + s[len(sign):].rjust(w - len(sign), "0")
-            else:
-                s = s.rjust(w)
-        return s
 
-    return _FORMAT.sub(repl, spec)
+def fn_formatlist(spec: Any, *args: Any) -> Any:
+    from policylint.readers.terraform import tfformat
+
+    unknown = first_unknown((spec,) + args) or _deep_unknown(list(args))
+    if unknown is not None:
+        return unknown
+    if any(a is None for a in args):  # what Terraform does (checked with terraform console)
+        return Unknown("formatlist with a null argument: Terraform leaves the result unknown")
+    try:
+        return tfformat.tf_formatlist(to_string(spec), [plain(a) for a in args])
+    except tfformat.FormatError as exc:
+        raise EvalError(f"formatlist: {exc}") from None
 
 
 def fn_replace(s: Any, old: Any, new: Any) -> Any:
@@ -980,6 +965,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsonencode": fn_jsonencode,
     "jsondecode": fn_jsondecode,
     "format": fn_format,
+    "formatlist": fn_formatlist,
     "lower": _strict(lambda s: to_string(s).lower()),
     "upper": _strict(lambda s: to_string(s).upper()),
     "replace": _strict(fn_replace),

@@ -75,6 +75,8 @@ def instance_facts(m: ModuleEval, block: Block, type_: str, name: str, key: Any,
         from policylint.readers.terraform.iamdoc import flow_definition_uses
 
         out.uses += flow_definition_uses(m, block, local, scope)
+    elif type_ == "aws_sagemaker_human_task_ui":
+        _human_task_ui(m, block, local, scope, out)
     elif _is_labeling_job(type_, block):
         _labeling_job(m, block, local, scope, out)
     elif type_ in functions.TYPES:
@@ -453,6 +455,30 @@ def _state_machine(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
     uses = _with_identity(asl.uses_from_definition(definition, locate, what), definition)
     out.uses += uses
     out.uses += _task_role_uses(m, definition, scope, what, uses)
+
+
+def _human_task_ui(m: ModuleEval, block: Block, local: str, scope: Scope, out: Facts) -> None:
+    """``ui_template { content = ... }`` read as a worker template: at its lines in the heredoc
+    or the ``file()``/``templatefile()`` file, else at the attribute's value."""
+    from policylint.readers import templates
+
+    found = _attr_value(m, block, ("ui_template", "content"), scope)
+    if found is None or not isinstance(found[0], str):
+        return
+    value, fallback = found
+    path, line0, shift = fallback.path, -1, 0
+    if isinstance(value, Sourced):
+        path = value.path or fallback.path
+        line0, shift = value.line0, value.col_shift
+        if value.path:
+            out.consumed.append(value.path)  # judged here, with its variables
+
+    def place(line: int, column: int) -> Location:
+        if line0 < 0:
+            return fallback
+        return Location(path, line + line0, column + shift)
+
+    out.uses += templates.uses_of_template(str(value), path, place, m.address(local))
 
 
 def _task_role_uses(m: ModuleEval, definition: Any, scope: Scope, what: str,
