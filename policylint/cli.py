@@ -246,22 +246,30 @@ def _main(argv: list[str]) -> int:
 
     if args.show_inventory:
         from policylint import inventory
-
-        from policylint.output import write_atomic
+        from policylint.output import write_atomic, write_console
+        from policylint.reporters import escape_surrogates
 
         for fmt, target in outputs:
             text = inventory.render(result.project, fmt)
+            text = escape_surrogates(text) if fmt == "json" else text  # a non-UTF-8 name
             if target is None:
-                sys.stdout.write(text)
+                write_console(text)
             else:
                 write_atomic(target, text)
         return EXIT_OK
 
     from policylint import output
 
-    output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd)
+    rc = output.exit_code(result.findings, args.fail_on or config.fail_on)
+    fixes = None
+    if any(fmt == "sarif" for fmt, _ in outputs) and any(f.target for f in result.findings):
+        from policylint.fix.preview import fix_changes  # SARIF fixes: what --fix would write
+
+        fixes = fix_changes(result, config, rules, opts)
+    output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd,
+                fixes=fixes, exit_code=rc)
     if args.github_summary:
         from policylint import summary
 
         output.append_text(args.github_summary, summary.render(result, os.environ))
-    return output.exit_code(result.findings, args.fail_on or config.fail_on)
+    return rc

@@ -17,24 +17,36 @@ def write_atomic(path: str, text: str) -> None:
     tmp = os.path.join(d, f".{os.path.basename(path)}.policylint-tmp")
     try:
         os.makedirs(d, exist_ok=True)  # --format sarif:reports/policylint.sarif
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def write_console(text: str, stream: Any = None) -> None:
+    """``text`` on the console (stdout by default), valid UTF-8 whatever the stream's error
+    handler: the undecodable bytes of a file name show as ``\\xXX``."""
+    from policylint.reporters import show_bytes
+
+    stream = stream or sys.stdout
+    stream.write(show_bytes(text))
+    stream.flush()
+
+
 def append_text(path: str, text: str) -> None:
     """Add ``text`` at the end of ``path`` (a job summary that other steps append to too)."""
+    from policylint.reporters import show_bytes
+
     try:
         with open(path, "a", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            fh.write(show_bytes(text))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, quiet: bool,
-         root: str) -> None:
+         root: str, fixes: dict[str, Any] | None = None, exit_code: int | None = None) -> None:
     """Render ``result`` (an engine Result) in every (format, file or None for the console)."""
     from policylint import __version__
     from policylint.reporters import Report, RuleInfo, render
@@ -44,7 +56,8 @@ def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, qui
         baselined=len(result.baselined),
         rules=[RuleInfo(r.meta.code, r.meta.name, r.meta.severity, r.meta.summary, r.doc)
                for r in result.rules],
-        version=__version__, quiet=quiet, root=root)
+        version=__version__, quiet=quiet, root=root, fixes=dict(fixes or {}),
+        exit_code=exit_code)
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     for fmt, target in outputs:
         report.color = target is None and fmt == "text" and color
@@ -52,8 +65,7 @@ def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, qui
         report.annotations = target is None and github
         text = render(fmt, report)
         if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            write_console(text)
         else:
             write_atomic(target, text)
 

@@ -6,15 +6,15 @@ import os
 
 
 def display_path(abspath: str, cwd: str) -> str:
-    """Relative to ``cwd`` when below it, absolute otherwise; POSIX separators; printable."""
+    """Relative to ``cwd`` when below it, absolute otherwise; POSIX separators. A name that is not
+    UTF-8 keeps its bytes as surrogate escapes (``os.fsdecode``), so that ``--fix`` opens the
+    real file and each reporter writes the real bytes its own way (docs/output.md)."""
     rel = os.path.relpath(abspath, cwd)
     if rel == os.curdir:
         return "."
     if rel.startswith(os.pardir):
         rel = os.path.abspath(abspath)
-    rel = rel.replace(os.sep, "/")
-    # a name that is not UTF-8 (held as surrogate escapes) could be neither printed nor hashed
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return rel.replace(os.sep, "/")
 
 
 def fingerprint(rule: str, path: str, subject: str, bucket: str | None) -> str:

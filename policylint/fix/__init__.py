@@ -24,11 +24,13 @@ def apply_fixes(result: Any, config: Any, rules: Any, opts: Any, *, write: bool,
     outcome = fix_project(result, config, rules, opts, write=write)
     if not write:
         diff = render_diff(outcome)
-        sys.stdout.write(colorize(diff) if color else diff)
-        sys.stderr.write(render_summary(outcome, write=False))
+        output.write_console(colorize(diff) if color else diff)
+        output.write_console(render_summary(outcome, write=False), sys.stderr)
         return 1 if outcome.changed else 0
     summary = render_summary(outcome, write=True)
     console_text = any(fmt == "text" and target is None for fmt, target in outputs)
-    (sys.stdout if console_text else sys.stderr).write(summary)
-    output.emit(outcome.after, outputs, color=color, quiet=quiet, root=os.getcwd())
-    return output.exit_code(outcome.after.findings, fail_on or getattr(config, "fail_on", None))
+    output.write_console(summary, sys.stdout if console_text else sys.stderr)
+    code = output.exit_code(outcome.after.findings, fail_on or getattr(config, "fail_on", None))
+    output.emit(outcome.after, outputs, color=color, quiet=quiet, root=os.getcwd(),
+                exit_code=code)
+    return code

@@ -28,6 +28,30 @@ class RuleInfo:
     doc: str
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """One exact edit of a file, for SARIF ``fixes``: the region replaced (1-based lines,
+    code-point columns, end exclusive; and the same span in bytes from the file's first byte) and
+    the text put there (with the file's own line breaks)."""
+
+    path: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    byte_offset: int
+    byte_length: int
+    inserted: str
+
+
+@dataclass(frozen=True)
+class FixChange:
+    """What ``--fix`` would do about one finding."""
+
+    description: str
+    replacements: tuple[Replacement, ...]
+
+
 @dataclass
 class Report:
     findings: list[Finding]
@@ -40,6 +64,8 @@ class Report:
     quiet: bool = False
     annotations: bool = False  # GitHub workflow commands after the text output
     root: str = ""  # absolute folder that relative paths start from (SARIF SRCROOT); "" = unsaid
+    fixes: dict[str, FixChange] = field(default_factory=dict)  # by finding fingerprint
+    exit_code: int | None = None  # the run's exit code (SARIF invocations); None = unsaid
 
     def counts(self) -> dict[str, int]:
         c = {"errors": 0, "warnings": 0, "notes": 0}
@@ -68,6 +94,23 @@ def neutralise_commands(text: str, xml: bool = False) -> str:
     return _COMMAND_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+# A name that is not UTF-8 holds its undecodable bytes as lone surrogates (U+DC80..U+DCFF,
+# ``os.fsdecode``). Every report is valid UTF-8: JSON and SARIF write each as the JSON escape of
+# that code point, ``\udcXX`` (``os.fsencode(json.loads(doc)[...])`` gives back the real bytes;
+# SARIF URIs percent-encode the real bytes); text, github and junit show the byte as ``\xXX``.
+_JSON_FORMATS = ("json", "sarif")
+
+
+def escape_surrogates(text: str) -> str:
+    """Lone surrogates as the six characters ``\\udcXX`` (a JSON string escape)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def show_bytes(text: str) -> str:
+    """The undecodable bytes of a name as ``\\xXX``, the rest as it is."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def available() -> list[str]:
     return list(REPORTERS)
 
@@ -75,4 +118,4 @@ def available() -> list[str]:
 def render(fmt: str, report: Report) -> str:
     mod = importlib.import_module(REPORTERS[fmt])
     out: str = mod.render(report)
-    return out
+    return escape_surrogates(out) if fmt in _JSON_FORMATS else show_bytes(out)

@@ -3,7 +3,10 @@
 One run; ``tool.driver.rules`` lists every loaded rule (so ``ruleIndex`` is stable across runs),
 with its documentation as ``help``. Each result carries its region, the evidence chain as
 ``relatedLocations`` and the policylint fingerprint as a partial fingerprint (which survives
-unrelated edits, as the baseline does). Paths relative to the working directory are given against
+unrelated edits, as the baseline does). A finding ``--fix`` would fix carries that edit as
+``fixes`` (exact ``deletedRegion`` and ``insertedContent``); ``invocations`` gives the exit code and
+a notification for each reader limit hit (a file over max-file-size, an exhausted evaluation
+budget). Paths relative to the working directory are given against
 the ``SRCROOT`` base; ``originalUriBaseIds`` says where that is when the report knows it.
 """
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from policylint.model import Finding, Location, Severity
-from policylint.reporters import Report, RuleInfo
+from policylint.reporters import FixChange, Report, RuleInfo
 
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
               "sarif-schema-2.1.0.json")
@@ -80,11 +83,17 @@ def _sentence(text: str) -> str:
     return text if not text or text.endswith(".") else text + "."
 
 
+def _quote(path: str, safe: str) -> str:
+    """Percent-encoding of the name's real bytes (a name that is not UTF-8 holds them as
+    surrogate escapes)."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe=safe)
+
+
 def artifact_location(path: str) -> dict[str, Any]:
     """A relative path is resolved against SRCROOT; an absolute one becomes a file URI."""
     if os.path.isabs(path):
-        return {"uri": "file://" + quote(path.replace(os.sep, "/"), safe="/:")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + _quote(path.replace(os.sep, "/"), "/:")}
+    return {"uri": _quote(path, "/"), "uriBaseId": SRCROOT}
 
 
 def region(loc: Location) -> dict[str, int]:
@@ -113,7 +122,44 @@ def _markdown(f: Finding) -> str:
     return "\n\n".join(parts)
 
 
-def result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
+def sarif_fix(change: FixChange) -> dict[str, Any]:
+    """One ``fix``: per file, its replacements (exact regions, in lines/columns and in bytes)."""
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for r in change.replacements:
+        deleted = {"startLine": r.start_line, "startColumn": r.start_column,
+                   "endLine": r.end_line, "endColumn": r.end_column,
+                   "byteOffset": r.byte_offset, "byteLength": r.byte_length}
+        by_path.setdefault(r.path, []).append(
+            {"deletedRegion": deleted, "insertedContent": {"text": r.inserted}})
+    return {"description": {"text": change.description},
+            "artifactChanges": [{"artifactLocation": artifact_location(path),
+                                 "replacements": reps} for path, reps in by_path.items()]}
+
+
+def is_reader_limit(f: Finding) -> bool:
+    """A file or expression a reader left out on purpose (max-file-size, evaluation budget):
+    PL001 below error severity."""
+    return f.rule == "PL001" and f.severity is not Severity.ERROR
+
+
+def invocation(report: Report) -> dict[str, Any]:
+    """Whether the run completed (no reader crashed: no PL000), its exit code, and a
+    notification for each reader limit hit."""
+    inv: dict[str, Any] = {
+        "executionSuccessful": not any(f.rule == "PL000" for f in report.findings)}
+    if report.exit_code is not None:
+        inv["exitCode"] = report.exit_code
+    notes = [{"level": _LEVEL[f.severity], "message": {"text": f.message},
+              "locations": [physical(f.location)],
+              "descriptor": {"id": f.rule}}
+             for f in report.findings if is_reader_limit(f)]
+    if notes:
+        inv["toolExecutionNotifications"] = notes
+    return inv
+
+
+def result(f: Finding, index: dict[str, int],
+           fixes: dict[str, FixChange] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "level": _LEVEL[f.severity],
@@ -126,6 +172,9 @@ def result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         out["relatedLocations"] = [
             {"id": i, **physical(r.location), "message": {"text": r.message}}
             for i, r in enumerate(f.related, start=1)]
+    change = (fixes or {}).get(f.fingerprint) if f.fingerprint else None
+    if change is not None:
+        out["fixes"] = [sarif_fix(change)]
     if f.fingerprint:
         out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     props: dict[str, Any] = {"subject": f.subject}
@@ -162,9 +211,10 @@ def log(report: Report) -> dict[str, Any]:
     if report.root:
         root = report.root.replace(os.sep, "/").rstrip("/") + "/"
         root = root if root.startswith("/") else "/" + root  # C:/x/ → file:///C:/x/
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(root, safe="/:")}}
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + _quote(root, "/:")}}
     run["columnKind"] = "unicodeCodePoints"
-    run["results"] = [result(f, index) for f in report.findings]
+    run["invocations"] = [invocation(report)]
+    run["results"] = [result(f, index, report.fixes) for f in report.findings]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

@@ -383,8 +383,9 @@ def test_a_planted_cache_pack_cannot_run_code(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
 def test_file_names_that_are_not_utf8_or_hold_a_newline(tmp_path: Path, fmt: str) -> None:
     """Names are bytes on Linux: a folder ``d\\xff`` and a file ``bad\\nname.tf`` (it was an
-    internal error, exit 3, when a name could not be encoded). Shown with U+FFFD; in GitHub
-    annotations a newline cannot start a new workflow command."""
+    internal error, exit 3, when a name could not be encoded). The real bytes are kept: JSON
+    escapes them as ``\\udcXX``, github shows ``\\xXX``; in GitHub annotations a newline cannot
+    start a new workflow command."""
     tree = _materialise(tmp_path, Case("names", {"bad\nname.tf": TAGGED_TF}, []))
     os.mkdir(os.fsencode(tree) + b"/d\xff")
     with open(os.fsencode(tree) + b"/d\xff/m\xfe.tf", "wb") as fh:
@@ -393,8 +394,8 @@ def test_file_names_that_are_not_utf8_or_hold_a_newline(tmp_path: Path, fmt: str
     assert_sane(run, tree)
     assert run.rc == 1
     if fmt == "json":
-        assert run.findings == [("PL100", "bad\nname.tf", 1), ("PL100", "d\ufffd/m\ufffd.tf", 1)]
+        assert run.findings == [("PL100", "bad\nname.tf", 1), ("PL100", "d\udcff/m\udcfe.tf", 1)]
     if fmt == "github":
         starts = [line.split(",line=")[0] for line in run.stdout.splitlines()
                   if line.startswith("::")]
-        assert starts == ["::error file=bad%0Aname.tf", "::error file=d\ufffd/m\ufffd.tf"]
+        assert starts == ["::error file=bad%0Aname.tf", "::error file=d\\xff/m\\xfe.tf"]
