@@ -4,6 +4,7 @@ Rules import this module and ``policylint.model`` only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -261,6 +262,31 @@ def live_failure(lb: LinkedBucket) -> str:
     return f" (--aws could not read its live CORS: {lb.live.error})"
 
 
+_DATA_SOURCE = re.compile(r"(?:^|\.)(data\.aws_s3_bucket\.[A-Za-z0-9_-]+)")
+
+
+def data_source(lb: LinkedBucket) -> str | None:
+    """The Terraform ``data "aws_s3_bucket"`` a bucket not defined here is read through
+    (``data.aws_s3_bucket.images``, as a CORS source or use refers to it), else None: such a
+    bucket is defined outside this configuration, not missing from the scan."""
+    if lb.bucket is not None:
+        return None
+    for ref in [c.target for c in lb.cors + lb.missing_cors] + [u.target for u in lb.uses]:
+        m = _DATA_SOURCE.search(ref.text) if ref is not None else None
+        if m:
+            return m.group(1)
+    return None
+
+
+def where_defined(lb: LinkedBucket) -> str:
+    """Why a bucket has no definition in the scan, in words (it has none: ``lb.bucket`` is
+    None)."""
+    source = data_source(lb)
+    if source is not None:
+        return f"is read through a data source ({source}), defined outside this configuration"
+    return "is not defined in the scanned files"
+
+
 def bucket_name(lb: LinkedBucket) -> str | None:
     return lb.name if isinstance(lb.name, str) else None
 
@@ -303,7 +329,7 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
     b = lb.bucket
     name = bucket_name(lb) or "BUCKET"
     if b is None:
-        return Fix("apply the CORS rule to the bucket (it is not defined in the scanned files)",
+        return Fix(f"apply the CORS rule to the bucket (it {where_defined(lb)})",
                    snippets.cli_command(name, needed), "shell")
     if b.generated:
         return Fix("this bucket comes from generated output (a plan or synthesized template): "
