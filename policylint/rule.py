@@ -21,6 +21,7 @@ from policylint.model import (
     LabelingUse,
     LinkedBucket,
     Location,
+    Modality,
     Project,
     Related,
     RuleNeed,
@@ -285,6 +286,28 @@ def where_defined(lb: LinkedBucket) -> str:
     if source is not None:
         return f"is read through a data source ({source}), defined outside this configuration"
     return "is not defined in the scanned files"
+
+
+_MEDIA_WORDS = {Modality.IMAGE: "images", Modality.VIDEO: "video",
+                Modality.POINT_CLOUD: "point clouds"}
+# words in the evidence that name a medium its modality does not (A2I Textract reads documents)
+_EVIDENCE_MEDIA = (("textract", "documents"), ("audio", "audio"))
+
+
+def media(uses: Iterable[LabelingUse]) -> str:
+    """What the labeling UI reads from the bucket, from the uses' evidence: "images",
+    "video and point clouds", "documents"; "its images, video, audio or documents" when no
+    evidence says which."""
+    found: list[str] = []
+    for u in uses:
+        text = u.evidence.lower()
+        word = next((w for key, w in _EVIDENCE_MEDIA if key in text), None)
+        word = word or _MEDIA_WORDS.get(u.modality)
+        if word is not None and word not in found:
+            found.append(word)
+    if not found:
+        return "its images, video, audio or documents"
+    return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
 
 
 def bucket_name(lb: LinkedBucket) -> str | None:
