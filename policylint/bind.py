@@ -110,7 +110,8 @@ def runs(function: Function, location: Location) -> bool:
                 return True
             module = function.handler.rsplit(".", 1)[0].replace(".", "/")
             rel = path[len(code.rstrip("/")) + 1:] if code != "." else path
-            if rel in (f"{module}.py", f"{module}/__init__.py"):
+            if rel in (f"{module}.py", f"{module}/__init__.py") or rel in [
+                    module + ext for ext in (".js", ".mjs", ".cjs", ".ts")]:  # Node.js
                 return True
     return False
 

@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policylint",
         description="Find S3 buckets that feed human labeling (SageMaker Ground Truth, Amazon "
                     "A2I, Mechanical Turk) without the CORS rule AWS requires.",
-        epilog="Also: 'policylint aws-audit --help' (the labeling jobs of an AWS account). "
+        epilog="Also: 'policylint aws-audit --help' (the labeling jobs of an AWS account), "
+               "'policylint init --help' (write a .policylint.yaml for a repository). "
                "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or "
                "configuration error, 3 internal error.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
@@ -43,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ignore inline suppressions (audit)")
     p.add_argument("--fix", action="store_true", help="write fixes in place")
     p.add_argument("--diff", action="store_true", help="print fixes as a diff, write nothing")
+    p.add_argument("--github-summary", metavar="FILE",
+                   help="append a Markdown job summary to FILE (the action gives "
+                        "$GITHUB_STEP_SUMMARY): counts by rule, the labeling buckets, the "
+                        "first findings linked to the commit")
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     p.add_argument("--list-rules", action="store_true", help="list the rules")
     p.add_argument("--show-inventory", action="store_true",
@@ -68,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _split_codes(values: list[str]) -> list[str]:
     return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _check_summary(args: argparse.Namespace) -> None:
+    if not args.github_summary:
+        raise UsageError("--github-summary: the file name is empty")
+    other = [o for o, on in (("--fix", args.fix), ("--diff", args.diff),
+                             ("--show-inventory", args.show_inventory)) if on]
+    if other:
+        raise UsageError(f"--github-summary summarises a check, not {other[0]}")
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a run ended by Ctrl-C
@@ -116,6 +130,10 @@ def _main(argv: list[str]) -> int:
         from policylint.live.cli import audit_main
 
         return audit_main(argv[1:])
+    if argv[:1] == ["init"]:
+        from policylint.initcmd import init_main
+
+        return init_main(argv[1:])
     args = build_parser().parse_args(argv)
     from policylint import plugins
     from policylint.config import Config, find_config, load_config
@@ -168,6 +186,8 @@ def _main(argv: list[str]) -> int:
     outputs = _outputs(args)
     if args.show_inventory:
         _check_inventory_formats(outputs)
+    if args.github_summary is not None:
+        _check_summary(args)
     baseline = None
     if args.baseline:
         from policylint import baseline as bl
@@ -240,4 +260,8 @@ def _main(argv: list[str]) -> int:
     from policylint import output
 
     output.emit(result, outputs, color=_use_color(args, sys.stdout), quiet=args.quiet, root=cwd)
+    if args.github_summary:
+        from policylint import summary
+
+        output.append_text(args.github_summary, summary.render(result, os.environ))
     return output.exit_code(result.findings, args.fail_on or config.fail_on)

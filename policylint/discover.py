@@ -82,7 +82,8 @@ def classify(name: str, head: bytes) -> str | None:
     if lower.endswith((".py", ".ipynb")):
         return PYTHON if python_prefilter(head) else None
     if lower.endswith(JS_SUFFIXES) and not lower.endswith(".d.ts"):
-        return JAVASCRIPT if any(m in head for m in JS_MARKS) else None
+        return JAVASCRIPT if any(m in head for m in JS_MARKS) or JS_SDK_MARK.search(head) \
+            else None
     if name in SCRIPT_NAMES or lower.endswith(SCRIPT_SUFFIXES):
         return SCRIPT if _PUT_CORS.search(head) else None
     is_json = lower.endswith(".json")
@@ -118,10 +119,13 @@ PYTHON_MARKS = (b"create_labeling_job", b"put_bucket_cors", b"BucketCors", b"del
 
 
 
-# TypeScript/JavaScript: read only when it names the CDK (aws-cdk-lib, @aws-cdk/...): the
+# TypeScript/JavaScript: read only when it names the CDK (aws-cdk-lib, @aws-cdk/...) or an AWS
+# SDK call the reader understands (v2 putBucketCors, v3 PutBucketCorsCommand, ...): the
 # tree-sitter grammars are imported only then.
 JS_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs")
 JS_MARKS = (b"aws-cdk",)
+JS_SDK_MARK = re.compile(rb"[pP]utBucketCors|[dD]eleteBucketCors|[cC]reateLabelingJob"
+                         rb"|[sS]tartHumanLoop|HumanLoopConfig")
 
 
 def python_prefilter(head: bytes) -> bool:

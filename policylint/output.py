@@ -24,6 +24,15 @@ def write_atomic(path: str, text: str) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def append_text(path: str, text: str) -> None:
+    """Add ``text`` at the end of ``path`` (a job summary that other steps append to too)."""
+    try:
+        with open(path, "a", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def emit(result: Any, outputs: list[tuple[str, str | None]], *, color: bool, quiet: bool,
          root: str) -> None:
     """Render ``result`` (an engine Result) in every (format, file or None for the console)."""

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def _substitute(value: str, context: dict[str, str]) -> str:
 
 
 def _run_step(step: dict[str, Any], context: dict[str, str], workspace: Path,
-              temp: Path) -> tuple[int, str, dict[str, str]]:
+              temp: Path, runner: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
     """Run one step as a runner would: (exit code, output, what it wrote to GITHUB_OUTPUT)."""
     assert step["shell"] == "bash"
     out_file = temp / f"output-{step['id']}"
@@ -51,6 +52,7 @@ def _run_step(step: dict[str, Any], context: dict[str, str], workspace: Path,
     env.update(GITHUB_ACTIONS="true", CI="true", GITHUB_OUTPUT=str(out_file),
                GITHUB_WORKSPACE=str(workspace), RUNNER_TEMP=str(temp),
                GITHUB_ACTION_PATH=str(REPO), NO_COLOR="1")
+    env.update(runner or {})
     env.update({k: _substitute(str(v), context) for k, v in step.get("env", {}).items()})
     script = temp / f"step-{step['id']}.sh"
     script.write_text(_substitute(step["run"], context), encoding="utf-8")
@@ -177,3 +179,76 @@ def test_bad_aws_input_is_refused(installed: tuple[Path, dict[str, str]], worksp
     assert outputs == {}
     assert log == "::error title=policylint::aws must be true or false (got 'yes')\n"
 
+
+
+# --- the job summary ----------------------------------------------------------------------------
+
+_SUMMARY = """\
+previous step's summary
+## policylint
+
+1 error(s), 0 warning(s), 0 note(s) in 1 file(s); 0 suppressed, 0 baselined.
+
+### Findings by rule
+
+| Rule | Name | Findings |
+| --- | --- | ---: |
+| PL100 | labeling-bucket-without-cors | 1 |
+
+### Labeling buckets (2)
+
+| Bucket | CORS | Evidence | Defined at |
+| --- | --- | ---: | --- |
+| frames\\|\\`x\\`&lt;b&gt;\\*y\\* ::error::pwned | no CORS | 1 | [infra/team a#1/main.tf:3:1]({blob}/infra/team%20a%231/main.tf#L3) |
+| ok-in | allows GET from \\* | 1 | [infra/team a#1/main.tf:11:1]({blob}/infra/team%20a%231/main.tf#L11) |
+
+### Findings (1)
+
+| Severity | Rule | Where | Message |
+| --- | --- | --- | --- |
+| error | PL100 | [infra/team a#1/main.tf:3:1]({blob}/infra/team%20a%231/main.tf#L3) | S3 bucket aws\\_s3\\_bucket.frames (frames\\|\\`x\\`&lt;b&gt;\\*y\\* ::error::pwned) holds human labeling input data but has no CORS configuration |
+"""
+
+
+def _summary_run(tmp_path: Path, **runner: str) -> tuple[int, str, str]:
+    """The run step with this test environment's policylint (no install), a workspace with a
+    bucket name full of Markdown and a workflow command, and a step summary file that a previous
+    step already wrote to: (exit code, log, the summary file)."""
+    ws = tmp_path / "workspace"
+    shutil.copytree(FIXTURES / "integrations" / "summary_repo", ws)
+    (ws / ".git").mkdir()
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    summary = temp / "step_summary"
+    summary.write_text("previous step's summary\n", encoding="utf-8")
+    context = {f"inputs.{k}": v for k, v in {**_defaults(), "sarif-file": ""}.items()}
+    context["steps.install.outputs.bin"] = str(Path(sys.executable).parent)
+    code, log, _ = _run_step(_action()["runs"]["steps"][1], context, ws, temp,
+                             {"GITHUB_STEP_SUMMARY": str(summary), **runner})
+    return code, log, summary.read_text(encoding="utf-8")
+
+
+def test_job_summary_links_to_the_commit(tmp_path: Path) -> None:
+    code, log, summary = _summary_run(tmp_path, GITHUB_SERVER_URL="https://github.example",
+                                      GITHUB_REPOSITORY="acme/infra", GITHUB_SHA="0a1b2c")
+    assert code == 1, log
+    assert summary == _SUMMARY.format(blob="https://github.example/acme/infra/blob/0a1b2c")
+    # the bucket name's line break never starts a line: not in the summary, not in the log
+    assert not [ln for ln in summary.splitlines() + log.splitlines()
+                if ln.lstrip().startswith("::error::pwned")]
+    table_rows = [ln for ln in summary.splitlines() if ln.startswith("| ")]
+    assert {ln.replace("\\|", "").count("|") for ln in table_rows} == {4, 5}
+
+
+def test_job_summary_without_a_commit_has_no_links(tmp_path: Path) -> None:
+    code, log, summary = _summary_run(tmp_path)
+    assert code == 1, log
+    assert summary == re.sub(r"\[([^]]*)\]\(\{blob\}[^)]*\)", r"\1", _SUMMARY)
+    assert "](" not in summary
+
+
+def test_no_summary_outside_a_runner_that_asks(tmp_path: Path) -> None:
+    code, log, summary = _summary_run(tmp_path, GITHUB_STEP_SUMMARY="")
+    assert code == 1, log
+    assert "## policylint" not in log
+    assert summary == "previous step's summary\n"

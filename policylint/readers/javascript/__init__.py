@@ -1,11 +1,12 @@
 """CDK apps in TypeScript and JavaScript (``.ts``, ``.tsx``, ``.js``, ``.mjs``, ``.cjs``),
 parsed with tree-sitter (``tree-sitter-typescript``, ``tree-sitter-javascript``). Only files
-that pass discover's text prefilter (they name ``aws-cdk``) reach this reader, so the grammars
-are imported only on runs that have such files.
+that pass discover's text prefilter (they name ``aws-cdk`` or one of the AWS SDK calls sdk.py
+reads) reach this reader, so the grammars are imported only on runs that have such files.
 
 A small evaluator (evaluate.py) reads string and template literals, numbers, ``const``
 bindings, object and array literals; the CDK calls become ``readers.cdk.Site`` values and
-readers/cdk.py gives them their meaning, as for Python.
+readers/cdk.py gives them their meaning, as for Python. sdk.py reads the AWS SDK for
+JavaScript (v2 methods, v3 commands) as the Python reader reads boto3.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from policylint.decoding import DecodeError, Positions, decode
 from policylint.model import Facts, Format, Location, ParseError, Severity
+from policylint.discover import JS_SDK_MARK
 from policylint.readers import Context, Unit, cdk
 
 PARSES = [0]  # number of tree-sitter parses made by this reader (tests count them)
@@ -55,7 +57,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
 
 def read_source(path: str, data: bytes, ctx: Context, facts: Facts,
                 resolve: cdk.Resolver | None = None) -> None:
-    from policylint.readers.javascript import front
+    from policylint.readers.javascript import front, sdk
 
     PARSES[0] += 1
     tree = parser_for(path).parse(data)
@@ -67,7 +69,9 @@ def read_source(path: str, data: bytes, ctx: Context, facts: Facts,
         facts.errors.append(ParseError(
             "not fully valid TypeScript/JavaScript for policylint's parser; the rest of the "
             "file is still read", Location(path, loc.line, loc.column), Severity.NOTE))
-    f = front.Front(root, pos, data)
+    f = sdk.SdkFront(root, pos, data)
+    if JS_SDK_MARK.search(data):
+        sdk.read_calls(f, path, facts)
     sites = f.sites()
     fmt = Format.CDK_TYPESCRIPT
     if sites:
