@@ -366,9 +366,12 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
         return Fix(f"add a cors_rule input allowing GET from * to the module call creating "
                    f"{b.address}", snippets.hcl_module_cors_input(needed, ""), lang)
     if b.hint("module_block"):
-        return Fix(f"{b.address} is created inside a module: give it a CORS rule allowing GET "
-                   "from * through the module's inputs",
-                   _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
+        # not a resource naming the bucket inside the module (the caller cannot refer to it, and
+        # --fix refuses to edit a module every caller shares): the rule, to pass in the caller
+        return Fix(f"{b.address} is created inside a shared module, which --fix does not edit: "
+                   "fix it in the caller, passing this CORS rule through the module call's "
+                   "inputs (or add such an input to the module)",
+                   snippets.hcl_cors_rule(needed, ""), lang)
     return Fix(f"add a CORS rule allowing GET from * to {b.address}",
                _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
 
