@@ -222,6 +222,10 @@ class CorsConfig:
     # Set (to the document's display path) when a script applies a ``file://`` CORS document
     # that does not exist: the command fails at deploy time and the bucket keeps no CORS.
     missing: str | None = None
+    # True for a definition written at deploy time after the bucket's own (a CloudFormation
+    # custom resource calling PutBucketCors): its rules are the ones in force after deployment,
+    # so the rules judge it in place of the definitions it overwrites (still PL201 beside them).
+    supersedes: bool = False
 
     @property
     def key(self) -> str:

@@ -230,16 +230,29 @@ def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
         if lb.bucket.origin is not None:
             rel.append(Related(lb.bucket.origin.message, lb.bucket.origin.location))
     rel += evidence_related(uses)
+    overwritten = any(c.supersedes for c in lb.cors)
     for c in lb.cors:
         if c.source is CorsSource.LIVE and lb.live is not None:
             rel.append(Related(f"{lb.live.describe()}: the CORS rules in force", c.location))
             continue
         what = f"CORS document {c.document}" if c.document else f"CORS ({c.source.value})"
         cond = f" when {c.condition}" if c.condition else ""
+        if overwritten and not c.supersedes:
+            rel.append(Related(f"{what} is overwritten at deploy time{cond}", c.location))
+            continue
         rel.append(Related(f"{what} applies to this bucket{cond}", c.location))
     if lb.live is not None and lb.live.ok and lb.live.rules is None:
         rel.append(Related(f"{lb.live.describe()}: no CORS configuration", where_reported(lb)))
     return tuple(rel)
+
+
+def judged_cors(lb: LinkedBucket) -> list[CorsConfig]:
+    """The CORS definitions whose rules decide PL101-PL105: all of them, unless one is written at
+    deploy time over the others (``CorsConfig.supersedes``, a custom resource calling
+    PutBucketCors); then only those, and the live configuration ``--aws`` read, are in force."""
+    if not any(c.supersedes for c in lb.cors):
+        return list(lb.cors)
+    return [c for c in lb.cors if c.supersedes or c.source is CorsSource.LIVE]
 
 
 def where_reported(lb: LinkedBucket) -> Location:
@@ -395,6 +408,11 @@ def fix_for_config(config: CorsConfig, needed: snippets.Needed, bucket: str | No
                    snippets.hcl_rule_object(needed) + "\n", "hcl")
     if fmt in (Format.TERRAFORM, Format.TERRAFORM_JSON):
         return Fix("add this cors_rule block", snippets.hcl_cors_rule(needed, ""), "hcl")
+    rules_key = config.hint("s3-api-rules")  # a custom resource's rules: S3 API field names
+    if rules_key is not None and fmt is Format.CLOUDFORMATION_YAML:
+        return Fix(f"add this rule to {rules_key}", snippets.s3_yaml_rule(needed), "yaml")
+    if rules_key is not None and fmt is Format.CLOUDFORMATION_JSON:
+        return Fix(f"add this rule to {rules_key}", snippets.s3_json_rule(needed), "json")
     if fmt is Format.CLOUDFORMATION_YAML:
         return Fix("add this rule to CorsRules", snippets.cfn_yaml_rule(needed), "yaml")
     if fmt is Format.CLOUDFORMATION_JSON:

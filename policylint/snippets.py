@@ -103,8 +103,17 @@ def _yaml_value(v: object) -> str:
 
 
 def cfn_yaml_rule(n: Needed, indent: str = "") -> str:
+    return _yaml_rule(cfn_rule_fields(n), indent)
+
+
+def s3_yaml_rule(n: Needed, indent: str = "") -> str:
+    """The rule in S3 API naming as a YAML list item (a custom resource calling PutBucketCors)."""
+    return _yaml_rule(list(s3_rule(n).items()), indent)
+
+
+def _yaml_rule(fields: list[tuple[str, object]], indent: str) -> str:
     lines = []
-    for i, (k, v) in enumerate(cfn_rule_fields(n)):
+    for i, (k, v) in enumerate(fields):
         lead = "- " if i == 0 else "  "
         lines.append(f"{indent}{lead}{k}: {_yaml_value(v)}")
     return "\n".join(lines) + "\n"

@@ -28,7 +28,10 @@ methods and the origin must be in one rule; `GET` in one rule and `*` in another
 ## Known limitations
 A configuration whose rules cannot be known statically is reported as PL102, not here. When a
 CloudFormation condition decides the configuration, every branch must pass; the message names
-the condition.
+the condition. When a CloudFormation custom resource writes the bucket's CORS at deploy time
+(properties `CORSRules`, `CorsRules` or `CORSConfiguration`, any case, beside the bucket), its
+rules are the ones judged here and by PL102-PL105, since they are in force after deployment;
+the bucket's own `CorsConfiguration` is overwritten (PL201 reports the two definitions).
 
 ## References
 - https://docs.aws.amazon.com/sagemaker/latest/dg/sms-cors-update.html
@@ -46,6 +49,7 @@ from policylint.rule import (
     fix_for_config,
     media,
     config_target,
+    judged_cors,
     need_for,
     needed_rule,
     rule_allows_get,
@@ -76,7 +80,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         uses = [u for u in lb.uses if u.needs_cors]
         if not uses or not lb.cors:
             continue
-        bad = [c for c in lb.cors if failing(c, options)]
+        bad = [c for c in judged_cors(lb) if failing(c, options)]
         if not bad:
             continue
         c = bad[0]

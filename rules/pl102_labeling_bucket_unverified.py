@@ -44,6 +44,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    judged_cors,
     command_fix,
     evidence_related,
     fix_for_bucket,
@@ -79,7 +80,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 related=tuple(evidence_related(uses)),
                 fix=fix_for_bucket(lb, needed_rule(uses)), why=WHY)
             continue
-        for c in lb.cors:
+        for c in judged_cors(lb):
             reason = rule_unknown_reason(c, uses, options)
             if reason is not None:
                 yield Finding(

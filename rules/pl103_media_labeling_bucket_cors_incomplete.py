@@ -43,6 +43,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    judged_cors,
     first_get_rule,
     fix_for_config,
     media_complete,
@@ -67,7 +68,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         uses = [u for u in lb.uses if u.needs_cors and u.modality.needs_media_cors]
         if not uses or not lb.cors:
             continue
-        for c in lb.cors:
+        for c in judged_cors(lb):
             first = first_get_rule(c, options)
             if isinstance(first, Unknown):
                 continue

@@ -41,6 +41,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    judged_cors,
     exposes_origin,
     first_get_rule,
     fix_for_config,
@@ -63,7 +64,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 and u.role is Role.INPUT]
         if not uses or not lb.cors:
             continue
-        for c in lb.cors:
+        for c in judged_cors(lb):
             first = first_get_rule(c, options)
             if first is None or isinstance(first, Unknown) or isinstance(c.rules, Unknown):
                 continue

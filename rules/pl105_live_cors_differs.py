@@ -41,6 +41,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    judged_cors,
     command_fix,
     needed_rule,
     rule_allows_get,
@@ -72,7 +73,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         if live is None or not live.ok or lb.bucket is None:
             continue
         uses = [u for u in lb.uses if u.needs_cors]
-        declared = [c for c in lb.cors if c.source is not CorsSource.LIVE]
+        declared = [c for c in judged_cors(lb) if c.source is not CorsSource.LIVE]
         if not uses or not declared or any(unknown_reason(c, options) for c in declared):
             continue
         rules = tuple(r for c in declared if isinstance(c.rules, tuple) for r in c.rules)

@@ -1,7 +1,8 @@
 """## What it does
 Reports a bucket with more than one CORS definition: an inline `cors_rule` plus an
-`aws_s3_bucket_cors_configuration`, two configuration resources, or a CORS document applied by a
-script to a bucket that IaC also configures.
+`aws_s3_bucket_cors_configuration`, two configuration resources, a CORS document applied by a
+script to a bucket that IaC also configures, or a CloudFormation custom resource writing CORS
+(`CORSRules`/`CORSConfiguration` properties) to a bucket with its own `CorsConfiguration`.
 
 ## Why is this bad?
 S3 keeps one CORS configuration per bucket: the last writer wins, and which one that is depends

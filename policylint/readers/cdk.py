@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from policylint import cors_check
+from policylint import cors_check, labeling
 from policylint.model import (
     Binding,
     Bucket,
@@ -38,7 +38,7 @@ from policylint.model import (
     Unknown,
 )
 from policylint.positioned import Pos
-from policylint.readers import Context, ReadOptions
+from policylint.readers import Context, ReadOptions, iam
 
 _FALSE = frozenset({"false", "no", "0", "off"})
 
@@ -71,10 +71,30 @@ def kind_of(full: str, camel: Callable[[str], str] = lambda s: s) -> str:
     return full
 
 
-_MODULES = {"aws_s3": "s3", "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
+_MODULES = {"aws_s3": "s3", "aws_ssm": "ssm", "aws_s3_notifications": "s3n",
+            "aws_sagemaker": "sagemaker", "aws_iam": "iam",
+            "aws_lambda": "lambda", "aws_lambda_nodejs": "lambda",
             "aws_lambda_python_alpha": "lambda", "aws_lambda_python": "lambda"}
 FUNCTIONS = ("lambda.Function", "lambda.NodejsFunction", "lambda.PythonFunction")
 FROM_ASSET = "lambda.Code.fromAsset"
+SSM_PARAMETER = "ssm.StringParameter"
+ADD_EVENT_NOTIFICATION = "addEventNotification"
+LAMBDA_DESTINATION = "s3n.LambdaDestination"
+FLOW_DEFINITION = "sagemaker.CfnFlowDefinition"
+IAM_ROLE = "iam.Role"
+GRANT_READ = "grantRead"
+ADD_TO_POLICY = "addToPolicy"
+ADD_MANAGED_POLICY = "addManagedPolicy"
+POLICY_STATEMENT = "iam.PolicyStatement"
+MANAGED_POLICY = "iam.ManagedPolicy.fromAwsManagedPolicyName"
+# the labeling signals of a role (DESIGN §5, as the Terraform and CloudFormation readers
+# require one): Ground Truth / A2I managed policies, labeling actions in its statements
+LABELING_POLICIES = {"amazonsagemakergroundtruthexecution": Service.GROUND_TRUTH,
+                     "amazonaugmentedaifullaccess": Service.A2I,
+                     "amazonaugmentedaihumanloopfullaccess": Service.A2I,
+                     "amazonaugmentedaiintegratedapiaccess": Service.A2I}
+LABELING_ACTIONS = {"sagemaker:createlabelingjob": Service.GROUND_TRUTH,
+                    "sagemaker:starthumanloop": Service.A2I}
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,20 @@ class SourceRel:
     ``os.path.join(os.path.dirname(__file__), ...)``)."""
 
     rel: str
+
+
+@dataclass(frozen=True)
+class Managed:
+    """``iam.ManagedPolicy.fromAwsManagedPolicyName(name)``: ``name`` a str or Unknown."""
+
+    name: Any
+
+
+@dataclass(frozen=True)
+class Destination:
+    """``s3n.LambdaDestination(fn)``: ``var`` is the variable holding the function."""
+
+    var: str
 
 
 # the display path of an asset's folder (or file), or None when it is not known
@@ -204,10 +238,18 @@ def build(sites: list[Site], path: str, fmt: Format, options: ReadOptions,
                 target.cors_at = s.stmt
         elif s.kind == TAGS_ADD and target is not None and len(s.args) >= 2:
             _tag(target, s, path, options)
+    for s in sites:
+        if s.kind == SSM_PARAMETER:
+            _parameter(s, path, by_var, facts)
+    for s in sites:
+        if s.kind == FLOW_DEFINITION:
+            _flow_output(s, path, facts)
+    _role_inputs(sites, path, by_var, facts)
+    events = _event_bindings(sites, path, by_var)
     if resolve is not None:
         for s in sites:
             if s.kind in FUNCTIONS:
-                _function(s, path, by_var, resolve, facts)
+                _function(s, path, by_var, resolve, facts, events.get(s.var or "", []))
     for b in built:
         facts.buckets.append(b.bucket)
         if b.cors_at is None:
@@ -288,29 +330,208 @@ def _tag(b: _Built, s: Site, path: str, options: ReadOptions) -> None:
     b.bucket = replace(old, tags=tags, declared=declared)
 
 
+def _bucket_binding(kind: str, key: str, v: V, path: str,
+                    by_var: dict[str, _Built]) -> Binding | None:
+    """The binding of ``key`` to ``v``: a bucket of this file (``bucket.bucketName``) or a
+    plain (or unknown) value; None for anything else."""
+    where = _loc(path, v.pos)
+    if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
+        b = by_var[v.value.var].bucket
+        ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
+        return Binding(kind, key, b.name, where, ref)
+    if isinstance(v.value, (str, Unknown)):
+        return Binding(kind, key, v.value, where)
+    return None
+
+
+def _parameter(s: Site, path: str, by_var: dict[str, _Built], facts: Facts) -> None:
+    """``ssm.StringParameter`` with a known ``parameterName``: code reading it with
+    get_parameter(Name=...) gets its ``stringValue``, as for an AWS::SSM::Parameter."""
+    name = text_of(s.props.get("parameterName"))
+    value = s.props.get("stringValue")
+    if not isinstance(name, str) or value is None:
+        return
+    got = _bucket_binding("ssm", name, value, path, by_var)
+    if got is not None:
+        facts.parameters.append(got)
+
+
+def address_of(s: Site, fallback: str) -> str:
+    """``Stack/Id`` of a construct call (``fallback@line`` when its ID is not a literal)."""
+    cid = text_of(s.args[1]) if len(s.args) > 1 else None
+    ident = cid if isinstance(cid, str) else f"{fallback}@{s.stmt.line}"
+    return f"{s.stack}/{ident}" if s.stack else ident
+
+
+def flow_output(s: Site) -> tuple[str | Unknown | None, V | None]:
+    """The bucket of a CfnFlowDefinition's ``outputConfig.s3OutputPath`` and its value."""
+    out = s.props.get("outputConfig")
+    got = out.value.get("s3OutputPath") if out is not None and isinstance(
+        out.value, dict) else None
+    if not isinstance(got, V):
+        return None, None
+    return labeling.bucket_of(text_of(got)), got
+
+
+def _flow_output(s: Site, path: str, facts: Facts) -> None:
+    """``sagemaker.CfnFlowDefinition``: where A2I writes its results (output evidence, as an
+    AWS::SageMaker::FlowDefinition or create_flow_definition gives; output needs no CORS)."""
+    name, v = flow_output(s)
+    if name is None or v is None:
+        return
+    text = v.value if isinstance(v.value, str) else "s3OutputPath"
+    facts.uses.append(LabelingUse(
+        Service.A2I, Role.OUTPUT, Modality.UNKNOWN,
+        f"CDK CfnFlowDefinition {address_of(s, 'flow')}: output path", _loc(path, v.pos),
+        Confidence.DEFINED, BucketRef(name=name, text=text)))
+
+
+@dataclass
+class _RoleBuilt:
+    site: Site
+    signal: tuple[Service, str] | None = None
+    outputs: set[str] = field(default_factory=set)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    where: list[tuple[Location, list[Location]]] = field(default_factory=list)
+
+
+def _role_inputs(sites: list[Site], path: str, by_var: dict[str, _Built], facts: Facts) -> None:
+    """Inferred inputs (DESIGN §5): the buckets an ``iam.Role`` with a labeling signal may
+    read (``bucket.grantRead(role)``, ``role.addToPolicy(new iam.PolicyStatement(...))``),
+    other than its flow definitions' outputs. A role with no signal (one that only trusts
+    sagemaker.amazonaws.com: notebooks, training) is no evidence."""
+    roles = {s.var: _RoleBuilt(s) for s in sites if s.kind == IAM_ROLE and s.var}
+    if not roles:
+        return
+    refs: dict[str, BucketRef] = {}
+    for r in roles.values():
+        managed = r.site.props.get("managedPolicies")
+        for v in managed.value if managed is not None and isinstance(managed.value, list) else []:
+            _managed_signal(r, v)
+    for s in sites:
+        role = roles.get(s.receiver or "")
+        if s.kind == ADD_MANAGED_POLICY and role is not None and s.args:
+            _managed_signal(role, s.args[0])
+        elif s.kind == ADD_TO_POLICY and role is not None and s.args and \
+                isinstance(s.args[0].value, dict):
+            _statement(role, s.args[0].value, s, path, by_var, refs)
+        elif s.kind == FLOW_DEFINITION:
+            arn = s.props.get("roleArn")
+            flow = roles.get(arn.value.var) if arn is not None and isinstance(
+                arn.value, Ref) and arn.value.attr == "roleArn" else None
+            if flow is not None:
+                flow.signal = flow.signal or (
+                    Service.A2I, f"execution role of the flow definition {address_of(s, 'flow')}")
+                name, _v = flow_output(s)
+                if isinstance(name, str):
+                    flow.outputs.add(name)
+        elif s.kind == GRANT_READ and s.receiver in by_var and s.args and isinstance(
+                s.args[0].value, Ref) and s.args[0].value.var in roles:
+            b = by_var[s.receiver or ""].bucket
+            token = f"policylint-cdk-bucket:{len(refs)}"
+            refs[token] = BucketRef(identity=b.identity, name=b.name, text=b.address)
+            grantee = roles[s.args[0].value.var]
+            grantee.statements.append({"Effect": "Allow", "Action": ["s3:GetObject*"],
+                                       "Resource": [token]})
+            grantee.where.append((_loc(path, s.stmt), [_loc(path, s.stmt)]))
+    for r in roles.values():
+        if r.signal is not None and r.statements:
+            facts.uses += _inferred(r, refs)
+
+
+def _inferred(r: _RoleBuilt, refs: dict[str, BucketRef]) -> list[LabelingUse]:
+    def locate(keys: tuple[Any, ...]) -> Location:
+        i, j = keys[1] or 0, keys[3] or 0
+        stmt, resources = r.where[i]
+        return resources[j] if j < len(resources) else stmt
+
+    def ref_of(value: Any) -> BucketRef | None:
+        if isinstance(value, str) and value in refs:
+            return refs[value]
+        name = iam.bucket_of_arn(value)
+        return BucketRef(name=name, text=str(value)) if isinstance(name, str) else None
+
+    assert r.signal is not None
+    service, why = r.signal
+    return iam.inferred_inputs({"Statement": r.statements}, outputs=r.outputs, locate=locate,
+                               evidence=f"CDK role {address_of(r.site, 'role')} ({why})",
+                               service=service, ref_of=ref_of)
+
+
+def _managed_signal(role: _RoleBuilt, v: V) -> None:
+    name = v.value.name if isinstance(v.value, Managed) else None
+    service = LABELING_POLICIES.get(name.lower()) if isinstance(name, str) else None
+    if service is not None and role.signal is None:
+        role.signal = (service, f"holds the managed policy {name}")
+
+
+def _statement(role: _RoleBuilt, props: dict[str, V], s: Site, path: str,
+               by_var: dict[str, _Built], refs: dict[str, BucketRef]) -> None:
+    """One ``iam.PolicyStatement``: its labeling actions are a signal; its resources (ARNs,
+    ``bucket.bucketArn``, ``bucket.arnForObjects(...)``) what the role may read."""
+    effect = text_of(props.get("effect"))
+    if effect is not None and (not isinstance(effect, str) or effect.upper() != "ALLOW"):
+        return
+    actions = plain(props["actions"]) if "actions" in props else []
+    actions = [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
+    for a in actions:
+        service = LABELING_ACTIONS.get(a.lower())
+        if service is not None and role.signal is None:
+            role.signal = (service, f"may {a}")
+    listed = props.get("resources")
+    resources: list[Any] = []
+    where: list[Location] = []
+    for v in listed.value if listed is not None and isinstance(listed.value, list) else []:
+        if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketArn":
+            b = by_var[v.value.var].bucket
+            token = f"policylint-cdk-bucket:{len(refs)}"
+            refs[token] = BucketRef(identity=b.identity, name=b.name, text=b.address)
+            resources.append(token)
+        else:
+            resources.append(v.value if isinstance(v.value, str) else None)
+        where.append(_loc(path, v.pos))
+    role.statements.append({"Effect": "Allow", "Action": actions, "Resource": resources})
+    role.where.append((_loc(path, s.stmt), where))
+
+
+def _event_bindings(sites: list[Site], path: str, by_var: dict[str, _Built]
+                    ) -> dict[str, list[Binding]]:
+    """``bucket.addEventNotification(..., s3n.LambdaDestination(fn))``: the S3 event's bucket
+    in ``fn``'s code is that bucket (by the function's variable)."""
+    out: dict[str, list[Binding]] = {}
+    for s in sites:
+        target = by_var.get(s.receiver or "")
+        if s.kind != ADD_EVENT_NOTIFICATION or target is None:
+            continue
+        b = target.bucket
+        for arg in s.args:
+            if isinstance(arg.value, Destination):
+                ref = BucketRef(identity=b.identity, name=b.name, text=b.address)
+                out.setdefault(arg.value.var, []).append(Binding(
+                    "s3-event-bucket", "", b.name if isinstance(b.name, str) else b.address,
+                    _loc(path, arg.pos), ref))
+    return out
+
+
 def _function(s: Site, path: str, by_var: dict[str, _Built], resolve: Resolver,
-              facts: Facts) -> None:
-    """A Lambda function whose code is in the scan: its environment binds names in that code."""
+              facts: Facts, events: list[Binding]) -> None:
+    """A Lambda function whose code is in the scan: its environment binds names in that code,
+    and the buckets whose events invoke it bind the S3 event's bucket."""
     code_v = s.props.get("code") if s.kind == "lambda.Function" else s.props.get("entry")
     if code_v is None:
         return
     raw = code_v.value.path if isinstance(code_v.value, Asset) else code_v.value
     code = resolve(raw)
     env = s.props.get("environment")
-    if code is None or env is None or not isinstance(env.value, dict):
+    if code is None:
         return
-    bindings: list[Binding] = []
-    for key, v in env.value.items():
-        where = _loc(path, v.pos)
-        if isinstance(v.value, Ref) and v.value.var in by_var and v.value.attr == "bucketName":
-            b = by_var[v.value.var].bucket
-            ref = BucketRef(identity=b.identity, name=b.name, text=f"{v.value.var}.bucketName")
-            bindings.append(Binding("env", key, b.name, where, ref))
-        elif isinstance(v.value, (str, Unknown)):
-            bindings.append(Binding("env", key, v.value, where))
-    cid = text_of(s.args[1]) if len(s.args) > 1 else None
-    ident = cid if isinstance(cid, str) else f"function@{s.stmt.line}"
-    address = f"{s.stack}/{ident}" if s.stack else ident
+    bindings: list[Binding] = list(events)
+    items = env.value.items() if env is not None and isinstance(env.value, dict) else []
+    for key, v in items:
+        got = _bucket_binding("env", key, v, path, by_var)
+        if got is not None:
+            bindings.append(got)
+    address = address_of(s, "function")
     facts.functions.append(Function(f"{path}#{address}", address, _loc(path, s.stmt), (code,),
                                     bindings=tuple(bindings)))
 

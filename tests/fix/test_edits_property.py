@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policylint import snippets
@@ -29,6 +29,11 @@ NEEDED = st.sampled_from([snippets.BASIC, snippets.GROUND_TRUTH, snippets.MEDIA]
 @given(rules=st.lists(RULE, min_size=0, max_size=4), shape=st.sampled_from(["wrapped", "list"]),
        indent=LAYOUT, seps=SEPARATORS, needed=NEEDED, crlf=st.booleans(),
        before=st.one_of(st.none(), st.integers(0, 4)))
+@example(rules=[{"AllowedOrigins": ["*"], "AllowedMethods": ["POST", "GET"]},
+                {"ID": "a", "AllowedOrigins": ["*"], "AllowedMethods": ["POST", "GET"]},
+                {"ID": "a", "AllowedOrigins": ["*"], "AllowedMethods": ["POST", "GET"]},
+                {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}],
+         shape="list", indent=None, seps=(",", ":"), needed=snippets.BASIC, crlf=False, before=2)
 def test_json_document_edit_is_an_insertion(rules: list[dict[str, object]], shape: str,
                                             indent: int | str | None,
                                             seps: tuple[str, str], needed: snippets.Needed,

@@ -481,7 +481,8 @@ class TemplateReader:
         """A custom resource whose properties are named like PutBucketCors (``CORSRules``,
         ``CorsRules``, ``CORSConfiguration``, any case) and name a bucket: a CORS source for that
         bucket, written when the stack deploys (after the bucket's own CorsConfiguration: two
-        definitions, PL201). Rules use the S3 API's field names."""
+        definitions, PL201, and the custom resource's rules are the ones judged, since they are
+        in force after deployment). Rules use the S3 API's field names."""
         lower = {k.lower(): k for k in props if isinstance(k, str)}
         bucket_key = next((lower[k] for k in _BUCKET_KEYS if k in lower), None)
         conf_key = lower.get("corsconfiguration")
@@ -513,7 +514,9 @@ class TemplateReader:
             rules = Unknown(f"{rules_key} of {lid} is not a list")
         self.facts.cors.append(CorsConfig(target, rules, where, CorsSource.RESOURCE,
                                           self.src.format, tuple(problems),
-                                          group=f"{self.identity(lid)}:custom-cors"))
+                                          group=f"{self.identity(lid)}:custom-cors",
+                                          fix_hints=(("s3-api-rules", rules_key),),
+                                          supersedes=True))
 
     def flat_job(self, node: PDict, locate: Any, evidence: str) -> list[LabelingUse]:
         """``ManifestS3Uri`` (and friends) directly among a resource's properties."""

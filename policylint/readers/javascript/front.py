@@ -18,12 +18,17 @@ from policylint.readers import cdk
 from policylint.readers.python.evaluate import ENV, Partial, as_text, bound, concat
 from policylint.suppress import parse_comment
 
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED + cdk.FUNCTIONS
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION, cdk.IAM_ROLE) \
+    + cdk.IMPORTED + cdk.FUNCTIONS
 _STATEMENTS = frozenset({"lexical_declaration", "variable_declaration", "expression_statement",
                          "public_field_definition", "field_definition", "return_statement",
                          "export_statement"})
 _MARKER = re.compile(r"policylint:\s*labeling-input\b")
 MAX_DEPTH = 60
+_METHODS = {"addCorsRule": cdk.ADD_CORS_RULE, "addEventNotification": cdk.ADD_EVENT_NOTIFICATION,
+            "grantRead": cdk.GRANT_READ, "grantReadWrite": cdk.GRANT_READ,
+            "addToPolicy": cdk.ADD_TO_POLICY, "addToPrincipalPolicy": cdk.ADD_TO_POLICY,
+            "addManagedPolicy": cdk.ADD_MANAGED_POLICY}
 
 
 def module_origin(source: str) -> str | None:
@@ -201,8 +206,8 @@ class Front:
                 full = cdk.kind_of(self.resolve(func))
                 if full in _KINDS:
                     out.append(self.site(n, full, None))
-                elif attr == "addCorsRule" and obj is not None:
-                    out.append(self.site(n, cdk.ADD_CORS_RULE, self.text(obj)))
+                elif attr in _METHODS and obj is not None:
+                    out.append(self.site(n, _METHODS[attr], self.text(obj)))
                 elif attr == "add" and obj is not None and obj.type == "call_expression":
                     of = obj.child_by_field_name("function")
                     args = self._args(obj)
@@ -220,7 +225,8 @@ class Front:
         start, end = self.pos(stmt if stmt is not None else n), self.pos(n)
         args = self._args(n)
         props: dict[str, cdk.V] = {}
-        props_node = args[2] if kind in (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.FUNCTIONS \
+        props_node = args[2] if kind in (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER,
+                                         cdk.FLOW_DEFINITION, cdk.IAM_ROLE) + cdk.FUNCTIONS \
             and len(args) > 2 else None
         if kind == cdk.ADD_CORS_RULE and args:
             props_node = args[0]
@@ -302,6 +308,8 @@ class Front:
             return self._member(node, depth)
         if t == "call_expression":
             return self._call(node, depth)
+        if t == "new_expression":
+            return self._new(node, depth)
         if t == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+":
             left = self._value(node.child_by_field_name("left"), depth + 1)
             right = self._value(node.child_by_field_name("right"), depth + 1)
@@ -313,8 +321,15 @@ class Front:
     def _call(self, node: Any, depth: int) -> Any:
         func = node.child_by_field_name("function")
         args = self._args(node)
-        if func is not None and cdk.kind_of(self.resolve(func)) == cdk.FROM_ASSET and args:
+        kind = cdk.kind_of(self.resolve(func)) if func is not None else ""
+        if kind == cdk.FROM_ASSET and args:
             return cdk.Asset(self._value(args[0], depth + 1))
+        if kind == cdk.MANAGED_POLICY and args:
+            return cdk.Managed(self._value(args[0], depth + 1))
+        if func is not None and func.type == "member_expression" and self.text(
+                func.child_by_field_name("property")) == "arnForObjects" and self.text(
+                func.child_by_field_name("object")) in self.vars:
+            return cdk.Ref(self.text(func.child_by_field_name("object")), "bucketArn")
         name = self.text(func)
         if name in ("path.join", "path.resolve", "join", "resolve") and args \
                 and self.text(args[0]) == "__dirname":
@@ -323,6 +338,17 @@ class Front:
                 return cdk.SourceRel("/".join(rest))
         short = self.text(node)
         return Unknown(f"'{short[:57]}' is computed at run time")
+
+    def _new(self, node: Any, depth: int) -> Any:
+        """``new s3n.LambdaDestination(fn)``: the function's variable; ``new
+        iam.PolicyStatement({...})``: its props."""
+        args = self._args(node)
+        kind = cdk.kind_of(self.resolve(node.child_by_field_name("constructor")))
+        if kind == cdk.LAMBDA_DESTINATION and args and self.text(args[0]) in self.vars:
+            return cdk.Destination(self.text(args[0]))
+        if kind == cdk.POLICY_STATEMENT and args:
+            return self._value(args[0], depth + 1)
+        return Unknown(f"'{self.text(node)[:57]}' is computed at run time")
 
     def _template(self, node: Any, depth: int) -> Any:
         parts: list[Any] = []
@@ -366,7 +392,7 @@ class Front:
         prop = self.text(node.child_by_field_name("property"))
         if obj is not None and self.text(obj) in self.vars:
             return cdk.Ref(self.text(obj), prop)
-        if cdk.kind_of(self.resolve(node)).startswith("s3.HttpMethods."):
+        if cdk.kind_of(self.resolve(node)).startswith(("s3.HttpMethods.", "iam.Effect.")):
             return prop
         if obj is not None and self.text(obj) == "process.env":
             return bound(ENV, prop)

@@ -20,9 +20,14 @@ from policylint.readers.python.evaluate import Evaluator, Partial, _dotted, as_t
 
 MARK = "aws_cdk"
 _STRUCTS = ("s3.CorsRule", "s3.CfnBucket.CorsRuleProperty",
-            "s3.CfnBucket.CorsConfigurationProperty")
-_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET) + cdk.IMPORTED + cdk.FUNCTIONS
-_METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE}
+            "s3.CfnBucket.CorsConfigurationProperty", cdk.POLICY_STATEMENT)
+_KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION, cdk.IAM_ROLE) \
+    + cdk.IMPORTED + cdk.FUNCTIONS
+_METHODS = {"add_cors_rule": cdk.ADD_CORS_RULE,
+            "add_event_notification": cdk.ADD_EVENT_NOTIFICATION,
+            "grant_read": cdk.GRANT_READ, "grant_read_write": cdk.GRANT_READ,
+            "add_to_policy": cdk.ADD_TO_POLICY, "add_to_principal_policy": cdk.ADD_TO_POLICY,
+            "add_managed_policy": cdk.ADD_MANAGED_POLICY}
 _MARKER = re.compile(r"#\s*policylint:\s*labeling-input\b")
 
 
@@ -113,9 +118,9 @@ class _Front:
             owner = ast.unparse(node.value)
             if owner in self.vars:
                 return cdk.V(cdk.Ref(owner, camel(node.attr)), p)
-            if self.kind(node).startswith("s3.HttpMethods."):
+            if self.kind(node).startswith(("s3.HttpMethods.", "iam.Effect.")):
                 return cdk.V(node.attr, p)
-        if isinstance(node, ast.Call) and self.kind(node.func) in _STRUCTS:
+        if isinstance(node, ast.Call) and _is_struct(self.kind(node.func)):
             return cdk.V({camel(k.arg): self.val(k.value, depth + 1)
                           for k in node.keywords if k.arg}, p)
         if isinstance(node, ast.Call):
@@ -140,9 +145,19 @@ class _Front:
 
 
     def call(self, node: ast.Call, depth: int) -> Any:
-        """Code.from_asset(path) and os.path.join(os.path.dirname(__file__), ...)."""
-        if self.kind(node.func) == cdk.FROM_ASSET and node.args:
+        """Code.from_asset(path), os.path.join(os.path.dirname(__file__), ...) and
+        s3n.LambdaDestination(fn)."""
+        kind = self.kind(node.func)
+        if kind == cdk.MANAGED_POLICY and node.args:
+            return cdk.Managed(self.val(node.args[0], depth + 1).value)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "arn_for_objects" and \
+                ast.unparse(node.func.value) in self.vars:
+            return cdk.Ref(ast.unparse(node.func.value), "bucketArn")
+        if kind == cdk.FROM_ASSET and node.args:
             return cdk.Asset(self.val(node.args[0], depth + 1).value)
+        if kind == cdk.LAMBDA_DESTINATION and node.args and \
+                ast.unparse(node.args[0]) in self.vars:
+            return cdk.Destination(ast.unparse(node.args[0]))
         full = self.ev._resolve_dotted(_dotted(node.func) or "")
         if full == "os.path.join" and node.args and isinstance(node.args[0], ast.Call) \
                 and self.ev._resolve_dotted(_dotted(node.args[0].func) or "") == \
@@ -151,6 +166,12 @@ class _Front:
             if all(isinstance(r, str) for r in rest):
                 return cdk.SourceRel("/".join(rest))
         return None
+
+
+def _is_struct(kind: str) -> bool:
+    """A props class (``s3.CorsRule``, ``sagemaker.CfnFlowDefinition.OutputConfigProperty``):
+    its keyword arguments are a dict."""
+    return kind in _STRUCTS or (kind.startswith("sagemaker.Cfn") and kind.endswith("Property"))
 
 
 def _plain(value: Any) -> Any:
