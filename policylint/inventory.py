@@ -20,6 +20,7 @@ from policylint.model import (
 )
 from policylint.rule import (
     Options,
+    data_source,
     rule_allows_get,
     rule_is_media_complete,
     rule_is_uncertain,
@@ -79,6 +80,8 @@ def _bucket(lb: LinkedBucket) -> dict[str, Any]:
         "identity": b.identity if b is not None else None,
         "format": b.format.value if b is not None else None,
         "defined_at": _where(b.location) if b is not None else None,
+        # not defined here but looked up by name (Terraform ``data "aws_s3_bucket"``)
+        "data_source": data_source(lb) if b is None else None,
         "needs_cors": any(u.needs_cors for u in lb.uses),
         "cors": [_cors(c) for c in sorted(lb.cors, key=lambda c: _loc_key(c.location))],
         "labeling": [_use(u) for u in sorted(lb.uses, key=lambda u: _loc_key(u.location))],
@@ -165,16 +168,30 @@ def _use_line(u: dict[str, Any]) -> str:
             f"{u['evidence']}")
 
 
+def _roles(b: dict[str, Any]) -> str:
+    """What the bucket is to labeling, from the uses that need CORS: an output path a video
+    job writes to is "labeling output", never "labeling input"."""
+    roles = {u["role"] for u in b["labeling"] if u["needs_cors"]}
+    if roles == {"output"}:
+        return "labeling output"
+    if roles == {"input", "output"}:
+        return "labeling input and output"
+    return "labeling input"
+
+
 def _text(data: dict[str, Any]) -> str:
     lines: list[str] = [f"Buckets ({len(data['buckets'])})"]
     for b in data["buckets"]:
         name = b["name"] or f"<unknown: {b['name_unknown']}>"
         if b["address"] is not None:
             head = f"{name}: {b['address']} ({b['format']}) defined at {_at(b['defined_at'])}"
+        elif b["data_source"] is not None:
+            head = (f"{name}: read through a data source ({b['data_source']}), "
+                    "defined outside this configuration")
         else:
             head = f"{name}: not defined in the scanned files"
         if b["needs_cors"]:
-            head += " [labeling input]"
+            head += f" [{_roles(b)}]"
         lines.append(f"  {head}")
         if not b["cors"]:
             lines.append("    CORS: none")

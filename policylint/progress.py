@@ -1,4 +1,4 @@
-"""A progress bar on stderr for long scans; only when stderr is a TTY (never in pipes or CI)."""
+"""A progress bar on stderr for long scans, counting files read; only when stderr is a TTY (never in pipes or CI)."""
 from __future__ import annotations
 
 import time
@@ -21,7 +21,7 @@ class Progress:
         width = 30
         filled = int(width * done / max(total, 1))
         self.shown = True  # first: a Ctrl-C during the write must still clear the line
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} units")
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
         self.stream.flush()
 
     def done(self) -> None:

@@ -180,9 +180,11 @@ def read_all(units: Sequence[UnitSpec], plan: Plan,
     if overlay is None:
         return read_units(units, plan)
     out = []
-    for i, (kind, key, files) in enumerate(units):
+    done, total = 0, _files(units)
+    for kind, key, files in units:
         out.append(read_unit(kind, key, files, plan.root, plan.cwd, plan.options, overlay=overlay))
-        _tick(plan, i + 1, len(units))
+        done += max(len(files), 1)
+        _tick(plan, done, total)
     return out
 
 
@@ -193,7 +195,7 @@ def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
     keys: list[str | None] = [None] * len(units)
     todo: list[int] = []
     done = 0
-    total = len(units)
+    total = _files(units)
     for i, unit in enumerate(units):
         hit = None
         if cache is not None:
@@ -204,18 +206,23 @@ def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
             todo.append(i)
             continue
         results[i] = hit
-        done += 1
+        done += max(len(unit[2]), 1)
         _tick(plan, done, total)
     with tuned_gc():
         for i, facts, blob, deps in _read_missing(units, todo, plan, cache is not None):
             results[i] = facts
             if cache is not None and keys[i] is not None and blob is not None:
                 cache.put(keys[i], blob, deps)  # type: ignore[arg-type]
-            done += 1
+            done += max(len(units[i][2]), 1)
             _tick(plan, done, total)
     if cache is not None:
         cache.save()
     return [r if r is not None else Facts() for r in results]
+
+
+def _files(units: Sequence[UnitSpec]) -> int:
+    """What the progress bar counts: files (a Terraform module is one unit of many files)."""
+    return sum(max(len(files), 1) for _, _, files in units)
 
 
 def _tick(plan: Plan, done: int, total: int) -> None:

@@ -4,6 +4,7 @@ Rules import this module and ``policylint.model`` only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -20,6 +21,7 @@ from policylint.model import (
     LabelingUse,
     LinkedBucket,
     Location,
+    Modality,
     Project,
     Related,
     RuleNeed,
@@ -274,6 +276,53 @@ def live_failure(lb: LinkedBucket) -> str:
     return f" (--aws could not read its live CORS: {lb.live.error})"
 
 
+_DATA_SOURCE = re.compile(r"(?:^|\.)(data\.aws_s3_bucket\.[A-Za-z0-9_-]+)")
+
+
+def data_source(lb: LinkedBucket) -> str | None:
+    """The Terraform ``data "aws_s3_bucket"`` a bucket not defined here is read through
+    (``data.aws_s3_bucket.images``, as a CORS source or use refers to it), else None: such a
+    bucket is defined outside this configuration, not missing from the scan."""
+    if lb.bucket is not None:
+        return None
+    for ref in [c.target for c in lb.cors + lb.missing_cors] + [u.target for u in lb.uses]:
+        m = _DATA_SOURCE.search(ref.text) if ref is not None else None
+        if m:
+            return m.group(1)
+    return None
+
+
+def where_defined(lb: LinkedBucket) -> str:
+    """Why a bucket has no definition in the scan, in words (it has none: ``lb.bucket`` is
+    None)."""
+    source = data_source(lb)
+    if source is not None:
+        return f"is read through a data source ({source}), defined outside this configuration"
+    return "is not defined in the scanned files"
+
+
+_MEDIA_WORDS = {Modality.IMAGE: "images", Modality.VIDEO: "video",
+                Modality.POINT_CLOUD: "point clouds"}
+# words in the evidence that name a medium its modality does not (A2I Textract reads documents)
+_EVIDENCE_MEDIA = (("textract", "documents"), ("audio", "audio"))
+
+
+def media(uses: Iterable[LabelingUse]) -> str:
+    """What the labeling UI reads from the bucket, from the uses' evidence: "images",
+    "video and point clouds", "documents"; "its images, video, audio or documents" when no
+    evidence says which."""
+    found: list[str] = []
+    for u in uses:
+        text = u.evidence.lower()
+        word = next((w for key, w in _EVIDENCE_MEDIA if key in text), None)
+        word = word or _MEDIA_WORDS.get(u.modality)
+        if word is not None and word not in found:
+            found.append(word)
+    if not found:
+        return "its images, video, audio or documents"
+    return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
+
+
 def bucket_name(lb: LinkedBucket) -> str | None:
     return lb.name if isinstance(lb.name, str) else None
 
@@ -316,7 +365,7 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
     b = lb.bucket
     name = bucket_name(lb) or "BUCKET"
     if b is None:
-        return Fix("apply the CORS rule to the bucket (it is not defined in the scanned files)",
+        return Fix(f"apply the CORS rule to the bucket (it {where_defined(lb)})",
                    snippets.cli_command(name, needed), "shell")
     if b.generated:
         return Fix("this bucket comes from generated output (a plan or synthesized template): "
@@ -330,9 +379,12 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
         return Fix(f"add a cors_rule input allowing GET from * to the module call creating "
                    f"{b.address}", snippets.hcl_module_cors_input(needed, ""), lang)
     if b.hint("module_block"):
-        return Fix(f"{b.address} is created inside a module: give it a CORS rule allowing GET "
-                   "from * through the module's inputs",
-                   _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
+        # not a resource naming the bucket inside the module (the caller cannot refer to it, and
+        # --fix refuses to edit a module every caller shares): the rule, to pass in the caller
+        return Fix(f"{b.address} is created inside a shared module, which --fix does not edit: "
+                   "fix it in the caller, passing this CORS rule through the module call's "
+                   "inputs (or add such an input to the module)",
+                   snippets.hcl_cors_rule(needed, ""), lang)
     return Fix(f"add a CORS rule allowing GET from * to {b.address}",
                _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
 

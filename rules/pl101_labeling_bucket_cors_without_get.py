@@ -50,6 +50,7 @@ from policylint.rule import (
     bucket_name,
     chain,
     fix_for_config,
+    media,
     config_target,
     judged_cors,
     need_for,
@@ -63,7 +64,7 @@ from policylint.rule import (
 META = RuleMeta(code="PL101", name="labeling-bucket-cors-without-get", severity=Severity.ERROR,
                 summary="A labeling input bucket's CORS has no single rule allowing GET from *")
 
-WHY = ("the labeling UI reads images cross-origin from workers' browsers; without one rule "
+WHY = ("the labeling UI reads {media} cross-origin from workers' browsers; without one rule "
        "allowing GET from origin * in the same rule, tasks fail to load them")
 
 
@@ -93,5 +94,6 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             f"CORS of S3 bucket {lb.label}{cond} has no rule allowing GET from {origins}; "
             f"it holds {services(uses)} input data",
             c.location, subject=lb.subject, bucket=bucket_name(lb), related=chain(lb, uses),
-            fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)), why=WHY,
+            fix=fix_for_config(c, needed_rule(uses), bucket_name(lb)),
+            why=WHY.format(media=media(uses)),
             target=config_target(lb, c, need_for(uses)))

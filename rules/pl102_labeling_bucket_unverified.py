@@ -53,6 +53,7 @@ from policylint.rule import (
     needed_rule,
     services,
     rule_unknown_reason,
+    where_defined,
 )
 
 META = RuleMeta(code="PL102", name="labeling-bucket-unverified", severity=Severity.WARNING,
@@ -72,7 +73,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 continue  # --aws read it: PL100 judges "no CORS"
             yield Finding(
                 META.code, META.name, META.severity,
-                f"{services(uses)} input bucket '{lb.label}' is not defined in the scanned files "
+                f"{services(uses)} input bucket '{lb.label}' {where_defined(lb)} "
                 f"and no CORS source for it is known: its CORS cannot be verified"
                 f"{live_failure(lb)}",
                 first.location, subject=lb.subject, bucket=bucket_name(lb),

@@ -133,8 +133,10 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
     if t.bucket is not None:
         if t.bucket.hint("module_block"):
             if t.bucket.hint("module_input") != "cors_rule":
-                return (f"{t.bucket.address} is created inside a module that policylint does "
-                        "not edit: give it CORS through the module's inputs")
+                # one target per module call: name no single instance's address
+                return ("the bucket is created inside a module that policylint does not edit "
+                        "(a shared module): fix it in the caller, through the module call's "
+                        "inputs")
             if t.bucket.format is Format.TERRAFORM_JSON:
                 return terraform.add_module_input_json(src, t.bucket, t.needed)
             return terraform.add_module_input(src, t.bucket, t.needed)

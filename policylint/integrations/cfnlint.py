@@ -61,12 +61,36 @@ def _position(loc: Location) -> tuple[int, int, int, int]:
     return (line, col, end_line, end_col)
 
 
+def one_line(snippet: str, language: str) -> str:
+    """A fix's snippet on one line, as a cfn-lint message needs it: YAML as flow YAML, JSON as
+    compact JSON (both still paste into the template), anything else with its whitespace
+    collapsed."""
+    if language in ("yaml", "json"):
+        import json
+
+        import yaml
+
+        try:
+            value = yaml.safe_load(snippet) if language == "yaml" else json.loads(snippet)
+        except (yaml.YAMLError, ValueError):
+            value = None
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]  # "add this rule to CorsRules": the rule, not a list of it
+        if value is not None:
+            if language == "json":
+                return json.dumps(value, ensure_ascii=False)
+            return str(yaml.safe_dump(value, default_flow_style=True, width=10**9,
+                                      sort_keys=False)).strip()
+    return " ".join(snippet.split())
+
+
 def place(finding: Finding, cwd: str, target: str) -> Hit | None:
     """Where a finding shows in the template ``target`` (a realpath): at its own location when it
     is in the template, else at its first evidence there (naming the real place), else nowhere."""
     text = f"{finding.message} [{finding.rule} {finding.name}]"
     if finding.fix is not None:
-        text += f" Fix: {finding.fix.description}."
+        edit = one_line(finding.fix.snippet, finding.fix.language)
+        text += f" Fix: {finding.fix.description}" + (f": {edit}." if edit else ".")
     if _same_file(finding.location.path, cwd, target):
         return Hit(finding.rule, text, _position(finding.location))
     for r in finding.related:

@@ -13,14 +13,15 @@ import pytest
 from conftest import copy_fixture
 
 from policylint.integrations import cfnlint as adapter
-from policylint.model import Finding, Location, Related, Severity
+from policylint.model import Finding, Fix, Location, Related, Severity
 
 CFN_LINT = shutil.which("cfn-lint", path=os.path.dirname(sys.executable)) or shutil.which(
     "cfn-lint")
 FAIL_LINE = ("fail_template.yaml:3:3:9:28:E9100:S3 bucket FailImagesBucket (acme-fail) holds "
              "human labeling input data but has no CORS configuration [PL100 "
              "labeling-bucket-without-cors] Fix: add a CORS rule allowing GET from * to "
-             "FailImagesBucket.")
+             "FailImagesBucket: {CorsConfiguration: {CorsRules: [{AllowedMethods: [GET], "
+             "AllowedOrigins: ['*']}]}}.")
 
 
 def _cfn_lint(repo: Path, *args: str) -> tuple[int, str]:
@@ -89,6 +90,28 @@ def test_place_in_the_template_or_at_evidence_there(tmp_path: Path) -> None:
     assert adapter.place(unrelated, cwd, target) is None
 
 
+@pytest.mark.parametrize(("snippet", "language", "line"), [
+    ('CorsConfiguration:\n  CorsRules:\n    - AllowedMethods: [GET]\n      AllowedOrigins: ["*"]\n',
+     "yaml", "{CorsConfiguration: {CorsRules: [{AllowedMethods: [GET], AllowedOrigins: ['*']}]}}"),
+    ('- AllowedMethods: [GET]\n  AllowedOrigins: ["*"]\n', "yaml",
+     "{AllowedMethods: [GET], AllowedOrigins: ['*']}"),
+    ('{\n  "AllowedMethods": [\n    "GET"\n  ],\n  "AllowedOrigins": ["*"]\n}\n', "json",
+     '{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}'),
+    ("aws s3api put-bucket-cors \\\n  --bucket b\n", "shell",
+     "aws s3api put-bucket-cors \\ --bucket b"),
+    ("Cors: [unclosed\n", "yaml", "Cors: [unclosed"),
+])
+def test_fix_shows_the_rule_to_add_on_one_line(tmp_path: Path, snippet: str, language: str,
+                                               line: str) -> None:
+    assert adapter.one_line(snippet, language) == line
+    finding = Finding("PL101", "labeling-bucket-cors-without-get", Severity.ERROR, "no GET",
+                      Location("t.yaml", 4, 5), fix=Fix("add this rule to CorsRules", snippet,
+                                                        language))
+    hit = adapter.place(finding, str(tmp_path), os.path.realpath(tmp_path / "t.yaml"))
+    assert hit == adapter.Hit("PL101", "no GET [PL101 labeling-bucket-cors-without-get] Fix: add "
+                                       f"this rule to CorsRules: {line}.", (3, 4, 3, 4))
+
+
 def test_a_configuration_error_becomes_one_pl000_hit(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
@@ -105,3 +128,14 @@ def test_cfnlintrc_append_rules(cfn_repo: Path) -> None:
                                          encoding="utf-8")
     code, out = _cfn_lint(cfn_repo, "--", "fail_template.yaml")
     assert (code, out) == (2, FAIL_LINE + "\n")
+
+
+def test_docs_sample_is_the_hosts_message(cfn_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # without cfn-lint: the message the rule classes report is the one FAIL_LINE and the
+    # documentation show
+    monkeypatch.chdir(cfn_repo)
+    [hit] = adapter.analyse("fail_template.yaml")
+    assert (hit.code, hit.location) == ("PL100", (2, 2, 8, 27))
+    assert FAIL_LINE == f"fail_template.yaml:3:3:9:28:E9100:{hit.message}"
+    docs = Path(__file__).resolve().parents[2] / "docs" / "integrations.md"
+    assert FAIL_LINE in docs.read_text(encoding="utf-8").splitlines()

@@ -1,4 +1,4 @@
-"""The progress bar: on a terminal only, never in pipes or CI logs; counts units from the pool."""
+"""The progress bar: on a terminal only, never in pipes or CI logs; counts files (not units) from the pool."""
 from __future__ import annotations
 
 import io
@@ -41,7 +41,7 @@ def tree(repo: Path) -> Path:
 
 def test_shown_on_a_terminal_and_cleared(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = _run(tree, monkeypatch, {})
-    assert "6/6 units" in out
+    assert "6/6 files" in out
     assert out.endswith("\r" + " " * 60 + "\r")
 
 
@@ -52,3 +52,13 @@ def test_never_in_ci(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_never_in_a_pipe(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_Tty, "isatty", lambda self: False)
     assert _run(tree, monkeypatch, {}) == ""
+
+
+def test_counts_files_not_units(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a Terraform module directory is one unit of three files; with two CORS files, 5 files
+    tf = 'resource "aws_s3_bucket" "b%d" {\n  bucket = "acme-%d"\n}\n'
+    tree = write_tree(repo, {**{f"infra/m{i}.tf": tf % (i, i) for i in range(3)},
+                             "a.json": GOOD, "b.json": GOOD})
+    out = _run(tree, monkeypatch, {})
+    assert "5/5 files" in out
+    assert "/3 " not in out
