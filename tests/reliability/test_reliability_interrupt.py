@@ -53,8 +53,8 @@ def test_ctrl_c_ends_the_run_within_a_second_with_exit_130(big_tree: Path, jobs:
                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     os.close(follower)
     try:
-        before = _read_until(leader, "/60 units", 120)  # the progress line: the run is under way
-        assert "/60 units" in before and proc.poll() is None, before
+        before = _read_until(leader, "/60 files", 120)  # the progress line: the run is under way
+        assert "/60 files" in before and proc.poll() is None, before
         os.killpg(proc.pid, signal.SIGINT)
         sent = time.monotonic()
         while proc.poll() is None and time.monotonic() - sent < 1.0:
