@@ -312,19 +312,27 @@ class Walker:
                 self.add_file(path)
 
 
-def find_root(start: str) -> str:
-    """The git work tree containing ``start``, else ``start`` itself (a folder)."""
+def git_root(start: str) -> str | None:
+    """The git work tree containing ``start`` (a file or folder), or None outside git."""
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
-    probe = d
     while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
+        if os.path.exists(os.path.join(d, ".git")):
             return d
-        probe = parent
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def find_root(start: str) -> str:
+    """The git work tree containing ``start``, else ``start`` itself (a folder)."""
+    found = git_root(start)
+    if found is not None:
+        return found
+    d = os.path.abspath(start)
+    return d if os.path.isdir(d) else os.path.dirname(d)
 
 
 def iter_parents(path: str, stop: str) -> Iterator[str]:

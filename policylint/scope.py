@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 
 from policylint.config import Config
+from policylint.discover import git_root
 from policylint.model import Finding
 from policylint.paths import display_path
 
@@ -23,19 +24,6 @@ class Scope:
     root: str  # absolute analysis root
     focus: frozenset[str] | None  # real paths named on the command line; None: report all
     named_files: frozenset[str]  # real paths of named files (read even when git-ignored)
-
-
-def git_root(start: str) -> str | None:
-    d = os.path.abspath(start)
-    if not os.path.isdir(d):
-        d = os.path.dirname(d)
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
 
 
 def analysis_root(path: str, cwd: str) -> str:

@@ -804,31 +804,26 @@ def fn_jsondecode(v: Any) -> Any:
 
 def fn_format(spec: Any, *args: Any) -> Any:
     """Terraform's format(), verb for verb (policylint.readers.terraform.tfformat)."""
-    from policylint.readers.terraform import tfformat
-
-    unknown = first_unknown((spec,) + args) or _deep_unknown(list(args))
-    if unknown is not None:
-        return unknown
-    if any(a is None for a in args):  # what Terraform does (checked with terraform console)
-        return Unknown("format with a null argument: Terraform leaves the result unknown")
-    try:
-        return tfformat.tf_format(to_string(spec), [plain(a) for a in args])
-    except tfformat.FormatError as exc:
-        raise EvalError(f"format: {exc}") from None
+    return _formatted("format", spec, args)
 
 
 def fn_formatlist(spec: Any, *args: Any) -> Any:
+    return _formatted("formatlist", spec, args)
+
+
+def _formatted(fn: str, spec: Any, args: tuple[Any, ...]) -> Any:
     from policylint.readers.terraform import tfformat
 
     unknown = first_unknown((spec,) + args) or _deep_unknown(list(args))
     if unknown is not None:
         return unknown
     if any(a is None for a in args):  # what Terraform does (checked with terraform console)
-        return Unknown("formatlist with a null argument: Terraform leaves the result unknown")
+        return Unknown(f"{fn} with a null argument: Terraform leaves the result unknown")
+    call = tfformat.tf_format if fn == "format" else tfformat.tf_formatlist
     try:
-        return tfformat.tf_formatlist(to_string(spec), [plain(a) for a in args])
+        return call(to_string(spec), [plain(a) for a in args])
     except tfformat.FormatError as exc:
-        raise EvalError(f"formatlist: {exc}") from None
+        raise EvalError(f"{fn}: {exc}") from None
 
 
 def fn_replace(s: Any, old: Any, new: Any) -> Any:
