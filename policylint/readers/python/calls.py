@@ -222,35 +222,32 @@ def start_human_loop(call: Call, facts: Facts) -> None:
     facts.uses += uses
 
 
-def _bound_values(value: Value) -> list[Bound]:
-    """Whole named unknowns inside a value (``{"taskObject": props["S3Uri"]}``)."""
-    out: list[Bound] = []
+def _leaves(value: Value) -> list[Value]:
+    """The values inside dicts and lists (not the containers), in stack order."""
+    out: list[Value] = []
     stack = [value]
     while stack:
         v = stack.pop()
-        if isinstance(v, Bound) and not isinstance(v, SageMakerDefaultBucket):
-            out.append(v)
-        elif isinstance(v, dict):
+        if isinstance(v, dict):
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)
+        else:
+            out.append(v)
     return out
+
+
+def _bound_values(value: Value) -> list[Bound]:
+    """Whole named unknowns inside a value (``{"taskObject": props["S3Uri"]}``)."""
+    return [v for v in _leaves(value)
+            if isinstance(v, Bound) and not isinstance(v, SageMakerDefaultBucket)]
 
 
 def _s3_partials(value: Value) -> list[Partial]:
     """Partly known strings in a value that are S3 locations whose bucket is unknown:
     ``f"s3://{bucket}/{key}"`` (a presigned URL of get_object evaluates to one too)."""
-    out: list[Partial] = []
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, Partial) and v.prefix == "s3://" and len(v.parts) > 1:
-            out.append(v)
-        elif isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return out
+    return [v for v in _leaves(value)
+            if isinstance(v, Partial) and v.prefix == "s3://" and len(v.parts) > 1]
 
 
 def _unknown_buckets(value: Value) -> list[Unknown]:
@@ -265,19 +262,10 @@ def _first_s3(value: Value) -> Value:
 def _strings(value: Value) -> list[str]:
     """Every known string (and known S3-URI prefix of a partly known string) inside a value."""
     out: list[str] = []
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            out.append(v)
-        elif isinstance(v, Partial):
-            m = model_value(v)
-            if isinstance(m, str):
-                out.append(m)
-        elif isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
+    for v in _leaves(value):
+        m = model_value(v) if isinstance(v, Partial) else v
+        if isinstance(m, str):
+            out.append(m)
     return out
 
 
