@@ -108,7 +108,7 @@ def _cors(c: CorsConfig) -> dict[str, Any]:
         "source": c.source.value,
         "format": c.format.value,
         "document": c.document,
-        "applied_at": c.hint("applied-at"),
+        "applied_at": str(c.applied_at) if c.applied_at is not None else None,
         "condition": c.condition,
         "target": c.target.describe() if c.target is not None else None,
         "rules": len(c.rules) if not isinstance(c.rules, Unknown) else None,

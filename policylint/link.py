@@ -106,9 +106,8 @@ def link(facts: Facts, options: LinkOptions) -> Project:
                     continue
                 seen.add(ref)
                 # where the binding was made (script command, config entry): for the inventory
-                hints = c.fix_hints + (("applied-at", str(where)),)
                 cors.append(replace(c, target=ref, group=f"{c.key}->{ref.describe()}",
-                                    fix_hints=hints))
+                                    applied_at=where))
         else:
             cors.append(c)
     project.cors = cors

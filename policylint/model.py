@@ -143,6 +143,15 @@ class BucketRef:
 
 
 @dataclass(frozen=True)
+class ModuleCall:
+    """The Terraform ``module`` block through which a bucket or CORS configuration made inside a
+    module policylint does not edit (downloaded, registry, built-in) is reported and fixed."""
+
+    name: str  # the call's label: module "<name>" {...}
+    cors_input: bool = False  # the module takes a cors_rule input (terraform-aws-modules/s3-bucket)
+
+
+@dataclass(frozen=True)
 class Bucket:
     """An S3 bucket defined in the scanned files."""
 
@@ -158,7 +167,9 @@ class Bucket:
     # A synthesized template's aws:cdk:path without "/Resource" ("ReviewStack/Images"): link
     # reports such a bucket once, at the CDK source construct it was synthesized from.
     construct: str = ""
-    # Format-specific hints for the fixer (e.g. reference expression, instance key, indentation).
+    # Set when the bucket is made inside a module policylint does not edit: the caller's call.
+    module_call: ModuleCall | None = None
+    # Code readers' hints for their fixers (where a new argument or list item goes).
     fix_hints: tuple[tuple[str, str], ...] = ()
     # Where the resource itself is, when the bucket is reported elsewhere (a downloaded or
     # built-in module's bucket is reported at the caller's module block).
@@ -218,6 +229,13 @@ class CorsConfig:
     condition: str | None = None
     # Name of the document file when the CORS rules live in their own document.
     document: str | None = None
+    # Set when the configuration is made inside a module policylint does not edit.
+    module_call: ModuleCall | None = None
+    # A custom resource's property holding rules with S3 API field names (``CORSRules``).
+    rules_key: str = ""
+    # Where a document was applied to its bucket (a script command, a config entry), once linked.
+    applied_at: Location | None = None
+    # Code readers' hints for their fixers (where a new rule goes); the plan reader's marker.
     fix_hints: tuple[tuple[str, str], ...] = ()
     # Set (to the document's display path) when a script applies a ``file://`` CORS document
     # that does not exist: the command fails at deploy time and the bucket keeps no CORS.

@@ -369,16 +369,15 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
                    snippets.cli_command(name, needed), "shell")
     if b.generated:
         return Fix("this bucket comes from generated output (a plan or synthesized template): "
-                   "add the rule in its source", _bucket_snippet(b.format, b.address, b.hint("ref"),
-                                                                 needed), "text")
+                   "add the rule in its source", _bucket_snippet(b.format, b.address, needed), "text")
     lang = snippets.language_of(b.format)
     if b.format in (Format.CDK_PYTHON, Format.CDK_TYPESCRIPT):
         return Fix(f"add this cors property to {b.address}",
                    snippets.cdk_cors_prop(needed, lang, b.hint("s3") or ""), lang)
-    if b.hint("module_input") == "cors_rule":
+    if b.module_call is not None and b.module_call.cors_input:
         return Fix(f"add a cors_rule input allowing GET from * to the module call creating "
                    f"{b.address}", snippets.hcl_module_cors_input(needed, ""), lang)
-    if b.hint("module_block"):
+    if b.module_call is not None:
         # not a resource naming the bucket inside the module (the caller cannot refer to it, and
         # --fix refuses to edit a module every caller shares): the rule, to pass in the caller
         return Fix(f"{b.address} is created inside a shared module, which --fix does not edit: "
@@ -386,12 +385,14 @@ def fix_for_bucket(lb: LinkedBucket, needed: snippets.Needed) -> Fix:
                    "inputs (or add such an input to the module)",
                    snippets.hcl_cors_rule(needed, ""), lang)
     return Fix(f"add a CORS rule allowing GET from * to {b.address}",
-               _bucket_snippet(b.format, b.address, b.hint("ref"), needed), lang)
+               _bucket_snippet(b.format, b.address, needed), lang)
 
 
-def _bucket_snippet(fmt: Format, address: str, ref: str | None, needed: snippets.Needed) -> str:
+def _bucket_snippet(fmt: Format, address: str, needed: snippets.Needed) -> str:
     if fmt in (Format.TERRAFORM, Format.PLAN, Format.TERRAFORM_JSON):
-        return snippets.hcl_configuration(ref or f"{address}.id",
+        # the bucket as the module that defines it names it (a plan's address is the whole path)
+        ref = address if fmt is Format.PLAN else snippets.address_in_module(address)
+        return snippets.hcl_configuration(f"{ref}.id",
                                           snippets.hcl_resource_name(address), needed)
     if fmt is Format.CLOUDFORMATION_JSON:
         return snippets.cfn_json_configuration(needed)
@@ -403,12 +404,12 @@ def _bucket_snippet(fmt: Format, address: str, ref: str | None, needed: snippets
 def fix_for_config(config: CorsConfig, needed: snippets.Needed, bucket: str | None) -> Fix:
     """How to add the missing rule to an existing CORS configuration, in its own language."""
     fmt = config.format
-    if config.hint("module_input") == "cors_rule":
+    if config.module_call is not None and config.module_call.cors_input:
         return Fix("add this rule object to the module's cors_rule list",
                    snippets.hcl_rule_object(needed) + "\n", "hcl")
     if fmt in (Format.TERRAFORM, Format.TERRAFORM_JSON):
         return Fix("add this cors_rule block", snippets.hcl_cors_rule(needed, ""), "hcl")
-    rules_key = config.hint("s3-api-rules")  # a custom resource's rules: S3 API field names
+    rules_key = config.rules_key or None  # a custom resource's rules: S3 API field names
     if rules_key is not None and fmt is Format.CLOUDFORMATION_YAML:
         return Fix(f"add this rule to {rules_key}", snippets.s3_yaml_rule(needed), "yaml")
     if rules_key is not None and fmt is Format.CLOUDFORMATION_JSON:

@@ -66,6 +66,15 @@ def hcl_rule_object(n: Needed, indent: str | None = "") -> str:
     return f"{indent}{{\n{body}{indent}}}"
 
 
+def address_in_module(address: str) -> str:
+    """A Terraform address as written inside the module that defines the resource:
+    ``module.a.module.b["k"].aws_s3_bucket.x["i"]`` → ``aws_s3_bucket.x["i"]``."""
+    parts = re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', address)
+    while len(parts) >= 2 and parts[0] == "module":
+        parts = parts[2:]
+    return ".".join(parts)
+
+
 def hcl_resource_name(address: str) -> str:
     """A resource name for the new CORS configuration from the bucket's address."""
     last = address.split(".")[-1]

@@ -99,7 +99,7 @@ def _bucket_target(ft: FixTarget, lb: LinkedBucket) -> Target | str:
     if b.format not in (Format.TERRAFORM, Format.TERRAFORM_JSON, Format.CLOUDFORMATION_YAML,
                         Format.CLOUDFORMATION_JSON, *_CDK):
         return f"--fix cannot add a CORS configuration in {b.format.value} files yet"
-    if b.hint("module_block"):  # every instance of a module call shares its one input
+    if b.module_call is not None:  # every instance of a module call shares its one input
         key = f"module-input:{b.location.path}:{b.location.line}:{b.location.column}"
         return Target(key, b.location.path, lb, bucket=b, need=ft.need)
     return Target(f"bucket:{b.identity}", b.location.path, lb, bucket=b, need=ft.need)
@@ -131,8 +131,8 @@ def _config_target(ft: FixTarget, lb: LinkedBucket, c: CorsConfig) -> Target | s
 def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
     """The text edits that give the target its rule, or why there are none."""
     if t.bucket is not None:
-        if t.bucket.hint("module_block"):
-            if t.bucket.hint("module_input") != "cors_rule":
+        if t.bucket.module_call is not None:
+            if not t.bucket.module_call.cors_input:
                 # one target per module call: name no single instance's address
                 return ("the bucket is created inside a module that policylint does not edit "
                         "(a shared module): fix it in the caller, through the module call's "
@@ -155,7 +155,7 @@ def edits_for(t: Target, src: SourceFile) -> list[Edit] | str:
         return cors_doc.json_edits(src, t.needed, t.before)
     if c.format is Format.CORS_XML:
         return cors_doc.xml_edits(src, t.needed, t.before)
-    if c.hint("module_input"):
+    if c.module_call is not None and c.module_call.cors_input:
         if c.format is not Format.TERRAFORM:
             return ("the rules come from the module's cors_rule input: add a rule allowing GET "
                     "from * to that list by hand")

@@ -115,15 +115,6 @@ def _containing(src: SourceFile, blocks: list[HBlock], line: int) -> HBlock | No
     return None
 
 
-def local_address(address: str) -> str:
-    """``module.a.module.b.aws_s3_bucket.x["k"]`` → ``aws_s3_bucket.x["k"]`` (the address inside
-    the module that defines it)."""
-    parts = re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', address)
-    while len(parts) >= 2 and parts[0] == "module":
-        parts = parts[2:]
-    return ".".join(parts)
-
-
 def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> list[Edit] | str:
     blocks = _parse(src)
     if isinstance(blocks, str):
@@ -131,12 +122,12 @@ def add_configuration(src: SourceFile, bucket: Bucket, n: snippets.Needed) -> li
     block = _find_at_line(blocks, bucket.location.line, ("aws_s3_bucket",))
     if block is None:
         return f"no aws_s3_bucket block at {bucket.location}"
-    addr = local_address(bucket.address)
+    addr = snippets.address_in_module(bucket.address)
     keyed = "[" in addr
     if not keyed and ({"count", "for_each"} & block.attrs):
         return ("the bucket has count or for_each: add an aws_s3_bucket_cors_configuration with "
                 "the same count/for_each by hand")
-    ref = bucket.hint("ref") or f"{addr}.id"
+    ref = f"{addr}.id"
     index = re.search(r"\[\s*(.*?)\s*\]$", addr) if keyed else None
     existing = _existing_configuration(src, blocks, block, index.group(1) if index else None)
     if existing:
@@ -420,7 +411,7 @@ def add_configuration_json(src: SourceFile, bucket: Bucket,
     res = _json_resources(src)
     if isinstance(res, str):
         return res
-    addr = local_address(bucket.address)
+    addr = snippets.address_in_module(bucket.address)
     label = addr.split(".", 1)[1].split("[", 1)[0] if "." in addr else addr
     buckets = res.get("aws_s3_bucket")
     if not isinstance(buckets, PDict) or label not in buckets:
@@ -435,7 +426,7 @@ def add_configuration_json(src: SourceFile, bucket: Bucket,
                     if "[" in addr else "")
     name = base if base not in taken else next(
         base + s for s in ["_cors"] + [f"_cors{i}" for i in range(2, 100)] if base + s not in taken)
-    value = {"bucket": "${" + (bucket.hint("ref") or f"{addr}.id") + "}",
+    value = {"bucket": "${" + f"{addr}.id" + "}",
              "cors_rule": [_hcl_rule_fields(n)]}
     if isinstance(configs, PDict):
         return [jsonedit.insert_key(src, configs, name, value)]
@@ -455,7 +446,7 @@ def add_module_input_json(src: SourceFile, bucket: Bucket,
     except jsonpos.JSONPosError as exc:
         return f"{src.path} does not parse as JSON ({exc.message})"
     mods = doc.get("module") if isinstance(doc, PDict) else None
-    name = bucket.hint("module")
+    name = bucket.module_call.name if bucket.module_call is not None else None
     body = mods.get(name) if isinstance(mods, PDict) and name else None
     if not isinstance(body, PDict):
         return f"no module \"{name}\" object in {src.path}"

@@ -1,15 +1,7 @@
 """Extracts the facts of one loaded template: buckets, inline CORS, labeling uses, suppressions.
 
-Fix hints (for the CloudFormation fixer; lines and columns 1-based):
-
-- on a ``Bucket``: ``logical_id``; ``style`` (``block``/``flow``) of its ``Properties`` mapping;
-  ``indent`` (columns before the keys of ``Properties``, where ``CorsConfiguration:`` goes);
-  ``insert_at`` (``line:column``: in block style the line after ``Properties`` ends, column 1;
-  in flow style and JSON the closing ``}`` of ``Properties``); ``properties`` = ``missing``
-  when the resource has none (then ``indent``/``insert_at`` are those of the resource mapping).
-- on a ``CorsConfig``: ``style`` of ``CorsRules``; ``indent`` (columns before the ``-`` of its
-  items); ``insert_at`` where a new rule goes (the line after the last rule, or the closing
-  ``]``); ``rules`` = ``missing`` when ``CorsRules`` is absent.
+The CloudFormation fixer finds its own places to edit in the template's text; facts carry no
+layout hints for it.
 """
 from __future__ import annotations
 
@@ -160,8 +152,7 @@ class TemplateReader:
         self.facts.buckets.append(Bucket(
             identity=self.identity(lid), address=lid, name=self.tpl.bucket_name(lid),
             location=self.resource_location(lid), format=self.src.format, tags=tags,
-            declared=tuple(declared), generated=generated, construct=construct,
-            fix_hints=self.bucket_hints(lid, res, props)))
+            declared=tuple(declared), generated=generated, construct=construct))
         if props is not None and "CorsConfiguration" in props:
             self.cors(lid, props, resource_condition(self.tpl, res))
 
@@ -214,26 +205,6 @@ class TemplateReader:
         if props is not None:
             return _loc(self.path, props.key_pos("Tags"))
         return Location(self.path, 1, 1)
-
-    def bucket_hints(self, lid: str, res: PDict, props: PDict | None) -> tuple[tuple[str, str], ...]:
-        hints: list[tuple[str, str]] = [("logical_id", lid)]
-        target: PDict = props if props is not None else res
-        if props is None:
-            hints.append(("properties", "missing"))
-        flow = self.is_flow(target.pos)
-        hints.append(("style", "flow" if flow else "block"))
-        first = min((p for p in target.kpos.values()), default=target.pos)
-        hints.append(("indent", str(first.column - 1)))
-        if flow:
-            hints.append(("insert_at", f"{target.pos.end_line}:{max(target.pos.end_column - 1, 1)}"))
-        else:
-            hints.append(("insert_at", f"{target.pos.end_line + 1}:1"))
-        return tuple(hints)
-
-    def is_flow(self, pos: Pos) -> bool:
-        if self.src.format is Format.CLOUDFORMATION_JSON:
-            return True
-        return self.src.at(pos) in ("{", "[")
 
     # -- CORS -----------------------------------------------------------------------------------
 
@@ -293,15 +264,11 @@ class TemplateReader:
                 problems.append(CorsProblem(
                     f"unknown field '{key}' in CorsConfiguration (it has only CorsRules)",
                     _loc(self.path, chosen.key_pos(key))))
-        hints: list[tuple[str, str]] = []
         rules_node = self.tpl.choose(chosen.get("CorsRules"), assume)
         rules: tuple[CorsRule, ...] | Unknown
         if "CorsRules" not in chosen or rules_node is NO_VALUE:
             problems.append(CorsProblem("CorsConfiguration has no CorsRules (required)", where))
             rules = ()
-            hints += [("rules", "missing"), ("style", "flow" if self.is_flow(chosen.pos)
-                                                       else "block"),
-                      ("insert_at", self.after(chosen.pos))]
         elif isinstance(rules_node, Unknown):
             rules = rules_node
         elif not isinstance(rules_node, PList):
@@ -310,9 +277,7 @@ class TemplateReader:
             rules = Unknown("CorsRules is not a list")
         else:
             rules = self.cors_rules(rules_node, assume, problems)
-            hints += self.rules_hints(rules_node)
-        return CorsConfig(target, rules, where, CorsSource.INLINE, fmt, tuple(problems),
-                          fix_hints=tuple(hints))
+        return CorsConfig(target, rules, where, CorsSource.INLINE, fmt, tuple(problems))
 
     def cors_rules(self, node: PList, assume: dict[str, bool],
                    problems: list[CorsProblem], dialect: str = "cloudformation"
@@ -346,24 +311,6 @@ class TemplateReader:
             problems += found
             rules.append(rule)
         return tuple(rules)
-
-    def rules_hints(self, node: PList) -> list[tuple[str, str]]:
-        flow = self.is_flow(node.pos)
-        hints = [("style", "flow" if flow else "block")]
-        if flow:
-            hints.append(("insert_at", f"{node.pos.end_line}:{max(node.pos.end_column - 1, 1)}"))
-            return hints
-        first = node.item_pos(0) if node else node.pos
-        line = self.src.lines[first.line - 1] if first.line <= len(self.src.lines) else ""
-        dash = line.rfind("-", 0, max(first.column - 1, 0))
-        hints.append(("indent", str(dash if dash >= 0 else first.column - 1)))
-        hints.append(("insert_at", f"{node.pos.end_line + 1}:1"))
-        return hints
-
-    def after(self, pos: Pos) -> str:
-        if self.is_flow(pos):
-            return f"{pos.end_line}:{max(pos.end_column - 1, 1)}"
-        return f"{pos.end_line + 1}:1"
 
     # -- labeling uses ------------------------------------------------------------------------
 
@@ -561,7 +508,7 @@ class TemplateReader:
         self.facts.cors.append(CorsConfig(target, rules, where, CorsSource.RESOURCE,
                                           self.src.format, tuple(problems),
                                           group=f"{self.identity(lid)}:custom-cors",
-                                          fix_hints=(("s3-api-rules", rules_key),),
+                                          rules_key=rules_key,
                                           supersedes=True))
 
     def flat_job(self, node: PDict, locate: Any, evidence: str) -> list[LabelingUse]:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from policylint.model import Evidence, Facts, Location, Unknown
+from policylint.model import Evidence, Facts, Location, ModuleCall, Unknown
 from policylint.readers.terraform.parse import Block, ModuleFiles, parse_hcl
 
 S3_BUCKET = "terraform-aws-modules/s3-bucket/aws"
@@ -213,26 +213,21 @@ def relocate(facts: Facts, anchor: Anchor) -> Facts:
         inside = loc is not None and any(_inside(loc.path, d) for d in anchor.dirs)
         return to if inside else loc
 
+    call = ModuleCall(anchor.name, cors_input=anchor.s3_bucket)
     out = Facts()
     for b in facts.buckets:
         origin = _origin(anchor, b.address, b.location)
         declared = tuple(Evidence(e.message, move(e.location, tags_at if e.message.startswith(
             "tagged ") else at) or at) for e in b.declared)
-        hints = [("module_block", f"{at.line}:{at.column}"), ("module", anchor.name),
-                 ("insert_at", f"{block.close[0]}:{block.close[1]}")]
-        if anchor.s3_bucket:
-            hints.append(("module_input", "cors_rule"))
         out.buckets.append(replace(b, location=move(b.location, at) or at, format=block.fmt,
-                                   declared=declared, origin=origin, fix_hints=tuple(hints)))
+                                   declared=declared, origin=origin, module_call=call))
     for c in facts.cors:
         rules = c.rules if isinstance(c.rules, Unknown) else tuple(
             replace(r, location=move(r.location, cors_at)) for r in c.rules)
         problems = tuple(replace(p, location=move(p.location, cors_at) or cors_at)
                          for p in c.problems)
-        cors_hints: tuple[tuple[str, str], ...] = (
-            (("module_input", "cors_rule"),) if anchor.s3_bucket else ())
         out.cors.append(replace(c, location=move(c.location, cors_at) or cors_at, rules=rules,
-                                problems=problems, format=block.fmt, fix_hints=cors_hints))
+                                problems=problems, format=block.fmt, module_call=call))
     for u in facts.uses:
         out.uses.append(replace(u, location=move(u.location, at) or at))
     for e in facts.errors:

@@ -100,11 +100,9 @@ def _bucket(m: ModuleEval, block: Block, local: str, scope: Scope, declared: lis
             evidence.append(Evidence(f"tagged {k}={v}", where))
     for c in declared:
         evidence.append(Evidence("marked '# policylint: labeling-input'", c))
-    hints = [("ref", f"{local}.id"), ("module_dir", m.files.dir_display),
-             ("insert_at", f"{block.close[0]}:{block.close[1]}")]
     bucket_name = str(name) if isinstance(name, str) else name
     out.buckets.append(Bucket(identity, address, _plain_text(bucket_name), block.loc,
-                              block.fmt, tuple(tags), tuple(evidence), fix_hints=tuple(hints)))
+                              block.fmt, tuple(tags), tuple(evidence)))
     rules_blocks = block.children("cors_rule") + [
         b for b in block.children("dynamic") if b.labels[:1] == ["cors_rule"]]
     if rules_blocks:
@@ -114,9 +112,7 @@ def _bucket(m: ModuleEval, block: Block, local: str, scope: Scope, declared: lis
         out.cors.append(CorsConfig(
             BucketRef(identity=identity, name=_plain_text(bucket_name), text=address),
             rules, span, CorsSource.INLINE, block.fmt, tuple(problems),
-            document=document,
-            fix_hints=(("insert_at", f"{block.close[0]}:{block.close[1]}"),
-                       ("ref", f"{local}.id"))))
+            document=document))
 
 
 def _plain_text(v: Any) -> Any:
@@ -163,9 +159,7 @@ def _cors_resource(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
         problems.append(CorsProblem("aws_s3_bucket_cors_configuration has no cors_rule block",
                                     block.loc))
     out.cors.append(CorsConfig(ref, rules, block.loc, CorsSource.RESOURCE, block.fmt,
-                               tuple(problems), document=document,
-                               fix_hints=(("insert_at", f"{block.close[0]}:{block.close[1]}"),
-                                          ("address", m.address(local)))))
+                               tuple(problems), document=document))
 
 
 def _bucket_ref(value: Any, text: str) -> BucketRef:
