@@ -74,10 +74,59 @@ def _options_of(mod: ModuleType, origin: str) -> dict[str, Mapping[str, Any]]:
 
 
 def builtin_rules() -> list[LoadedRule]:
-    registry = importlib.import_module("policylint.rules")  # rules/, installed as policylint.rules
-
+    registry = _registry()
     return [_from_module(importlib.import_module(f"policylint.rules.{name}"), "built-in")
             for name in registry.BUILTIN]
+
+
+def _registry() -> ModuleType:
+    """``policylint.rules``: the ``rules/`` folder, installed under that name. In a source checkout
+    whose own ``policylint/`` is imported (``python -m policylint`` run there after a plain
+    ``pip install .``: the working directory comes first on ``sys.path`` and shadows the installed
+    package, whose ``rules`` the checkout lacks), the checkout's ``rules/`` beside ``policylint/``
+    stands for it. Only that folder joins the import path, and only then: ``policylint``'s own
+    search path stays its folder (a run reads nothing else of the checkout)."""
+    try:
+        return importlib.import_module("policylint.rules")
+    except ModuleNotFoundError as exc:
+        if exc.name != "policylint.rules":
+            raise
+        folder = _checkout_rules()
+        if folder is None:
+            raise
+    spec = importlib.util.spec_from_file_location(
+        "policylint.rules", os.path.join(folder, "__init__.py"),
+        submodule_search_locations=[folder])
+    if spec is None or spec.loader is None:  # pragma: no cover - a file location always has one
+        raise ModuleNotFoundError("policylint.rules", name="policylint.rules")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["policylint.rules"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["policylint.rules"]
+        raise
+    import policylint
+
+    policylint.rules = module  # type: ignore[attr-defined]  # as the import system binds it
+    return module
+
+
+def _checkout_rules() -> str | None:
+    """The checkout's ``rules/`` folder when ``policylint`` is imported from a source checkout
+    (its ``pyproject.toml`` installs ``rules`` as ``policylint.rules``), else None."""
+    import policylint
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(policylint.__file__)))
+    folder = os.path.join(root, "rules")
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+        return None
+    try:
+        with open(os.path.join(root, "pyproject.toml"), encoding="utf-8") as fh:
+            mapped = re.search(r'"policylint\.rules"\s*=\s*"rules"', fh.read()) is not None
+    except (OSError, UnicodeDecodeError):
+        return None
+    return folder if mapped else None
 
 
 def _cleandoc(doc: str) -> str:
