@@ -149,7 +149,7 @@ def _main(argv: list[str]) -> int:
         root = analysis_root(first, cwd)
         found = find_config(first if os.path.isdir(first) else os.path.dirname(first), root)
         config = load_config(found) if found else Config()
-    rules = plugins.load_rules(config.rules_dirs)
+    rules = plugins.for_config(config)
 
     if args.list_rules:
         from policylint import docs

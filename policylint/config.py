@@ -61,6 +61,9 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "rules-dirs": {"type": "array", "items": {"type": "string"}},
+        # rule code or name -> that rule's options; checked against the rule's OPTIONS once the
+        # rules are loaded (plugins.configure), since rules-dirs may define the rule
+        "rule-options": {"type": "object", "additionalProperties": {"type": "object"}},
         "aws": {"type": "object", "additionalProperties": False,
                 "properties": {"profile": {"type": "string", "minLength": 1},
                                "region": {"type": "string", "minLength": 1},
@@ -87,6 +90,7 @@ class Config:
     cors_files: list[tuple[str, str, int]] = field(default_factory=list)  # (path, bucket, line)
     suppress: list[dict[str, Any]] = field(default_factory=list)
     rules_dirs: list[str] = field(default_factory=list)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # as written
     max_file_size: int = 50 * 1024 * 1024
     # aws: profile / region / role-arn for --aws and aws-audit (used only when asked for)
     aws: dict[str, str] = field(default_factory=dict)
@@ -246,6 +250,7 @@ def _build(data: dict[str, Any], path: str, text: str) -> Config:
                               "no such file (paths are relative to the configuration's folder)")
     c.suppress = list(data.get("suppress", []))
     c.rules_dirs = [os.path.join(c.base_dir, d) for d in data.get("rules-dirs", [])]
+    c.rule_options = {str(k): dict(v) for k, v in (data.get("rule-options") or {}).items()}
     c.max_file_size = int(data.get("max-file-size", c.max_file_size))
     c.aws = {str(k): str(v) for k, v in (data.get("aws") or {}).items()}
     return c

@@ -217,7 +217,7 @@ def _run_rules(project: Project, rules: list[LoadedRule], config: Config) -> lis
     for r in rules:
         where = project.files[0] if project.files else "."
         try:
-            got = list(r.check(project, options))
+            got = list(r.check(project, replace(options, settings=r.settings)))
         except (Exception, SystemExit) as exc:  # a crashing (or exiting) rule becomes PL000
             culprit = _culprit(exc) or where
             out.append(_rule_bug(r, f"crashed: {crash_text(exc)}", Location(culprit, 1, 1)))

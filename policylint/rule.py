@@ -1,15 +1,18 @@
-"""What a rule needs: its metadata type, its options, and helpers over the model.
+"""The rule API: what a rule module is given, what it yields, and helpers over the model.
 
-Rules import this module and ``policylint.model`` only.
+Rules import this module and ``policylint.model`` only. The names in ``__all__`` are the public,
+stable API a plugin may rely on (docs/plugins.md); the other helpers here serve the built-in
+rules and may change between releases.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from policylint import snippets
 from policylint.model import (
+    Bucket,
     Confidence,
     CorsConfig,
     CorsRule,
@@ -22,15 +25,28 @@ from policylint.model import (
     LinkedBucket,
     Location,
     Modality,
+    ParseError,
     Project,
     Related,
+    Role,
     RuleNeed,
     Service,
     Severity,
     Unknown,
 )
 
-__all__ = ["RuleMeta", "Options", "Severity", "Project", "Finding", "Check"]
+# The stable API (docs/plugins.md lists the same names; tests/rules/test_rule_api.py compares).
+__all__ = [
+    # what a rule module defines and receives
+    "RuleMeta", "Options", "Check", "finding",
+    # what it yields
+    "Finding", "Severity", "Location", "Related", "Fix",
+    # what it reads: the linked project
+    "Project", "LinkedBucket", "Bucket", "CorsConfig", "CorsRule", "CorsSource", "LabelingUse",
+    "Service", "Role", "Modality", "Confidence", "Format", "Unknown", "ParseError",
+    # helpers
+    "where_reported", "bucket_name", "rule_allows_get", "judged_cors", "severity_for",
+]
 
 
 @dataclass(frozen=True)
@@ -43,11 +59,25 @@ class RuleMeta:
 
 @dataclass(frozen=True)
 class Options:
+    """What configures a run's rules: the shared ``labeling`` keys, and ``settings``, the options
+    of the rule being run (``rule-options.<CODE>`` in the configuration, validated against the
+    rule module's ``OPTIONS`` and completed with their defaults; empty for a rule without)."""
+
     accepted_origins: tuple[str, ...] = ("*",)
     strict_ground_truth: bool = False
+    settings: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 Check = Callable[[Project, Options], Iterator[Finding]]
+
+
+def finding(severity: Severity, message: str, location: Location, *, subject: str = "",
+            bucket: str | None = None, related: tuple[Related, ...] = (), fix: Fix | None = None,
+            why: str = "", target: FixTarget | None = None) -> Finding:
+    """A finding of the rule being run. Its ``rule`` and ``name`` are left empty: the engine
+    fills them in from the module's ``META`` (whatever a rule puts there is replaced)."""
+    return Finding("", "", severity, message, location, subject=subject, bucket=bucket,
+                   related=related, fix=fix, why=why, target=target)
 
 
 # --- judging CORS rules -------------------------------------------------------------------------

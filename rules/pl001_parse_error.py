@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from policylint.model import Finding, Project, Severity
-from policylint.rule import Options, RuleMeta
+from policylint.rule import Options, RuleMeta, finding
 
 META = RuleMeta(code="PL001", name="parse-error", severity=Severity.ERROR,
                 summary="A file of a recognised kind cannot be parsed")
@@ -42,6 +42,6 @@ META = RuleMeta(code="PL001", name="parse-error", severity=Severity.ERROR,
 def check(project: Project, options: Options) -> Iterator[Finding]:
     for err in project.errors:
         severity = META.severity if err.severity is None else err.severity
-        yield Finding(META.code, META.name, severity, err.message, err.location,
+        yield finding(severity, err.message, err.location,
                       subject=err.location.path,
                       why="policylint cannot check what it cannot parse")

@@ -56,6 +56,7 @@ from policylint.rule import (
     bucket_name,
     bucket_target,
     chain,
+    finding,
     fix_for_bucket,
     live_verified,
     need_for,
@@ -84,8 +85,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             continue
         media = any(u.modality.needs_media_cors for u in uses)
         role = "input or output" if any(u.role.value == "output" for u in uses) else "input"
-        yield Finding(
-            META.code, META.name, severity_for(uses, META.severity),
+        yield finding(
+            severity_for(uses, META.severity),
             f"S3 bucket {lb.label} holds {services(uses)} {role} data but has no CORS "
             f"configuration{_missing(lb)}",
             where_reported(lb), subject=lb.subject, bucket=bucket_name(lb),

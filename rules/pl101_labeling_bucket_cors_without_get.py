@@ -49,6 +49,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    finding,
     fix_for_config,
     media,
     config_target,
@@ -89,8 +90,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         c = bad[0]
         origins = " or ".join(options.accepted_origins)
         cond = f" when {c.condition}" if c.condition else ""
-        yield Finding(
-            META.code, META.name, severity_for(uses, META.severity),
+        yield finding(
+            severity_for(uses, META.severity),
             f"CORS of S3 bucket {lb.label}{cond} has no rule allowing GET from {origins}; "
             f"it holds {services(uses)} input data",
             c.location, subject=lb.subject, bucket=bucket_name(lb), related=chain(lb, uses),

@@ -44,6 +44,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    finding,
     judged_cors,
     command_fix,
     evidence_related,
@@ -71,8 +72,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         if lb.bucket is None and not lb.cors:
             if live_verified(lb) or lb.missing_cors:  # PL100 judges "no CORS"
                 continue  # --aws read it: PL100 judges "no CORS"
-            yield Finding(
-                META.code, META.name, META.severity,
+            yield finding(
+                META.severity,
                 f"{services(uses)} input bucket '{lb.label}' {where_defined(lb)} "
                 f"and no CORS source for it is known: its CORS cannot be verified"
                 f"{live_failure(lb)}",
@@ -83,8 +84,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         for c in judged_cors(lb):
             reason = rule_unknown_reason(c, uses, options)
             if reason is not None:
-                yield Finding(
-                    META.code, META.name, META.severity,
+                yield finding(
+                    META.severity,
                     f"CORS of {services(uses)} input bucket {lb.label} cannot be evaluated: "
                     f"{reason}{live_failure(lb)}",
                     c.location, subject=lb.subject, bucket=bucket_name(lb),
@@ -93,8 +94,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         else:
             if lb.cors and lb.live is not None and not lb.live.ok:
                 # declared CORS is known, but --aws was asked to compare it and could not
-                yield Finding(
-                    META.code, META.name, META.severity,
+                yield finding(
+                    META.severity,
                     f"deployed CORS of {services(uses)} input bucket {lb.label} cannot be "
                     f"verified: --aws could not read it: {lb.live.error}",
                     lb.cors[0].location, subject=lb.subject, bucket=bucket_name(lb),
@@ -109,8 +110,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                               "and region the code runs in (or run with --aws, which reads its "
                               "real name and its deployed CORS)",
                               SageMakerDefaultBucket.PLACEHOLDER, needed_rule([use]))
-        yield Finding(
-            META.code, META.name, META.severity,
+        yield finding(
+            META.severity,
             f"{use.service.title} {use.role.value} '{use.target.describe()}' cannot be verified: "
             f"{why}",
             use.location, subject=use.target.describe(),

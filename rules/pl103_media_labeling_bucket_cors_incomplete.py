@@ -43,6 +43,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    finding,
     judged_cors,
     first_get_rule,
     fix_for_config,
@@ -76,8 +77,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                 continue  # S3 answers with the first GET rule: it decides (unknown: PL102)
             kinds = sorted({u.modality.value for u in uses})
             cond = f" when {c.condition}" if c.condition else ""
-            yield Finding(
-                META.code, META.name, severity_for(uses, META.severity),
+            yield finding(
+                severity_for(uses, META.severity),
                 f"CORS of S3 bucket {lb.label}{cond} lacks a rule allowing GET, HEAD and PUT from "
                 f"* with AllowedHeaders *; it holds {services(uses)} {'/'.join(kinds)} data",
                 c.location, subject=lb.subject, bucket=bucket_name(lb), related=chain(lb, uses),

@@ -41,6 +41,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    finding,
     judged_cors,
     exposes_origin,
     first_get_rule,
@@ -71,8 +72,7 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             index, judged = first  # S3 answers with the first GET rule: it decides
             if exposes_origin(judged) is not False:
                 continue
-            yield Finding(
-                META.code, META.name,
+            yield finding(
                 Severity.ERROR if options.strict_ground_truth else META.severity,
                 f"the GET rule of S3 bucket {lb.label} does not expose Access-Control-Allow-Origin "
                 f"(Ground Truth documents it since Nov 2021)",

@@ -41,6 +41,7 @@ from policylint.rule import (
     RuleMeta,
     bucket_name,
     chain,
+    finding,
     judged_cors,
     command_fix,
     needed_rule,
@@ -86,8 +87,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         state = ("has no CORS configuration" if live.rules is None
                  else f"does not allow {', '.join(missing)}")
         name = bucket_name(lb) or "BUCKET"
-        yield Finding(
-            META.code, META.name, META.severity,
+        yield finding(
+            META.severity,
             f"deployed CORS of S3 bucket {lb.label} differs from the code: the code allows "
             f"{', '.join(sorted(wanted))}, but the live bucket {state}",
             declared[0].location, subject=lb.subject, bucket=bucket_name(lb),

@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from policylint.model import Finding, Project, Severity
-from policylint.rule import Options, RuleMeta
+from policylint.rule import Options, RuleMeta, finding
 
 META = RuleMeta(code="PL200", name="invalid-cors-configuration", severity=Severity.ERROR,
                 summary="A CORS configuration breaks S3's rules")
@@ -52,5 +52,5 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
             seen.add(key)
             subject = c.document or (c.target.describe() if c.target else c.location.path)
             name = c.target.name if c.target and isinstance(c.target.name, str) else None
-            yield Finding(META.code, META.name, META.severity, p.message, p.location,
+            yield finding(META.severity, p.message, p.location,
                           subject=subject, bucket=name, why=WHY)

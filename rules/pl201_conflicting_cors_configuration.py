@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from policylint.model import CorsSource, Finding, Project, Related, Severity
-from policylint.rule import Options, RuleMeta, bucket_name
+from policylint.rule import Options, RuleMeta, bucket_name, finding
 
 META = RuleMeta(code="PL201", name="conflicting-cors-configuration", severity=Severity.ERROR,
                 summary="One bucket has more than one CORS definition")
@@ -69,8 +69,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
                     for c in firsts[:MAX_RELATED])
         if lb.bucket is not None:
             rel = (Related(f"bucket {lb.bucket.address} is defined here", lb.bucket.location),) + rel
-        yield Finding(
-            META.code, META.name, META.severity,
+        yield finding(
+            META.severity,
             f"S3 bucket {lb.label} has {len(groups)} CORS definitions ({where}): only the last "
             f"applied survives",
             firsts[1].location, subject=lb.subject, bucket=bucket_name(lb), related=rel, why=WHY)

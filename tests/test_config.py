@@ -87,7 +87,7 @@ def _config_error(text: str, repo: Path, name: str = ".policylint.yaml") -> str:
 
 @pytest.mark.parametrize("text, message", [
     ("bogus: 1\n", "'bogus': unknown key (known keys: aws, cors-files, exclude, fail-on, ignore, "
-                   "labeling, max-file-size, rules-dirs, select, severity, suppress)"),
+                   "labeling, max-file-size, rule-options, rules-dirs, select, severity, suppress)"),
     ("labeling:\n  bucket: [a]\n", "'labeling.bucket': unknown key (known keys: "
                                   "accepted-origins, buckets, strict-ground-truth, tag)"),
     ("labeling:\n  tag: {name: x}\n", "'labeling.tag.name': unknown key (known keys: key, "
@@ -137,7 +137,7 @@ def test_bad_toml_and_bad_values_in_pyproject_exit_2(repo: Path) -> None:
         "invalid TOML: ")
     assert _config_error("[tool.policylint]\nfailon = 'note'\n", repo, "pyproject.toml") == (
         "'failon': unknown key (known keys: aws, cors-files, exclude, fail-on, ignore, labeling, "
-        "max-file-size, rules-dirs, select, severity, suppress)")
+        "max-file-size, rule-options, rules-dirs, select, severity, suppress)")
 
 
 def test_not_utf8_config_exits_2(repo: Path) -> None:

@@ -117,3 +117,23 @@ def test_installed_package_scans_a_project(built: dict[str, Path]) -> None:
     assert [line.split(":")[0:3] + [line.split()[1]] for line in proc.stdout.splitlines()[:-1]] == [
         [".policylint.yaml", "5", "1", "PL102"], ["cors/broken.json", "2", "30", "PL001"],
         ["cors/images.json", "2", "3", "PL101"], ["cors/legacy.json", "5", "3", "PL200"]]
+
+
+def test_python_m_policylint_from_the_checkout_after_a_plain_install(
+        built: dict[str, Path]) -> None:
+    """``python -m policylint`` run in the source checkout imports the checkout's ``policylint/``
+    (the working directory comes first on ``sys.path``), which has no ``rules`` folder of its own:
+    it must still find the built-in rules (in ``rules/``) and report what the installed command
+    reports (issue 12 item 10; before, exit 3)."""
+    clone, python = built["clone"], str(built["python"])
+    where = _ok([python, "-c", "import policylint; print(policylint.__file__)"], clone)
+    assert Path(where.strip()) == clone / "policylint" / "__init__.py"  # the shadowing is real
+    assert not (clone / "policylint" / "rules").exists()
+    installed = _run([str(built["venv"] / "bin" / "policylint"), "--no-cache", "examples/"], clone)
+    from_checkout = _run([python, "-m", "policylint", "--no-cache", "examples/"], clone)
+    assert installed.returncode == 1, installed.stderr
+    assert installed.stdout.splitlines()[-1].startswith("Found 5 errors, 1 warning and 1 note in ")
+    assert (from_checkout.returncode, from_checkout.stdout, from_checkout.stderr) == (
+        installed.returncode, installed.stdout, installed.stderr)
+    rules = _ok([python, "-m", "policylint", "--list-rules"], clone)
+    assert rules == _ok([str(built["venv"] / "bin" / "policylint"), "--list-rules"], clone)

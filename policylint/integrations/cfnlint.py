@@ -114,7 +114,7 @@ def analyse(filename: str) -> list[Hit]:
         start = os.path.dirname(target)
         found = find_config(start, analysis_root(target, cwd))
         config = load_config(found) if found else Config()
-        rules = plugins.load_rules(config.rules_dirs)
+        rules = plugins.for_config(config)
         result = engine.run(config, rules, engine.RunOptions(paths=[target], cwd=cwd))
     except PolicylintError as exc:
         return [Hit("PL000", f"policylint could not run: {exc}", (0, 0, 0, 0))]

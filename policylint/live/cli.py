@@ -67,7 +67,7 @@ def audit_main(argv: list[str]) -> int:
         config = load_config(found) if found else Config()
     settings = settings_from(config, args.profile, args.region, args.role_arn)
     outputs = _outputs(args)
-    rules = plugins.load_rules(config.rules_dirs)
+    rules = plugins.for_config(config)
     try:
         account = aws.connect(settings)
     except aws.LiveError as exc:
