@@ -201,10 +201,22 @@ def test_a_twenty_megabyte_terraform_file_over_the_limit_is_a_quick_note(tmp_pat
     assert run.rc == 0
 
 
+# Address space of a run on one large Terraform file: a base (the interpreter, tree-sitter, the
+# rest of policylint) plus a multiple of the file. Measured on the 20 MB file below (VmPeak,
+# see docs/performance.md): 62 MB + 19.5 × the file = 452 MB. The bound, 128 MB + 28 × the
+# file (715 MB here), leaves 1.6× of margin and fails when either the base or the per-byte
+# cost doubles; a file parsed whole (tree-sitter's tree alone is ~110 bytes per input byte,
+# 2.8 GB here before files were parsed piece by piece) is far over it.
+TF_MEMORY_BASE = 128 * 1024 * 1024
+TF_MEMORY_PER_BYTE = 28
+
+
 def test_a_twenty_megabyte_terraform_file_is_read_within_bounds(tmp_path: Path) -> None:
     tree = make_tree(tmp_path, {})
     _twenty_megabytes_of_buckets(tree / "main.tf")
-    run = run_cli(tree, ".", "--format", "json", timeout=900, memory=8 * 1024 ** 3)
+    size = (tree / "main.tf").stat().st_size
+    run = run_cli(tree, ".", "--format", "json", timeout=900,
+                  memory=TF_MEMORY_BASE + TF_MEMORY_PER_BYTE * size)
     assert_sane(run, tree)
     # resource instances past the 2000th are not analysed, and the run says where it stopped
     assert run.findings == [("PL001", "main.tf", 2000 * 5 + 1)]
