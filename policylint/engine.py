@@ -140,7 +140,7 @@ def _walk(where: scope.Scope, config: Config, opts: RunOptions) -> discover.Walk
         if os.path.isdir(top) and scope.inside(top, where.root):
             walker.walk(top)
     walker.walk(where.root)
-    seen = {os.path.realpath(f.path) for f in walker.result.files}
+    seen = walker.result.real_paths(frozenset(os.path.basename(p) for p in where.named_files))
     for real in sorted(where.named_files - seen):
         if not walker.excluded(real, False):
             walker.add_file(real, explicit=True)

@@ -242,18 +242,27 @@ def test_files_deleted_between_discovery_and_reading(tmp_path: Path,
 
 def test_files_deleted_between_listing_and_sniffing(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file listed by scandir but gone before its first bytes are read is a one-line PL001
-    when its name says what it is, and nothing when only its content could have told."""
+    """A file listed by scandir but gone before the walk looks at it (its stat, its first
+    bytes) is a one-line PL001 when its name says what it is, and nothing when only its content
+    could have told. (The walk opens a ``.tf`` not at all: its name decides.)"""
     tree = make_tree(tmp_path, {"main.tf": TAGGED_TF, "gone/main.tf": TAGGED_TF,
                             "cors.json": BROKEN_CORS})
+    real_add = discover.Walker.add_file
     real_head = discover._read_head
 
-    def vanish(path: str, limit: int = discover.SNIFF_BYTES) -> bytes:
-        if os.path.relpath(path, tree) in ("gone/main.tf", "cors.json"):
+    def vanish(self: discover.Walker, path: str, *, explicit: bool = False) -> None:
+        if os.path.relpath(path, tree) == "gone/main.tf":
             os.unlink(path)
-        return real_head(path, limit)
+        real_add(self, path, explicit=explicit)
 
-    monkeypatch.setattr(discover, "_read_head", vanish)
+    def vanish_head(path: str, limit: int = discover.SNIFF_BYTES,
+                    size: int | None = None) -> bytes:
+        if os.path.relpath(path, tree) == "cors.json":  # after its stat, before its bytes
+            os.unlink(path)
+        return real_head(path, limit, size)
+
+    monkeypatch.setattr(discover.Walker, "add_file", vanish)
+    monkeypatch.setattr(discover, "_read_head", vanish_head)
     code, out, err = run_in_process([".", "--format", "json", "--no-cache", "--jobs", "1"], tree)
     from conftest import findings_of
 
