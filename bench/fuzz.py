@@ -64,21 +64,24 @@ def main() -> int:
     with open(args.log, "a", encoding="utf-8") as log:
         while time.monotonic() - start < target:
             left = hard - (time.monotonic() - start)
-            cmd = [sys.executable, "-m", "pytest", *FILES, "-q", "-p", "no:cacheprovider",
+            cmd = [sys.executable, "-m", "pytest", *FILES, "-v", "-p", "no:cacheprovider",
                    f"--hypothesis-seed={seed}", "--hypothesis-show-statistics", "--durations=0"]
             log.write(f"\n### pass {passes + 1}, seed {seed}: {' '.join(cmd[1:])}\n")
             log.flush()
             t0 = time.monotonic()
+            mark = log.tell()
+            proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
             try:
-                run = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                                     timeout=left)
-                out, code = run.stdout + run.stderr, run.returncode
-            except subprocess.TimeoutExpired as exc:
-                raw = exc.stdout or b""
-                out = raw.decode() if isinstance(raw, bytes) else raw
+                code = proc.wait(timeout=left)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
                 code = -1
+            log.flush()
+            with open(args.log, encoding="utf-8", errors="replace") as again:
+                again.seek(mark)
+                out = again.read()
             took = time.monotonic() - t0
-            log.write(out)
             summary = _SUMMARY.findall(out)
             log.write(f"### pass {passes + 1} seed {seed}: exit {code} after {took:.0f} s"
                       f"{' (killed at the hard stop)' if code == -1 else ''}; "

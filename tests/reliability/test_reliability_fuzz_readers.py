@@ -72,8 +72,10 @@ def _check(facts: Facts, files: dict[str, bytes]) -> None:
         _inside(loc, files)
 
 
-def _read(root: Path, kind: str, files: dict[str, bytes], key: str | None = None) -> Facts:
-    """Write the files below ``root`` and read them as one unit of ``kind`` through the engine."""
+def _read(root: Path, kind: str, files: dict[str, bytes], key: str | None = None,
+          tree: dict[str, bytes] | None = None) -> Facts:
+    """Write the files below ``root`` and read them as one unit of ``kind`` through the engine;
+    every location is in one of ``tree`` (the files of the unit when not given)."""
     found = []
     for name, data in files.items():
         path = root / name
@@ -83,7 +85,7 @@ def _read(root: Path, kind: str, files: dict[str, bytes], key: str | None = None
     with deadline():
         facts = engine.read_unit(kind, key if key is not None else next(iter(files)), found,
                                  str(root), str(root), ReadOptions())
-    _check(facts, files)
+    _check(facts, tree or files)
     return facts
 
 
@@ -173,31 +175,63 @@ def test_terraform_module_folders(folder: tuple[dict[str, bytes], set[str], bool
 
 # --- Terragrunt trees ------------------------------------------------------------------------------
 
+_TG_CALLS = ["find_in_parent_folders()", 'find_in_parent_folders("env.hcl")',
+             'find_in_parent_folders("nope.hcl")', 'find_in_parent_folders("prod/terragrunt.hcl")',
+             "get_terragrunt_dir()", "get_parent_terragrunt_dir()", "path_relative_to_include()",
+             "path_relative_from_include()", 'get_env("B", "acme-env")', 'get_env("B")',
+             "get_aws_account_id()", 'run_cmd("echo", "x")', "dependency.d.outputs.name",
+             'read_terragrunt_config("terragrunt.hcl")', "local.n", "include.root.inputs",
+             'read_terragrunt_config(find_in_parent_folders("env.hcl")).locals.name',
+             'get_original_terragrunt_dir()', '"${get_terragrunt_dir()}/../terragrunt.hcl"']
+
+
+@st.composite
+def tg_exprs(draw: Any) -> str:
+    return draw(st.one_of(st.sampled_from(_TG_CALLS), hcl_exprs(),
+                          st.builds(lambda c: f'"acme-${{{c}}}"', st.sampled_from(_TG_CALLS))))
+
+
 @st.composite
 def terragrunt_trees(draw: Any) -> dict[str, bytes]:
+    """A parent, a child that may include it (or itself), a module and sometimes a cache copy."""
     parts = []
     if draw(st.booleans()):
-        parts.append(draw(st.sampled_from([
-            'include "root" {\n  path = find_in_parent_folders()\n}\n',
-            "include {\n  path = find_in_parent_folders()\n}\n",
-            'include "x" {\n  path = "${get_terragrunt_dir()}/../nope.hcl"\n}\n',
-            'include "root" {\n  path = 3\n}\n'])))
+        label = draw(st.sampled_from(['"root" ', "", '"x" ']))
+        merge = draw(st.sampled_from(["", '  merge_strategy = "deep"\n',
+                                      '  merge_strategy = "no_merge"\n',
+                                      '  merge_strategy = "shallow"\n', "  merge_strategy = 3\n"]))
+        parts.append(f"include {label}{{\n  path = {draw(tg_exprs())}\n{merge}}}\n")
     if draw(st.booleans()):
-        parts.append('locals {\n  env = read_terragrunt_config(find_in_parent_folders('
-                     f'"env.hcl"))\n  n = {draw(hcl_exprs())}\n}}\n')
-    src = draw(st.sampled_from(['"../modules//bucket"', '"../modules/bucket"', '"git::https://x"',
-                                '"tfr:///x/y/aws"', '"\\u0000"', '""', "local.n", "3"]))
-    parts.append(f"terraform {{\n  source = {src}\n}}\n")
+        parts.append(f"locals {{\n  env = read_terragrunt_config(find_in_parent_folders("
+                     f'"env.hcl"))\n  n = {draw(tg_exprs())}\n}}\n')
+    if draw(st.booleans()):
+        parts.append('dependency "d" {\n  config_path = "../other"\n  mock_outputs = '
+                     f"{{ name = {draw(tg_exprs())} }}\n}}\n")
+    src = draw(st.sampled_from(['"../../modules//bucket"', '"../../modules/bucket"',
+                                '"git::https://x//bucket"', '"tfr:///terraform-aws-modules/'
+                                's3-bucket/aws?version=4.1.0"', '"tfr://x"', '"\\u0000"', '""',
+                                "local.n", "3", '"${get_terragrunt_dir()}/../../modules/bucket"']))
+    if draw(st.booleans()):
+        parts.append(f"terraform {{\n  source = {src}\n}}\n")
     parts.append("inputs = {\n  name = " + draw(st.one_of(
-        st.just('"acme-${local.env.locals.name}-tg"'), hcl_exprs())) + "\n  tags = " + draw(
-        st.one_of(st.just('{ "policylint:labeling-input" = "true" }'), hcl_exprs())) + "\n}\n")
+        st.just('"acme-${local.env.locals.name}-tg"'), tg_exprs())) + "\n  bucket = "
+        + draw(tg_exprs()) + "\n  tags = " + draw(
+        st.one_of(st.just('{ "policylint:labeling-input" = "true" }'), tg_exprs())) + "\n}\n")
     child = _cut(draw, "".join(draw(st.permutations(parts))))
-    root = 'inputs = {\n  tags = { env = "p" }\n}\n' if draw(st.booleans()) else draw(
-        st.sampled_from(["", "locals {", "inputs = 3\n", 'remote_state {\n  backend = "s3"\n}\n']))
+    root = draw(st.sampled_from([
+        'inputs = {\n  tags = { env = "p" }\n}\n', "", "locals {", "inputs = 3\n",
+        'include "again" {\n  path = "prod/terragrunt.hcl"\n}\n',
+        f"terraform {{\n  source = {src}\n}}\n",
+        'remote_state {\n  backend = "s3"\n}\ninputs = { tags = { a = get_env("X") } }\n']))
+    # name without a default: a library the Terragrunt file calls (see docs/reliability.md on
+    # modules whose variables all have defaults)
     module = ('variable "name" {}\nvariable "tags" {\n  default = {}\n}\n'
               'resource "aws_s3_bucket" "b" {\n  bucket = var.name\n  tags = var.tags\n}\n')
-    return {"live/terragrunt.hcl": _b(root), "live/env.hcl": _b('locals {\n  name = "p"\n}\n'),
-            "live/prod/terragrunt.hcl": _b(child), "modules/bucket/main.tf": _b(module)}
+    files = {"live/terragrunt.hcl": _b(root), "live/env.hcl": _b('locals {\n  name = "p"\n}\n'),
+             "live/prod/terragrunt.hcl": _b(child), "modules/bucket/main.tf": _b(module)}
+    if draw(st.booleans()):
+        files["live/prod/.terragrunt-cache/ab/cd/main.tf"] = _b(_cut(draw, module))
+    return files
 
 
 @FUZZ
@@ -206,7 +240,10 @@ def test_terragrunt_trees(files: dict[str, bytes]) -> None:
     child = "live/prod/terragrunt.hcl"
     with _fresh() as root:
         _write_all(Path(root), files)
-        _read(Path(root), discover.TERRAGRUNT, {child: files[child]}, key=child)
+        facts = _read(Path(root), discover.TERRAGRUNT, {child: files[child]}, key=child,
+                      tree=files)
+    if b'source = "../../modules//bucket"' in files[child] and not facts.errors:
+        assert [b.address for b in facts.buckets if b.address.endswith("aws_s3_bucket.b")]
 
 
 def _write_all(root: Path, files: dict[str, bytes]) -> None:
