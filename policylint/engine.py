@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 from policylint import config as _config
 from policylint import discover, readphase, scope, suppress
 from policylint.config import Config
-from policylint.link import LinkOptions, link
+from policylint.link import LinkOptions, link, owned
 from policylint.model import (
     Facts,
     Finding,
@@ -94,7 +94,8 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         facts.errors.append(ParseError(p.message, Location(display_path(p.path, cwd), 1, 1)))
     plan = readphase.Plan(where.root, cwd, ropts, readphase.default_jobs(opts.jobs),
                           opts.use_cache, opts.progress)
-    facts.extend(resolve_ownership(units, readphase.read_all(units, plan, opts.overlay)))
+    read = readphase.read_all(units, plan, opts.overlay)
+    facts.extend(owned([(key, got) for (_kind, key, _files), got in zip(units, read)]))
 
     crashes = [e for e in facts.errors if e.crashed]
     facts.errors = [e for e in facts.errors if not e.crashed]
@@ -165,26 +166,6 @@ def _suppression_findings(rules: list[LoadedRule],
                     subject=loc.path,
                     why="a suppression must name known rules, give a reason and be current")
             for message, loc in problems]
-
-
-def resolve_ownership(units: list[tuple[str, str, list[discover.Found]]],
-                      read: list[Facts]) -> Facts:
-    """Merge every unit's facts, deciding what only one unit may report: a library module's
-    input-dependent facts stand only when no scanned unit calls the module (a caller reports
-    them with its inputs), and a file another unit read in its context (a SAM DefinitionUri with
-    its DefinitionSubstitutions) gives up its standalone labeling uses to that unit."""
-    called = {f for got in read for f in got.called_folders}
-    consumed = {p for got in read for p in got.consumed}
-    out = Facts()
-    for (kind, key, _files), got in zip(units, read):
-        if consumed and kind != discover.TERRAFORM and key in consumed:
-            got.uses = []
-        out.extend(got)
-        for folder, later in got.deferred:
-            if folder not in called:
-                out.extend(later)
-    out.deferred, out.called_folders, out.consumed = [], [], []
-    return out
 
 
 def _link_options(config: Config, cwd: str) -> LinkOptions:

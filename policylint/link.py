@@ -1,4 +1,8 @@
-"""Bind every CORS configuration and labeling use to a bucket, across files and formats.
+"""Decide which unit reports each fact, then bind every CORS configuration and labeling use to
+a bucket, across files and formats.
+
+Ownership (``owned``) is decided here, once every unit is read, from what the readers recorded
+(each fact's ``Provenance``, each unit's ``Facts.embedded``); no reader predicts it.
 
 A reference binds by identity first (a reader's own address for a bucket it defines), then by
 name against the bucket-name index of the whole scan. A name with an Unknown part binds to
@@ -9,19 +13,23 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, replace
+from typing import Callable, Sequence, TypeVar
 
 from policylint import bind
 from policylint.model import (
+    Binding,
     Bucket,
     BucketRef,
     Confidence,
     CorsConfig,
     Facts,
+    Function,
     LabelingUse,
     LinkedBucket,
     Location,
     Modality,
     Project,
+    Provenance,
     Role,
     Service,
     Unknown,
@@ -75,6 +83,87 @@ class _Index:
         if isinstance(ref.name, Unknown):
             return [], f"the bucket name is not known statically: {ref.name.reason}"
         return [], "the bucket is not defined in the scanned files"
+
+
+def owned(read: Sequence[tuple[str, Facts]]) -> Facts:
+    """Every unit's facts (unit key, facts) merged, each fact reported by the one unit that can
+    know it. The decision table:
+
+    1. A fact that awaits the inputs of a library module folder read on its own
+       (``Provenance.awaits``: its names or rules only a caller sets) stands only when no
+       scanned unit instantiates that folder (``Embedded.module``): the callers report it, with
+       their inputs.
+    2. A fact a caller evaluated in a library module (``caller`` set, ``library``) gives way to
+       the folder's own read of the same resource instance when that read depends on no input
+       (same ``module`` and ``local``, no ``caller``, no ``awaits``): the folder's unit reports
+       it once, however many instances call it, and the callers' references to that bucket point
+       at the folder's bucket instead. When the folder is not read on its own (outside the scan,
+       excluded), or its read of the instance awaits inputs, the caller's fact stands.
+    3. A unit whose file another unit read as part of itself, with its variables or
+       substitutions (``Embedded``: Terraform file()/templatefile(), a SAM DefinitionUri),
+       gives up its labeling uses to that unit.
+
+    Facts without provenance stand as read. A module folder that is not a library is reported
+    by each caller and by its own unit (each evaluates it fully).
+    """
+    modules = {e.path for _key, got in read for e in got.embedded if e.module}
+    files = {e.path for _key, got in read for e in got.embedded if not e.module}
+    standalone: dict[tuple[str, str], str] = {}  # (module, local) → its bucket's identity or ""
+    for _key, got in read:
+        for fact in _all(got):
+            p = fact.provenance
+            if p is not None and not p.caller and not p.awaits:
+                at = (p.module, p.local)
+                if isinstance(fact, Bucket):
+                    standalone[at] = fact.identity
+                else:
+                    standalone.setdefault(at, "")
+
+    def stands(p: Provenance | None) -> bool:
+        if p is None:
+            return True
+        if p.awaits and p.awaits in modules:  # 1
+            return False
+        return not (p.caller and p.library and (p.module, p.local) in standalone)  # 2
+
+    aliases: dict[str, str] = {}
+    out = Facts()
+    for key, got in read:
+        for b in got.buckets:
+            p = b.provenance
+            if not stands(p) and p is not None and standalone.get((p.module, p.local)):
+                aliases[b.identity] = standalone[(p.module, p.local)]
+        kept = replace(got, buckets=_standing(got.buckets, stands),
+                       cors=_standing(got.cors, stands),
+                       uses=[] if key in files else _standing(got.uses, stands),  # 3
+                       functions=_standing(got.functions, stands),
+                       parameters=_standing(got.parameters, stands))
+        out.extend(kept)
+    if aliases:
+        _point_at(out, aliases)
+    return out
+
+
+_Fact = TypeVar("_Fact", Bucket, CorsConfig, LabelingUse, Function, Binding)
+
+
+def _all(facts: Facts) -> list[Bucket | CorsConfig | LabelingUse | Function | Binding]:
+    return [*facts.buckets, *facts.cors, *facts.uses, *facts.functions, *facts.parameters]
+
+
+def _standing(facts: list[_Fact], stands: Callable[[Provenance | None], bool]) -> list[_Fact]:
+    return [f for f in facts if stands(f.provenance)]
+
+
+def _point_at(facts: Facts, aliases: dict[str, str]) -> None:
+    """References to a bucket that gave way (rule 2) point at the one that stands for it."""
+    def fix(ref: BucketRef | None) -> BucketRef | None:
+        if ref is not None and ref.identity in aliases:
+            return replace(ref, identity=aliases[ref.identity])
+        return ref
+
+    facts.cors = [replace(c, target=fix(c.target)) for c in facts.cors]
+    facts.uses = [replace(u, target=fix(u.target) or u.target) for u in facts.uses]
 
 
 def link(facts: Facts, options: LinkOptions) -> Project:

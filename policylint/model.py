@@ -152,6 +152,42 @@ class ModuleCall:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a Terraform fact was read: what the linker needs to decide which unit reports it
+    (``policylint.link.owned``); a fact without one stands as its unit read it.
+
+    ``module`` is the display folder of the module that declares the resource and ``local`` the
+    resource instance's address inside it (``aws_s3_bucket.this["raw"]``). ``caller`` is the call
+    whose inputs it was evaluated with: the module instance (``module.data["images"]``) or the
+    ``terragrunt.hcl``; "" when the module was read on its own, as its own unit reads it.
+    ``library``: the declaring module is a local library module (it cannot be applied on its
+    own; readers.terraform.is_library). ``awaits``: the library folder, read on its own, whose
+    unset inputs the fact depends on (names and rules only its callers can know); "" when the
+    fact depends on no unset input.
+    """
+
+    module: str
+    local: str
+    caller: str = ""
+    library: bool = False
+    awaits: str = ""
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Source of another unit that a unit read as part of itself, in its own context: a local
+    Terraform module folder it instantiated with a caller's inputs (a module call, a
+    terragrunt.hcl), or a file it read with its variables or substitutions (file() or
+    templatefile() in Terraform, a SAM DefinitionUri). ``path`` is the folder's or file's
+    display path, ``by`` what read it (the module instance, the resource), ``module`` whether
+    it is a module folder (else a file)."""
+
+    path: str
+    by: str = ""
+    module: bool = False
+
+
+@dataclass(frozen=True)
 class Bucket:
     """An S3 bucket defined in the scanned files."""
 
@@ -174,6 +210,9 @@ class Bucket:
     # Where the resource itself is, when the bucket is reported elsewhere (a downloaded or
     # built-in module's bucket is reported at the caller's module block).
     origin: Evidence | None = None
+    # Where it was read (a Terraform module and the context it was evaluated in): the linker
+    # decides with it which unit reports it (policylint.link.owned).
+    provenance: Provenance | None = field(default=None, compare=False)
 
     def hint(self, key: str) -> str | None:
         return dict(self.fix_hints).get(key)
@@ -244,6 +283,7 @@ class CorsConfig:
     # custom resource calling PutBucketCors): its rules are the ones in force after deployment,
     # so the rules judge it in place of the definitions it overwrites (still PL201 beside them).
     supersedes: bool = False
+    provenance: Provenance | None = field(default=None, compare=False)  # as on Bucket
 
     @property
     def key(self) -> str:
@@ -315,6 +355,7 @@ class LabelingUse:
     # A value that is a bucket only if its binding says so (a named unknown in a human loop's
     # input): policylint.bind keeps it when the bound value is an S3 location, else drops it.
     conditional: bool = False
+    provenance: Provenance | None = field(default=None, compare=False)  # as on Bucket
 
     @property
     def needs_cors(self) -> bool:
@@ -419,14 +460,9 @@ class Facts:
     # Functions that run scanned code, and SSM parameters defined in the scan (policylint.bind)
     functions: list[Function] = field(default_factory=list)
     parameters: list[Binding] = field(default_factory=list)
-    # Cross-unit ownership, resolved by the engine once every unit is read:
-    # facts a library module folder reports only when no scanned unit calls it (with inputs);
-    # the folders this unit evaluated as called child modules; files this unit read as part of
-    # itself in a context (a SAM DefinitionUri with its substitutions), whose standalone reading
-    # yields to it.
-    deferred: list[tuple[str, Facts]] = field(default_factory=list)
-    called_folders: list[str] = field(default_factory=list)
-    consumed: list[str] = field(default_factory=list)
+    # Other units' sources this unit read as part of itself (module folders, files read in
+    # its context): with the facts' provenance, the linker decides who reports what.
+    embedded: list[Embedded] = field(default_factory=list)
 
     def extend(self, other: Facts) -> None:
         self.files.extend(other.files)
@@ -438,9 +474,7 @@ class Facts:
         self.cors_bindings.extend(other.cors_bindings)
         self.functions.extend(other.functions)
         self.parameters.extend(other.parameters)
-        self.deferred.extend(other.deferred)
-        self.called_folders.extend(other.called_folders)
-        self.consumed.extend(other.consumed)
+        self.embedded.extend(other.embedded)
 
 
 @dataclass(frozen=True)
@@ -460,6 +494,7 @@ class Binding:
     value: Text
     location: Location
     ref: BucketRef | None = None
+    provenance: Provenance | None = field(default=None, compare=False)  # as on Bucket
 
 
 @dataclass(frozen=True)
@@ -477,6 +512,7 @@ class Function:
     handler: str | None = None
     inline: Location | None = None
     bindings: tuple[Binding, ...] = ()
+    provenance: Provenance | None = field(default=None, compare=False)  # as on Bucket
 
 
 @dataclass(frozen=True)

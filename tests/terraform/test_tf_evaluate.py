@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from policylint.model import Unknown
+from policylint.link import owned
+from policylint.model import Facts, Provenance, Unknown
 from policylint.readers import LocalContext
 from policylint.readers.terraform.evaluate import Budget
 from policylint.readers.terraform.module import ModuleEval, ModuleFiles, Reader, parse_source
@@ -245,7 +246,7 @@ locals {
     assert isinstance(ws, Unknown) and "workspace" in ws.reason
 
 
-def _unit_buckets(root: Path, folder: str) -> list[tuple[str, str, object]]:
+def _unit_facts(root: Path, folder: str) -> Facts:
     from policylint.readers import Source, Unit
     from policylint.readers.terraform import read
 
@@ -253,22 +254,49 @@ def _unit_buckets(root: Path, folder: str) -> list[tuple[str, str, object]]:
     sources = tuple(Source(f"{folder}/{p.name}", str(p), p.read_bytes(), "terraform")
                     for p in sorted(d.glob("*.tf")))
     ctx = LocalContext(root=str(root), display_fn=lambda p: os.path.relpath(p, root))
-    facts = read(Unit("terraform", folder, sources), ctx)
+    return read(Unit("terraform", folder, sources), ctx)
+
+
+def _buckets(facts: Facts) -> list[tuple[str, str, object]]:
     return [(b.identity, b.address, b.name) for b in facts.buckets]
+
+
+def test_each_unit_emits_every_instance_with_its_provenance() -> None:
+    """The reader decides nothing: a caller emits what its module instances hold, a library
+    read on its own emits what it can know and what awaits its inputs, each tagged."""
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "modules"
+    live = _unit_facts(root, "live")
+    tags = {(b.address, b.provenance) for b in live.buckets}
+    store = "modules/store"
+    assert tags == {
+        (f'module.data["{k}"].module.store.aws_s3_bucket.{name}',
+         Provenance(store, f"aws_s3_bucket.{name}", f'module.data["{k}"].module.store', True))
+        for k in ("images", "video") for name in ("this", "fixed", "prefixed")}
+    assert [(e.path, e.by, e.module) for e in live.embedded] == [
+        ("modules/data", 'module.data["images"]', True),
+        (store, 'module.data["images"].module.store', True),
+        ("modules/data", 'module.data["video"]', True),
+        (store, 'module.data["video"].module.store', True)]
+    own = _unit_facts(root, store)
+    assert [(b.address, b.provenance) for b in own.buckets] == [
+        ("aws_s3_bucket.this", Provenance(store, "aws_s3_bucket.this", "", True, store)),
+        ("aws_s3_bucket.fixed", Provenance(store, "aws_s3_bucket.fixed", "", True, "")),
+        ("aws_s3_bucket.prefixed", Provenance(store, "aws_s3_bucket.prefixed", "", True, ""))]
 
 
 def test_each_bucket_is_reported_by_one_unit() -> None:
     """A library folder read on its own keeps only what does not depend on its inputs (also
     through its own children); its callers report the rest, as Terraform addresses it."""
     root = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "modules"
-    assert _unit_buckets(root, "live") == [
+    units = ["live", "modules/data", "modules/store"]
+    kept = owned([(u, _unit_facts(root, u)) for u in units])
+    assert _buckets(kept)[:2] == [
         ('live#module.data["images"].module.store.aws_s3_bucket.this',
          'module.data["images"].module.store.aws_s3_bucket.this', "acme-images-store"),
         ('live#module.data["video"].module.store.aws_s3_bucket.this',
          'module.data["video"].module.store.aws_s3_bucket.this', "acme-video-store"),
     ]
-    assert _unit_buckets(root, "modules/data") == []
-    store = _unit_buckets(root, "modules/store")
+    store = _buckets(kept)[2:]
     assert store[0] == ("modules/store#aws_s3_bucket.fixed", "aws_s3_bucket.fixed",
                         "acme-fixed-in-module")
     assert store[1][:2] == ("modules/store#aws_s3_bucket.prefixed", "aws_s3_bucket.prefixed")

@@ -19,6 +19,7 @@ from policylint.model import (
     CorsProblem,
     CorsRule,
     CorsSource,
+    Embedded,
     Evidence,
     Facts,
     Format,
@@ -441,7 +442,7 @@ class TemplateReader:
         if error is not None:
             return  # the definition file is read (and reported) as ASL in its own right
         locate = positioned_locate(doc, shown, Location(shown, 1, 1))
-        self.facts.consumed.append(shown)  # judged here, with its substitutions
+        self.facts.embedded.append(Embedded(shown, evidence))  # read with its substitutions
         self.facts.uses += uses_from_definition(doc, locate, f"{evidence} ({shown})", subs)
         self.note_definition_jobs(doc, subs)
 

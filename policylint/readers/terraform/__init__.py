@@ -6,27 +6,32 @@ The unit is one folder. Its root module is evaluated with ``terraform.tfvars`` /
 evaluated as an instance with the caller's inputs, its facts addressed as Terraform does
 (``module.data.aws_s3_bucket.this["raw"]``).
 
-Who reports a child module's facts (a module folder is also scanned as its own unit):
+Every resource instance evaluated is emitted, tagged with its ``Provenance``: the module folder
+that declares it, its address there, the call whose inputs it was evaluated with, whether that
+folder is a *library module*, and whether it depends on inputs nobody set in this read. The
+reader records the module folders it instantiated (``Facts.embedded``). Which unit reports
+which fact (a module folder is also scanned as its own unit) is decided by the linker,
+``policylint.link.owned``, never here.
 
-* A folder is a *library module* when its display path has a ``modules`` segment, or when it
-  declares an input without a default and has no ``provider`` block and no backend (it cannot be
-  applied on its own).
-* Read on its own, a library module reports only the resource instances whose facts do not
-  depend on inputs that its caller sets (``MISSING_INPUT``); the rest is unknowable there.
-* Evaluated as a child of a caller, a library module's resource instance is reported by the
-  caller only when it depends on the caller's inputs (otherwise the library's own read reports
-  the very same fact, and the caller's references to that bucket are pointed at the library's
-  identity for it). Non-library child folders are reported by every caller.
-
-So each fact is reported once, by the unit that can know it. Suppressions and parse errors are
-reported by the unit that owns the file.
+A folder is a library module when its display path has a ``modules`` segment, or when it
+declares an input without a default and has no ``provider`` block and no backend (it cannot be
+applied on its own). Suppressions and parse errors are reported by the unit that owns the file.
 """
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from policylint.model import BucketRef, Facts, Location, ParseError, Severity, Suppression, Unknown
+from policylint.model import (
+    Embedded,
+    Facts,
+    Location,
+    ParseError,
+    Provenance,
+    Severity,
+    Suppression,
+    Unknown,
+)
 from policylint.readers import Context, Unit
 from policylint.readers.terraform.extract import (
     depends_on_inputs,
@@ -64,14 +69,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
     reader = Reader(ctx, unit.key, dir_abs)
     reader.folders[dir_abs] = files
     root = ModuleEval(reader, files, "", None, (dir_abs,))
-    deferred = Facts()
-    _visit(root, facts, standalone_library=is_library(files), deferred=deferred)
-    if reader.aliases:
-        _apply_aliases(facts, reader.aliases)
-        _apply_aliases(deferred, reader.aliases)
-    if deferred.buckets or deferred.cors or deferred.uses:
-        # reported only when no scanned unit calls this folder with its inputs (engine)
-        facts.deferred.append((unit.key, deferred))
+    _visit(root, facts, awaits=files.dir_display if is_library(files) else "")
     if reader.budget.left < 0:
         facts.errors.append(ParseError(
             "evaluation budget exhausted (an expression is too costly to analyse): values "
@@ -95,16 +93,17 @@ def is_library(files: ModuleFiles) -> bool:
     return any(b.type == "variable" and "default" not in b.attrs for b in blocks)
 
 
-def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
-           twin: ModuleEval | None = None, seen: list[int] | None = None,
-           deferred: Facts | None = None) -> None:
-    """Facts of module instance ``m`` and its children. ``standalone_library``: ``m`` is a
-    library read on its own, so facts that depend on its missing inputs (also through its
-    children) are left to its callers. ``twin``: the same folder evaluated without inputs, when
-    the folder is a library reported by its own unit."""
+def _visit(m: ModuleEval, out: Facts, awaits: str = "", called_by: str = "",
+           seen: list[int] | None = None) -> None:
+    """Facts of module instance ``m`` and its children, each tagged with its provenance.
+    ``awaits``: the folder of the unit's root when it is a library read on its own; facts that
+    depend on its unset inputs (also through its children) name it. ``called_by``: what gave
+    the root instance its inputs (a terragrunt.hcl); "" for a folder read on its own."""
     declared = _declared_comments(m)
     count = 0
     seen = [0] if seen is None else seen  # instances in the whole unit, children included
+    caller = m.prefix or called_by
+    library = m.anchor is None and is_library(m.files)
     for (type_, name), block in m.resources.items():
         exp = m.expansion(block, type_, name)
         instances: list[tuple[Any, dict[str, Any]]]
@@ -137,15 +136,9 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
                 from policylint.readers.terraform.external import relocate
 
                 got = relocate(got, m.anchor)
-            if standalone_library and depends_on_inputs(got):
-                if deferred is not None:  # stands only if nothing in the scan calls the module
-                    deferred.extend(got)
-                continue
-            if twin is not None and _twin_reports(twin, block, type_, name, key, declared):
-                local = local_address(type_, name, key)  # references here mean the twin's
-                m.reader.aliases[m.identity(local)] = twin.identity(local)
-                continue
-            out.extend(got)
+            waits = awaits if awaits and depends_on_inputs(got) else ""
+            out.extend(tagged(got, Provenance(m.files.dir_display, local_address(type_, name, key),
+                                              caller, library, waits)))
     for name, block in m.modules.items():
         exp = m.expansion(block, "module", name)
         keys = [None] if isinstance(exp, Unknown) else [k for k, _scope in exp]
@@ -153,23 +146,31 @@ def _visit(m: ModuleEval, out: Facts, standalone_library: bool = False,
             child = m.child(name, key)
             if isinstance(child, Unknown):
                 continue
-            child_twin = None
-            if child.anchor is None and is_library(child.files):
-                child_twin = _twin(child)
-                out.called_folders.append(child.files.dir_display)
+            if child.anchor is None:
+                out.embedded.append(Embedded(child.files.dir_display, child.prefix, module=True))
             if not isinstance(exp, Unknown):
-                _visit(child, out, standalone_library, twin=child_twin, seen=seen,
-                       deferred=deferred)
+                _visit(child, out, awaits, called_by, seen=seen)
             else:
                 # unknown count/for_each: one instance is read, and whether its CORS exists is
                 # not known (its buckets and uses still count)
                 inner = Facts()
-                _visit(child, inner, standalone_library, twin=child_twin, seen=seen,
-                       deferred=deferred)
+                _visit(child, inner, awaits, called_by, seen=seen)
                 _may_not_exist(inner, m.address(f"module.{name}"), exp)
                 out.extend(inner)
             if seen[0] > MAX_UNIT_INSTANCES:
                 return
+
+
+def tagged(facts: Facts, where: Provenance) -> Facts:
+    """``facts`` (one resource instance's) with their provenance set."""
+    from dataclasses import replace
+
+    facts.buckets = [replace(b, provenance=where) for b in facts.buckets]
+    facts.cors = [replace(c, provenance=where) for c in facts.cors]
+    facts.uses = [replace(u, provenance=where) for u in facts.uses]
+    facts.functions = [replace(f, provenance=where) for f in facts.functions]
+    facts.parameters = [replace(p, provenance=where) for p in facts.parameters]
+    return facts
 
 
 def _may_not_exist(facts: Facts, address: str, why: Unknown) -> None:
@@ -179,44 +180,6 @@ def _may_not_exist(facts: Facts, address: str, why: Unknown) -> None:
 
     reason = Unknown(f"{address} may not exist: {why.reason}")
     facts.cors[:] = [replace(c, rules=reason) for c in facts.cors]
-
-
-def _apply_aliases(facts: Facts, aliases: dict[str, str]) -> None:
-    """Point references at the identity of the unit that reports the bucket."""
-    from dataclasses import replace
-
-    def fix(ref: BucketRef | None) -> BucketRef | None:
-        if ref is not None and ref.identity in aliases:
-            return replace(ref, identity=aliases[ref.identity])
-        return ref
-
-    facts.cors = [replace(c, target=fix(c.target)) for c in facts.cors]
-    facts.uses = [replace(u, target=fix(u.target) or u.target) for u in facts.uses]
-
-
-def _twin(child: ModuleEval) -> ModuleEval:
-    """The child's folder evaluated as its own unit would: no inputs, its own address space
-    (one per folder, however many instances call it)."""
-    twins = child.reader.twins
-    if child.files.dir_abs not in twins:
-        reader = Reader(child.reader.ctx, child.files.dir_display, child.files.dir_abs)
-        reader.budget = child.reader.budget
-        reader.folders = child.reader.folders
-        twins[child.files.dir_abs] = ModuleEval(reader, child.files, "", {},
-                                                (child.files.dir_abs,))
-    return twins[child.files.dir_abs]
-
-
-def _twin_reports(twin: ModuleEval, block: Block, type_: str, name: str, key: Any,
-                  declared: dict[int, list[Location]]) -> bool:
-    exp = twin.expansion(block, type_, name)
-    if isinstance(exp, Unknown):
-        return False
-    scopes = dict(exp)
-    if key not in scopes:
-        return False
-    got = instance_facts(twin, block, type_, name, key, scopes[key], declared.get(id(block), []))
-    return not depends_on_inputs(got)
 
 
 # --- comments: declarations and suppressions -------------------------------------------------

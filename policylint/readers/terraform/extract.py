@@ -17,6 +17,7 @@ from policylint.model import (
     CorsProblem,
     CorsRule,
     CorsSource,
+    Embedded,
     Evidence,
     Facts,
     Format,
@@ -445,7 +446,7 @@ def _state_machine(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
         return
     what = f"Step Functions {m.address(local)}"
     if isinstance(value, Sourced) and value.path:
-        out.consumed.append(value.path)  # file()/templatefile(): judged here, with its variables
+        out.embedded.append(Embedded(value.path, m.address(local)))  # file()/templatefile()
     uses = _with_identity(asl.uses_from_definition(definition, locate, what), definition)
     out.uses += uses
     out.uses += _task_role_uses(m, definition, scope, what, uses)
@@ -465,7 +466,7 @@ def _human_task_ui(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
         path = value.path or fallback.path
         line0, shift = value.line0, value.col_shift
         if value.path:
-            out.consumed.append(value.path)  # judged here, with its variables
+            out.embedded.append(Embedded(value.path, m.address(local)))  # with its variables
 
     def place(line: int, column: int) -> Location:
         if line0 < 0:

@@ -121,8 +121,6 @@ class Reader:
         self.folders: dict[str, ModuleFiles | None] = {}
         # id(decoded document) → (document, display path): positions for CORS from files
         self.documents: dict[int, tuple[Any, str]] = {}
-        self.twins: dict[str, ModuleEval] = {}  # library folders evaluated without inputs
-        self.aliases: dict[str, str] = {}  # identity here → identity in the library's own unit
         self._installed: dict[str, tuple[str, str]] | None = None
         self.instances: dict[str, ModuleEval] = {}  # prefix → module instance (IAM lookups)
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from policylint.model import Evidence, Facts, Unknown
+from policylint.model import Embedded, Evidence, Facts, Unknown
 from policylint.readers import Context, Unit
 from policylint.readers.terraform.evaluate import Budget, Evaluator
 from policylint.readers.terraform.module import (
@@ -335,13 +335,7 @@ def _constant(value: Any) -> Callable[[], Any]:
 
 
 def read(unit: Unit, ctx: Context) -> Facts:
-    from policylint.readers.terraform import (
-        _apply_aliases,
-        _twin,
-        _visit,
-        is_library,
-        suppressions,
-    )
+    from policylint.readers.terraform import _visit, suppressions
 
     facts = Facts()
     src = unit.sources[0]
@@ -368,13 +362,9 @@ def read(unit: Unit, ctx: Context) -> Facts:
         values = {str(k): _constant(v) for k, v in inputs.items()}
     reader.root_abs = folder.dir_abs  # Terraform runs in (a copy of) the module's folder
     m = ModuleEval(reader, folder, "", values, (folder.dir_abs,), anchor=anchor)
-    twin = None
-    if anchor is None and is_library(folder):
-        twin = _twin(m)
-        facts.called_folders.append(folder.dir_display)
-    _visit(m, facts, twin=twin)
-    if reader.aliases:
-        _apply_aliases(facts, reader.aliases)
+    if anchor is None:
+        facts.embedded.append(Embedded(folder.dir_display, src.path, module=True))
+    _visit(m, facts, called_by=src.path)  # the linker decides what the folder's own unit keeps
     at = fs.attrs["inputs"].loc if "inputs" in fs.attrs else got[1].loc
     facts.buckets = [b if b.origin is not None else replace(
         b, origin=Evidence(f"evaluated with the inputs of {src.path}", at)) for b in facts.buckets]
