@@ -284,6 +284,11 @@ class CorsConfig:
     # so the rules judge it in place of the definitions it overwrites (still PL201 beside them).
     supersedes: bool = False
     provenance: Provenance | None = field(default=None, compare=False)  # as on Bucket
+    # True for a definition that may not apply to this bucket at all: its count/for_each is not
+    # known, or its bucket is one of several chosen by a key that is not known (its rules then
+    # say why, as an Unknown). It makes the bucket's CORS unverified; it is never counted as a
+    # conflicting second definition (that conflict is not known either).
+    may_not_apply: bool = False
 
     @property
     def key(self) -> str:

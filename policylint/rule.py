@@ -270,7 +270,8 @@ def chain(lb: LinkedBucket, uses: Iterable[LabelingUse]) -> tuple[Related, ...]:
         if overwritten and not c.supersedes:
             rel.append(Related(f"{what} is overwritten at deploy time{cond}", c.location))
             continue
-        rel.append(Related(f"{what} applies to this bucket{cond}", c.location))
+        verb = "may apply" if c.may_not_apply else "applies"
+        rel.append(Related(f"{what} {verb} to this bucket{cond}", c.location))
     if lb.live is not None and lb.live.ok and lb.live.rules is None:
         rel.append(Related(f"{lb.live.describe()}: no CORS configuration", where_reported(lb)))
     return tuple(rel)

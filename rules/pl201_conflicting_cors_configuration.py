@@ -28,7 +28,11 @@ since AWS provider 4).
 None.
 
 ## Known limitations
-Alternatives under one CloudFormation condition are one definition.
+Alternatives under one CloudFormation condition are one definition. A definition that may not
+apply to the bucket (a Terraform `count`/`for_each` that is not known, or a `bucket` argument
+that picks one of several buckets by a key that is not known, such as
+`aws_s3_bucket.img[var.which].id`) is not counted: whether it conflicts is not known, and the
+bucket's CORS is unverified (PL102) instead.
 
 ## References
 - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_cors_configuration
@@ -56,6 +60,8 @@ def check(project: Project, options: Options) -> Iterator[Finding]:
         # a plan file shows the same configuration as the .tf it came from: plan CORS counts
         # only when no source file defines the bucket's CORS
         sources = [c for c in lb.cors if c.source is not CorsSource.PLAN] or lb.cors
+        # a definition that may not apply to this bucket is not known to conflict (PL102)
+        sources = [c for c in sources if not c.may_not_apply]
         for c in sources:
             groups.setdefault(c.key, []).append(c)
         if len(groups) < 2:

@@ -179,7 +179,7 @@ def _may_not_exist(facts: Facts, address: str, why: Unknown) -> None:
     from dataclasses import replace
 
     reason = Unknown(f"{address} may not exist: {why.reason}")
-    facts.cors[:] = [replace(c, rules=reason) for c in facts.cors]
+    facts.cors[:] = [replace(c, rules=reason, may_not_apply=True) for c in facts.cors]
 
 
 # --- comments: declarations and suppressions -------------------------------------------------

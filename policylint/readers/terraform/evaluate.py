@@ -18,12 +18,14 @@ from policylint.readers.terraform.values import (
     Lazy,
     Sourced,
     Tracked,
+    UnknownChoice,
     UnknownJson,
     UnknownRef,
     first_unknown,
 )
 
 MAX_ITEMS = 10_000
+MAX_CHOICES = 2_000  # options an UnknownChoice keeps (a for_each bucket's instances, at most)
 BUDGET = 400_000
 
 
@@ -164,7 +166,7 @@ class Evaluator:
                 return get_index(value, int(digits) if digits.isdigit() else digits)
             key_node = next((c for c in inner.children if c.type == "expression"), None)
             key = self.eval(key_node, scope) if key_node is not None else Unknown("no index")
-            return get_index(value, key)
+            return get_index(value, key, f"[{_text(key_node)}]")
         if step.type == "splat":
             inner = step.children[0] if step.children else None
             if inner is None:
@@ -174,7 +176,7 @@ class Evaluator:
 
     def _splat(self, value: Any, splat: Any, scope: dict[str, Any]) -> Any:
         if isinstance(value, Unknown):
-            return value
+            return plain_unknown(value)
         if value is None:
             return []
         items = list(value.values()) if isinstance(value, dict) else (
@@ -286,9 +288,9 @@ class Evaluator:
         if inner is None:
             return ""
         if inner.type == "template_if":
-            return self._template_if(inner, scope, raw)
+            return plain_unknown(self._template_if(inner, scope, raw))
         if inner.type == "template_for":
-            return self._template_for(inner, scope, raw)
+            return plain_unknown(self._template_for(inner, scope, raw))
         return Unknown(f"unsupported template directive '{inner.type}'")
 
     def _template_if(self, node: Any, scope: dict[str, Any], raw: bool) -> Any:
@@ -398,6 +400,8 @@ class Evaluator:
             raise EvalError(f"{name}(): {exc}") from None
         except MemoryError:
             return TOO_LARGE
+        if name not in _CHOOSERS:  # a function's result is not one of its argument's options
+            result = plain_unknown(result)
         return TOO_LARGE if too_large([result]) else result
 
     def _try(self, name: str, args: list[Any], scope: dict[str, Any]) -> Any:
@@ -424,10 +428,14 @@ class Evaluator:
             a, b = self.eval(exprs[1], scope), self.eval(exprs[2], scope)
             if not isinstance(a, Unknown) and a == b and type(a) is type(b):
                 return a
-            return Unknown(f"the condition is unknown: {cond.reason}")
+            # one of the two branches: which bucket a reference means stays known up to that
+            return one_of(f"the condition is unknown: {cond.reason}", [a, b])
         return self.eval(exprs[1] if truthy(cond) else exprs[2], scope)
 
     def _operation(self, node: Any, scope: dict[str, Any]) -> Any:
+        return plain_unknown(self._operation_value(node, scope))
+
+    def _operation_value(self, node: Any, scope: dict[str, Any]) -> Any:
         inner = node.children[0] if node.children else None
         if inner is None:
             return Unknown("empty operation")
@@ -460,6 +468,9 @@ class Evaluator:
         return binary(op, left, right)
 
     def _for(self, node: Any, scope: dict[str, Any]) -> Any:
+        return plain_unknown(self._for_value(node, scope))
+
+    def _for_value(self, node: Any, scope: dict[str, Any]) -> Any:
         inner = node.children[0] if node.children else None
         if inner is None:
             return Unknown("empty for expression")
@@ -580,7 +591,7 @@ def concat_template(parts: list[Any]) -> Any:
     if len(real) == 1 and not isinstance(real[0], str) or (
             len(real) == 1 and isinstance(real[0], (Tracked, JsonText))):
         return real[0]
-    unknown = first_unknown(real)
+    unknown = plain_unknown(first_unknown(real))
     if unknown is not None:
         refs = {p.identity for p in real if isinstance(p, (Tracked, UnknownRef)) and p.identity}
         if len(refs) == 1 and not isinstance(unknown, UnknownRef):
@@ -648,7 +659,67 @@ def iterate(coll: Any) -> list[tuple[Any, Any]] | Unknown:
     raise EvalError(f"cannot iterate over {type(coll).__name__}")
 
 
+def plain_unknown(v: Any) -> Any:
+    """``v``, without the options of an UnknownChoice: what an operation, a function or a
+    template makes of an unknown value is not one of that value's options."""
+    return Unknown(v.reason) if isinstance(v, UnknownChoice) else v
+
+
+def one_of(reason: str, options: list[Any]) -> Any:
+    """An unknown value that is one of ``options`` (options that are choices themselves are
+    flattened); the option itself when there is only one, plain Unknown past MAX_CHOICES."""
+    flat: list[Any] = []
+    for o in options:
+        flat.extend(o.options if isinstance(o, UnknownChoice) else [o])
+    if len(flat) == 1:
+        return flat[0]
+    if len(flat) > MAX_CHOICES:
+        return Unknown(reason)
+    return UnknownChoice(reason, tuple(flat))
+
+
+def choose(coll: Any, key: Unknown, text: str = "") -> Any:
+    """``coll[key]`` for a key that is not known statically: one of the elements of a known
+    list or map (any other key fails the plan, so a collection of one gives its element)."""
+    if not isinstance(coll, (dict, list)) or not coll or len(coll) > MAX_CHOICES:
+        return plain_unknown(key)
+    items = list(coll.values()) if isinstance(coll, dict) else list(coll)
+    if isinstance(key, UnknownChoice) and not any(isinstance(k, Unknown) for k in key.options):
+        # one of known keys (``var.x ? "a" : "b"``): one of their elements
+        picked: list[Any] = []
+        for k in key.options:
+            try:
+                picked.append(get_index(coll, k))
+            except EvalError:
+                continue  # that key fails the plan
+        if picked:
+            items = picked
+    if len(items) == 1:
+        return items[0]
+    where = f"the key {text}" if text else "the key"
+    return one_of(f"{where} is not known statically: {key.reason}", items)
+
+
+def _each_option(value: UnknownChoice, step: Callable[[Any], Any]) -> Any:
+    """``step`` applied to each option of ``value``; an option for which Terraform would fail
+    is not a possible value. When every option fails, so does the expression."""
+    out: list[Any] = []
+    error: EvalError | None = None
+    for option in value.options:
+        try:
+            out.append(step(option))
+        except EvalError as exc:
+            error = exc
+    if not out:
+        raise error or EvalError(value.reason)
+    if any(isinstance(o, UnknownChoice) for o in out):  # an unknown key into each option
+        return Unknown(value.reason)
+    return out[0] if len(out) == 1 else UnknownChoice(value.reason, tuple(out))
+
+
 def get_attr(value: Any, name: str) -> Any:
+    if isinstance(value, UnknownChoice):
+        return _each_option(value, lambda v: get_attr(v, name))
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Lazy):
@@ -667,11 +738,13 @@ def get_attr(value: Any, name: str) -> Any:
     raise EvalError(f"a {type(value).__name__} has no attribute '{name}'")
 
 
-def get_index(value: Any, key: Any) -> Any:
+def get_index(value: Any, key: Any, text: str = "") -> Any:
+    if isinstance(value, UnknownChoice) and not isinstance(key, Unknown):
+        return _each_option(value, lambda v: get_index(v, key))
     if isinstance(value, Unknown):
-        return value
+        return plain_unknown(value)
     if isinstance(key, Unknown):
-        return key
+        return choose(value, key, text)
     if isinstance(value, Lazy):
         return get_attr(value, to_string(key))
     if isinstance(value, dict):
@@ -855,8 +928,11 @@ def fn_merge(*maps: Any) -> Any:
 
 
 def fn_lookup(m: Any, key: Any, *default: Any) -> Any:
+    if isinstance(key, Unknown) and isinstance(m, dict) and m and not isinstance(m, Unknown):
+        return one_of(f"lookup(): the key is not known statically: {key.reason}",
+                      list(m.values()) + list(default[:1]))
     if isinstance(m, Unknown) or isinstance(key, Unknown):
-        return m if isinstance(m, Unknown) else key
+        return plain_unknown(m if isinstance(m, Unknown) else key)
     if not isinstance(m, dict):
         raise EvalError("lookup needs a map")
     skey = to_string(key)
@@ -877,8 +953,14 @@ def fn_coalesce(*args: Any) -> Any:
 
 
 def fn_element(lst: Any, i: Any) -> Any:
+    if isinstance(lst, Unknown):
+        return plain_unknown(lst)
+    if not isinstance(lst, list):
+        raise EvalError("element needs a list")
     if not lst:
         raise EvalError("element of an empty list")
+    if isinstance(i, Unknown):  # the index wraps around: any element
+        return one_of(f"element(): the index is not known statically: {i.reason}", lst)
     return lst[int(to_number(i)) % len(lst)]
 
 
@@ -956,6 +1038,9 @@ def fn_range(*args: Any) -> Any:
     return list(r)
 
 
+# functions whose result may be one of the options of an unknown argument
+_CHOOSERS = frozenset({"lookup", "element"})
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsonencode": fn_jsonencode,
     "jsondecode": fn_jsondecode,
@@ -975,7 +1060,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "toset": _strict(fn_toset),
     "tolist": _strict(fn_tolist),
     "tomap": _strict(fn_tomap),
-    "element": _strict(fn_element),
+    "element": fn_element,
     "trimprefix": _strict(lambda s, p: s[len(p):] if s.startswith(p) else str(s)),
     "trimsuffix": _strict(lambda s, p: s[: len(s) - len(p)] if p and s.endswith(p) else str(s)),
     "trimspace": _strict(lambda s: to_string(s).strip()),

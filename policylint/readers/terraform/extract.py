@@ -39,6 +39,7 @@ from policylint.readers.terraform.values import (
     JsonText,
     Sourced,
     Tracked,
+    UnknownChoice,
     UnknownJson,
     UnknownRef,
 )
@@ -152,15 +153,55 @@ def _cors_resource(m: ModuleEval, block: Block, local: str, scope: Scope, out: F
     attr = block.attrs.get("bucket")
     target_value = m.ev.value(attr.expr, scope) if attr is not None else Unknown(
         "the CORS configuration has no bucket argument")
-    ref = _bucket_ref(target_value, _source_text(attr))
+    text = _source_text(attr)
     rules_blocks = block.children("cors_rule") + [
         b for b in block.children("dynamic") if b.labels[:1] == ["cors_rule"]]
     rules, problems, document = _cors_rules(m, rules_blocks, scope)
     if not rules_blocks:
         problems.append(CorsProblem("aws_s3_bucket_cors_configuration has no cors_rule block",
                                     block.loc))
-    out.cors.append(CorsConfig(ref, rules, block.loc, CorsSource.RESOURCE, block.fmt,
-                               tuple(problems), document=document))
+    candidates = _candidate_refs(target_value, text) if isinstance(
+        target_value, UnknownChoice) else []
+    if not candidates:
+        out.cors.append(CorsConfig(_bucket_ref(target_value, text), rules, block.loc,
+                                   CorsSource.RESOURCE, block.fmt, tuple(problems),
+                                   document=document))
+        return
+    # the bucket is one of several, chosen by a key that is not known statically: each of them
+    # may or may not get these rules, so each one's CORS is unverified (never "no CORS")
+    assert isinstance(target_value, UnknownChoice)
+    names = ", ".join(r.identity.split("#", 1)[-1] if r.identity else str(r.name)
+                      for r in candidates[:MAX_NAMED])
+    more = f" and {len(candidates) - MAX_NAMED} more" if len(candidates) > MAX_NAMED else ""
+    maybe = Unknown(f"{m.address(local)} may or may not configure it: its bucket {text} is one "
+                    f"of {names}{more}, and {target_value.reason}")
+    for i, ref in enumerate(candidates):
+        out.cors.append(CorsConfig(ref, maybe, block.loc, CorsSource.RESOURCE, block.fmt,
+                                   tuple(problems) if i == 0 else (), document=document,
+                                   may_not_apply=True))
+
+
+MAX_NAMED = 5  # candidate buckets named in a reason
+
+
+def _candidate_refs(choice: UnknownChoice, text: str) -> list[BucketRef]:
+    """The distinct buckets that a bucket argument chosen by an unknown key may name: the
+    options that point at a bucket (a defined bucket's identity, or a literal name). The
+    name of a candidate with an identity is the choice itself: which bucket is meant is not
+    known, and a choice that only the module's caller settles leaves the fact to the caller."""
+    out: list[BucketRef] = []
+    seen: set[tuple[str | None, Any]] = set()
+    for option in choice.options:
+        ref = _bucket_ref(option, text)
+        if ref.identity:
+            ref = BucketRef(identity=ref.identity, name=Unknown(choice.reason), text=text)
+        elif not isinstance(ref.name, str):
+            continue
+        key = (ref.identity, ref.name if ref.identity is None else None)
+        if key not in seen:
+            seen.add(key)
+            out.append(ref)
+    return out
 
 
 def _bucket_ref(value: Any, text: str) -> BucketRef:

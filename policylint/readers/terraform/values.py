@@ -6,7 +6,7 @@ structure behind a ``jsonencode`` result) without changing how the value behaves
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from policylint.model import Unknown
@@ -36,6 +36,21 @@ class UnknownRef(Unknown):
 
     identity: str = ""
     address: str = ""
+
+
+@dataclass(frozen=True)
+class UnknownChoice(Unknown):
+    """One of known values, chosen by a key that is not known statically:
+    ``aws_s3_bucket.img[var.which]`` is one of the instances of ``aws_s3_bucket.img``. Attribute
+    and index steps apply to every option (``.id`` gives one of the instances' names), so the
+    reader can tell which buckets a reference may mean; anything else treats it as the Unknown
+    it is. ``options`` never leaves the reader: pickled (cache, process pool), it is a plain
+    Unknown with the same reason."""
+
+    options: tuple[Any, ...] = field(default=(), compare=False, hash=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Unknown, (self.reason,))
 
 
 class Sourced(str):
