@@ -85,7 +85,18 @@ def test_every_value_type_loads_in_a_fresh_process() -> None:
         else:
             values.append(_instance(cls))
     blob = cache_mod.dump_facts(Facts(files=values))  # type: ignore[arg-type]
-    assert _load_in_fresh_process(blob) == repr(values)
+    # a type may reduce itself on purpose (UnknownChoice keeps its options in the reader and
+    # pickles as the plain Unknown it is): the fresh process must rebuild what this one does
+    expected = [_degraded(v) for v in values]
+    assert _load_in_fresh_process(blob) == repr(expected)
+
+
+def _degraded(value: object) -> object:
+    reduce = type(value).__dict__.get("__reduce__")
+    if reduce is None:
+        return value
+    make, args = reduce(value)[:2]
+    return make(*args)
 
 
 def test_a_foreign_type_is_still_refused() -> None:
