@@ -55,6 +55,9 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
     # abspath -> bytes read instead of the disk (fix verification); bypasses the cache
     overlay: dict[str, bytes] | None = None
+    # with an overlay: an earlier run's reading (Result.reads); only the units that read an
+    # overlaid file are read again, the walk and every other unit's facts are taken from it
+    reuse: readphase.Reads | None = None
     # --aws: where to read deployed CORS from (policylint.live.Settings); None = never
     live: Any = None
     live_session: Callable[..., Any] | None = None  # tests: a boto3.Session factory
@@ -71,6 +74,7 @@ class Result:
     files: list[str]
     project: Project
     rules: list[LoadedRule]
+    reads: readphase.Reads | None = None  # what was read, for --fix verification
 
 
 def _internal(message: str, location: Location, subject: str) -> Finding:
@@ -85,7 +89,8 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     if opts.named_only:
         where = replace(where, focus=frozenset(os.path.realpath(os.path.join(cwd, p))
                                                for p in opts.paths))
-    walk = _walk(where, config, opts)
+    prior = opts.reuse if opts.overlay is not None else None
+    walk = prior.walk if prior is not None else _walk(where, config, opts)
     ropts = ReadOptions(tag_key=config.tag_key, tag_value=config.tag_value,
                         max_file_size=config.max_file_size)
     units = build_units(walk.files, cwd)
@@ -94,7 +99,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         facts.errors.append(ParseError(p.message, Location(display_path(p.path, cwd), 1, 1)))
     plan = readphase.Plan(where.root, cwd, ropts, readphase.default_jobs(opts.jobs),
                           opts.use_cache, opts.progress)
-    read = readphase.read_all(units, plan, opts.overlay)
+    read, by_unit = readphase.read_all(units, plan, opts.overlay, prior)
     facts.extend(owned([(key, got) for (_kind, key, _files), got in zip(units, read)]))
 
     crashes = [e for e in facts.errors if e.crashed]
@@ -126,7 +131,8 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     findings.sort(key=Finding.sort_key)
     # a folder or file it could not list or read was tried: it counts among the files
     tried = sorted(set(project.files) | {display_path(p.path, cwd) for p in walk.problems})
-    return Result(findings, outcome.suppressed, baselined, tried, project, rules)
+    return Result(findings, outcome.suppressed, baselined, tried, project, rules,
+                  readphase.Reads(walk, by_unit))
 
 
 def _walk(where: scope.Scope, config: Config, opts: RunOptions) -> discover.Walk:

@@ -274,7 +274,7 @@ class CorsConfig:
     rules_key: str = ""
     # Where a document was applied to its bucket (a script command, a config entry), once linked.
     applied_at: Location | None = None
-    # Code readers' hints for their fixers (where a new rule goes); the plan reader's marker.
+    # Code readers' hints for their fixers (where a new rule goes).
     fix_hints: tuple[tuple[str, str], ...] = ()
     # Set (to the document's display path) when a script applies a ``file://`` CORS document
     # that does not exist: the command fails at deploy time and the bucket keeps no CORS.

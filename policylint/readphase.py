@@ -165,34 +165,82 @@ def _context(plan_root: str, cwd: str, options: ReadOptions, recording: bool) ->
 
 def read_one(unit: UnitSpec, root: str, cwd: str, options: ReadOptions,
              recording: bool) -> tuple[Facts, list[Dep]]:
-    """One unit's facts and what its reader loaded through the context."""
+    """One unit's facts and what its reader loaded through the context (with digests when
+    ``recording`` for the cache; else the paths it loaded, with empty digests)."""
     kind, key, files = unit
     ctx = _context(root, cwd, options, recording)
     facts = read_unit(kind, key, files, root, cwd, options, ctx=ctx)
-    deps: list[Dep] = list(getattr(ctx, "deps", []))
+    deps: list[Dep] = list(getattr(ctx, "deps", None) or [("load", p, "") for p in ctx.loaded])
     return facts, deps
 
 
-def read_all(units: Sequence[UnitSpec], plan: Plan,
-             overlay: dict[str, bytes] | None = None) -> list[Facts]:
-    """Every unit's facts in unit order: through the cache and a process pool, or plainly in
-    this process when an overlay (fix verification) must be read instead of the disk."""
+UnitId = tuple[str, str, tuple[str, ...]]  # kind, key, absolute paths of its files
+
+
+@dataclass
+class Reads:
+    """One run's reading, kept for ``--fix`` verification: the walk, and each unit's facts with
+    every file it read (its own, and those its reader loaded: child modules, documents,
+    templates). A re-lint over edited bytes re-reads only the units that read an edited file."""
+
+    walk: discover.Walk
+    units: dict[UnitId, tuple[Facts, frozenset[str]]]
+
+    def reusable(self, unit: UnitSpec, edited: frozenset[str]) -> Facts | None:
+        got = self.units.get(unit_id(unit))
+        if got is None or got[1] & edited:
+            return None
+        return got[0]
+
+
+def unit_id(unit: UnitSpec) -> UnitId:
+    kind, key, files = unit
+    return kind, key, tuple(os.path.abspath(f.path) for f in files)
+
+
+def _read_set(unit: UnitSpec, deps: Iterable[Dep]) -> frozenset[str]:
+    own = {os.path.abspath(f.path) for f in unit[2]}
+    return frozenset(own | {os.path.abspath(path) for op, path, _ in deps if op == "load"})
+
+
+def read_all(units: Sequence[UnitSpec], plan: Plan, overlay: dict[str, bytes] | None = None,
+             prior: Reads | None = None) -> tuple[list[Facts], dict[UnitId, tuple[Facts, frozenset[str]]]]:
+    """Every unit's facts in unit order, and what each read: through the cache and a process
+    pool, or, when an overlay (fix verification) must be read instead of the disk, in this
+    process, re-reading only the units of ``prior`` that read an overlaid file."""
     if overlay is None:
-        return read_units(units, plan)
+        record: list[frozenset[str]] = []
+        facts = read_units(units, plan, record)
+        return facts, {unit_id(u): (f, r) for u, f, r in zip(units, facts, record)}
+    edited = frozenset(os.path.abspath(p) for p in overlay)
     out = []
+    reads: dict[UnitId, tuple[Facts, frozenset[str]]] = {}
     done, total = 0, _files(units)
-    for kind, key, files in units:
-        out.append(read_unit(kind, key, files, plan.root, plan.cwd, plan.options, overlay=overlay))
+    for unit in units:
+        kind, key, files = unit
+        got = prior.reusable(unit, edited) if prior is not None else None
+        if got is not None:
+            reads[unit_id(unit)] = prior.units[unit_id(unit)]  # type: ignore[union-attr]
+        else:
+            ctx = LocalContext(root=plan.root, options=plan.options,
+                               display_fn=lambda p: _display(p, plan.cwd), overlay=overlay)
+            got = read_unit(kind, key, files, plan.root, plan.cwd, plan.options,
+                            overlay=overlay, ctx=ctx)
+            reads[unit_id(unit)] = (got, _read_set(unit, [("load", p, "") for p in ctx.loaded]))
+        out.append(got)
         done += max(len(files), 1)
         _tick(plan, done, total)
-    return out
+    return out, reads
 
 
-def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
-    """Facts of every unit, in the order of ``units``."""
+def read_units(units: Sequence[UnitSpec], plan: Plan,
+               record: list[frozenset[str]] | None = None) -> list[Facts]:
+    """Facts of every unit, in the order of ``units``; ``record`` (when given) receives, unit
+    by unit, the absolute paths each read."""
     results: list[Facts | None] = [None] * len(units)
     cache = _open_cache(plan) if plan.use_cache else None
     keys: list[str | None] = [None] * len(units)
+    deps: list[Iterable[Dep]] = [()] * len(units)
     todo: list[int] = []
     done = 0
     total = _files(units)
@@ -202,6 +250,8 @@ def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
             keys[i] = _unit_key(cache, unit)
             if keys[i] is not None:
                 hit = _lookup(cache, keys[i], plan)  # type: ignore[arg-type]
+                if hit is not None and record is not None:
+                    deps[i] = cache.entries[keys[i]].deps  # type: ignore[index]
         if hit is None:
             todo.append(i)
             continue
@@ -209,14 +259,17 @@ def read_units(units: Sequence[UnitSpec], plan: Plan) -> list[Facts]:
         done += max(len(unit[2]), 1)
         _tick(plan, done, total)
     with tuned_gc():
-        for i, facts, blob, deps in _read_missing(units, todo, plan, cache is not None):
+        for i, facts, blob, got in _read_missing(units, todo, plan, cache is not None):
             results[i] = facts
+            deps[i] = got
             if cache is not None and keys[i] is not None and blob is not None:
-                cache.put(keys[i], blob, deps)  # type: ignore[arg-type]
+                cache.put(keys[i], blob, got)  # type: ignore[arg-type]
             done += max(len(units[i][2]), 1)
             _tick(plan, done, total)
     if cache is not None:
         cache.save()
+    if record is not None:
+        record[:] = [_read_set(u, d) for u, d in zip(units, deps)]
     return [r if r is not None else Facts() for r in results]
 
 

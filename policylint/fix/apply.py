@@ -90,7 +90,8 @@ def _write_all(outcome: Outcome, config: Any, rules: Any, opts: Any) -> None:
     failed = [ch for ch in outcome.changes if not ch.written]
     if not failed:
         return
-    outcome.after = relint(config, rules, opts, {})
+    written = {ch.src.abspath: ch.new for ch in outcome.changes if ch.written}
+    outcome.after = relint(config, rules, opts, written, outcome.before.reads)
     lost = [(f, ch.error or "not written") for ch in failed for p in ch.fixes
             for f in p.target.findings]
     outcome.refused += [Refused(f, why) for f, why in lost]
@@ -110,10 +111,14 @@ def _changes(files: dict[str, SourceFile], accepted: list[Planned]) -> list[Chan
     return out
 
 
-def relint(config: Any, rules: Any, opts: Any, overlay: dict[str, bytes]) -> Any:
+def relint(config: Any, rules: Any, opts: Any, overlay: dict[str, bytes],
+           reuse: Any = None) -> Any:
+    """The lint over ``overlay``'s bytes; with ``reuse`` (an earlier Result's ``reads``) only
+    the units that read an overlaid file are read again, the rest is taken from it."""
     from policylint import engine
 
-    ropts = replace(opts, overlay=dict(overlay), use_cache=False, jobs=1, progress=None)
+    ropts = replace(opts, overlay=dict(overlay), use_cache=False, jobs=1, progress=None,
+                    reuse=reuse)
     return engine.run(config, rules, ropts)
 
 
@@ -131,7 +136,7 @@ def verify(result: Any, config: Any, rules: Any, opts: Any, files: dict[str, Sou
         bad: dict[int, str] = {}
         for ch in _changes_safe(files, accepted, bad):
             overlay[ch.src.abspath] = ch.new
-        after = relint(config, rules, opts, overlay) if overlay else result
+        after = relint(config, rules, opts, overlay, result.reads) if overlay else result
         now = {f.fingerprint: f for f in after.findings}
         new = [f for fp, f in now.items() if fp not in before]
         for i, p in enumerate(accepted):

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from policylint import snippets
+from policylint.decoding import Positions
 from policylint.fix.source import Edit, SourceFile
 from policylint.model import Bucket, CorsConfig
 from policylint.readers.terraform.module import parse_source
@@ -46,16 +47,15 @@ def _close(src: SourceFile, b: Block) -> int:
     return src.offset(*b.close)
 
 
-def _node_start(src: SourceFile, fs: FileSyntax, node: Any) -> int:
-    """Character offset in ``src`` of where a node of the reader's tree starts (its points are
-    those of the parsed bytes; the reader's positions map them to the original text)."""
-    assert fs.pos is not None
-    return src.offset(*fs.pos.point(node.start_point))
+def _node_start(src: SourceFile, pos: Positions, node: Any) -> int:
+    """Character offset in ``src`` where a node of an argument's expression starts: located
+    by the argument's own positions, as the reader locates parts of expressions (its points
+    are those of the parsed bytes; the positions map them to the original text)."""
+    return src.offset(*pos.point(node.start_point))
 
 
-def _node_end(src: SourceFile, fs: FileSyntax, node: Any) -> int:
-    assert fs.pos is not None
-    return src.offset(*fs.pos.point(node.end_point))
+def _node_end(src: SourceFile, pos: Positions, node: Any) -> int:
+    return src.offset(*pos.point(node.end_point))
 
 
 def _find_at_line(blocks: list[Block], line: int, kinds: tuple[str, ...]) -> Block | None:
@@ -126,20 +126,20 @@ def add_module_rule(src: SourceFile, config: CorsConfig, n: snippets.Needed,
     items = _cors_input_items(fs, config.location.line)
     if isinstance(items, str):
         return items
-    tuple_node, elems = items
-    one_line = tuple_node.start_point[0] == tuple_node.end_point[0]
+    pos, tuple_node, elems = items
+    one_line = pos.point(tuple_node.start_point)[0] == pos.point(tuple_node.end_point)[0]
     obj = snippets.hcl_rule_object(
-        n, None if one_line else src.indent_at(_node_start(src, fs, tuple_node)) + "  ")
+        n, None if one_line else src.indent_at(_node_start(src, pos, tuple_node)) + "  ")
     if before is not None and before < len(elems):
-        at = _node_start(src, fs, elems[before])
+        at = _node_start(src, pos, elems[before])
         if one_line:
             return [Edit(at, at, obj + ", ")]
         indent = src.indent_at(at)
         return [Edit(at, at, obj.lstrip(" ") + ",\n" + indent)]
     if not elems:
-        close = _node_end(src, fs, tuple_node) - 1
+        close = _node_end(src, pos, tuple_node) - 1
         return [Edit(close, close, obj if one_line else "\n" + obj + "\n")]
-    end = _node_end(src, fs, elems[-1])
+    end = _node_end(src, pos, elems[-1])
     rest = src.text[end:]
     comma = rest[:len(rest) - len(rest.lstrip())].count("\n") == 0 and rest.lstrip().startswith(",")
     if comma:
@@ -156,16 +156,16 @@ def _add_terragrunt_input(src: SourceFile, fs: FileSyntax, bucket: Bucket,
     attr = fs.attrs.get("inputs")
     obj = _object_of(attr.expr) if attr is not None and attr.loc.line == bucket.location.line \
         else None
-    if obj is None:
+    if attr is None or attr.positions is None or obj is None:
         return f"no module block or Terragrunt inputs object at {bucket.location}"
     if any(_elem_key(e) == "cors_rule" for e in obj.children if e.type == "object_elem"):
         return ("the inputs already set cors_rule, in a way policylint cannot read: complete "
                 "it by hand")
-    close = _node_end(src, fs, obj) - 1
+    close = _node_end(src, attr.positions, obj) - 1
     at = src.line_start(close)
     if src.text[at:close].strip():
         return f"the inputs object at {bucket.location} closes on a line with other content"
-    indent = src.indent_at(_node_start(src, fs, obj)) + "  "
+    indent = src.indent_at(_node_start(src, attr.positions, obj)) + "  "
     lead = "" if src.text[:at].endswith("{\n") or src.text[:at].endswith("\n\n") else "\n"
     return [Edit(at, at, lead + snippets.hcl_module_cors_input(n, indent))]
 
@@ -197,33 +197,33 @@ def _all_attrs(fs: FileSyntax) -> list[Attr]:
     return out
 
 
-def _cors_input_items(fs: FileSyntax, line: int) -> tuple[Any, list[Any]] | str:
-    """The tuple node of the ``cors_rule = [...]`` argument (or object member) on ``line`` and
-    its elements."""
+def _cors_input_items(fs: FileSyntax, line: int) -> tuple[Positions, Any, list[Any]] | str:
+    """The tuple node of the ``cors_rule = [...]`` argument (or object member) on ``line``, its
+    elements, and the positions that locate them."""
     for attr in _all_attrs(fs):
-        if not (attr.loc.line <= line <= attr.loc.end_line):
+        pos = attr.positions
+        if pos is None or isinstance(attr.expr, JsonExpr) \
+                or not (attr.loc.line <= line <= attr.loc.end_line):
             continue
         if attr.name == "cors_rule" and attr.loc.line == line:
-            return _tuple_items(attr.expr)
-        if isinstance(attr.expr, JsonExpr):
-            continue
+            return _tuple_items(pos, attr.expr)
         stack = [attr.expr]
         while stack:
             node = stack.pop()
             if node.type == "object_elem" and _elem_key(node) == "cors_rule" \
-                    and node.start_point[0] + 1 == line:
+                    and pos.point(node.start_point)[0] == line:
                 exprs = [c for c in node.children if c.type == "expression"]
-                return _tuple_items(exprs[-1] if exprs else None)
+                return _tuple_items(pos, exprs[-1] if exprs else None)
             stack.extend(node.children)
     return f"no cors_rule input at line {line}"
 
 
-def _tuple_items(expr: Any) -> tuple[Any, list[Any]] | str:
+def _tuple_items(pos: Positions, expr: Any) -> tuple[Positions, Any, list[Any]] | str:
     tup = _collection(expr, "tuple")
     if tup is None:
         return ("the module's cors_rule input is not a literal list (e.g. jsonencode or "
                 "a variable): add a rule allowing GET from * where its rules are written")
-    return tup, [c for c in tup.children if c.type == "expression"]
+    return pos, tup, [c for c in tup.children if c.type == "expression"]
 
 
 def _module_files(src: SourceFile) -> list[tuple[str, FileSyntax]]:

@@ -148,6 +148,7 @@ def read_plan(path: str, doc: dict[str, Any], lines: _Lines, ctx: Any, facts: Fa
     root = check.get(planned, "root_module", dict, f"{key}.") if planned else {}
     config = check.get(doc, "configuration", dict, "")
     refs = _config_references(config, check)
+    inline: set[int] = set()  # ids of the buckets' own cors_rule configurations
     for res in _resources(root, check, f"{key}.root_module"):
         if res.get("mode", "managed") != "managed":
             continue
@@ -156,25 +157,26 @@ def read_plan(path: str, doc: dict[str, Any], lines: _Lines, ctx: Any, facts: Fa
         loc = lines.locate(path, address)
         type_ = res.get("type")
         if type_ == BUCKET:
+            before = len(facts.cors)
             _bucket(path, address, values, loc, ctx, facts, check)
+            inline.update(id(c) for c in facts.cors[before:])
         elif type_ == CORS:
             _cors(path, address, values, loc, refs, facts, check)
         elif type_ == SFN:
             _sfn(address, values, loc, facts)
         elif isinstance(type_, str) and type_.endswith("labeling_job"):
             _job(address, values, loc, facts)
-    _drop_echoes(facts)
+    _drop_echoes(facts, inline)
 
 
-def _drop_echoes(facts: Facts) -> None:
+def _drop_echoes(facts: Facts, inline: set[int]) -> None:
     """In AWS provider v4+ ``aws_s3_bucket.cors_rule`` is computed: read back from GetBucketCors,
     it echoes the CORS that an ``aws_s3_bucket_cors_configuration`` sets. Beside such a resource
     for the same bucket (by reference or by name) it is not a second definition."""
-    separate = [c.target for c in facts.cors
-                if c.target is not None and c.hint("plan-inline") is None]
+    separate = [c.target for c in facts.cors if c.target is not None and id(c) not in inline]
     ids = {t.identity for t in separate if t.identity}
     names = {t.name for t in separate if isinstance(t.name, str)}
-    facts.cors[:] = [c for c in facts.cors if c.hint("plan-inline") is None or c.target is None
+    facts.cors[:] = [c for c in facts.cors if id(c) not in inline or c.target is None
                      or not (c.target.identity in ids or (isinstance(c.target.name, str)
                                                           and c.target.name in names))]
 
@@ -245,8 +247,7 @@ def _bucket(path: str, address: str, values: dict[str, Any], loc: Location, ctx:
     if inline:
         rules, problems = _rules(path, inline, loc)
         facts.cors.append(CorsConfig(BucketRef(identity=identity, name=bucket_name, text=address),
-                                     rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems),
-                                     fix_hints=(("plan-inline", "1"),)))
+                                     rules, loc, CorsSource.PLAN, Format.PLAN, tuple(problems)))
 
 
 def _rules(path: str, items: list[Any], loc: Location) -> tuple[tuple[CorsRule, ...], list[CorsProblem]]:
