@@ -1,6 +1,6 @@
 """One suppression scope for every format (docs/suppressions.md, ``suppress.comment_scope``):
 the same table of comment placements, written in Terraform, CloudFormation YAML, shell, Python,
-JavaScript and CORS XML, read by each real reader, covers the same unit or nothing."""
+JavaScript, TypeScript and CORS XML, read by each real reader, covers the same unit or nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,6 +53,12 @@ FORMS = [
          ('client.send(new CreateLabelingJobCommand({', '  LabelingJobName: "images",',
           '  RoleArn: "arn:aws:iam::123456789012:role/x",', '}));'), 2, 'console.log("done");',
          lambda t: f"// {t}"),
+    Form("app.ts", ('import { SageMakerClient, CreateLabelingJobCommand } from '
+                    '"@aws-sdk/client-sagemaker";',
+                    'const client = new SageMakerClient({});'),
+         ('client.send(new CreateLabelingJobCommand({', '  LabelingJobName: "images",',
+          '  RoleArn: "arn:aws:iam::123456789012:role/x",', '}));'), 2, 'console.log("done");',
+         lambda t: f"/* {t} */"),
     Form("cors.xml", (),
          ('<CORSConfiguration>', '  <CORSRule>', '    <AllowedMethod>GET</AllowedMethod>',
           '    <AllowedOrigin>*</AllowedOrigin>', '  </CORSRule>', '</CORSConfiguration>'), 5,
