@@ -250,10 +250,20 @@ def _build(data: dict[str, Any], path: str, text: str) -> Config:
                               "no such file (paths are relative to the configuration's folder)")
     c.suppress = list(data.get("suppress", []))
     c.rules_dirs = [os.path.join(c.base_dir, d) for d in data.get("rules-dirs", [])]
-    c.rule_options = {str(k): dict(v) for k, v in (data.get("rule-options") or {}).items()}
+    c.rule_options = {str(k): _plain(v) for k, v in (data.get("rule-options") or {}).items()}
     c.max_file_size = int(data.get("max-file-size", c.max_file_size))
     c.aws = {str(k): str(v) for k, v in (data.get("aws") or {}).items()}
     return c
+
+
+def _plain(value: Any) -> Any:
+    """A configuration value as plain dicts and lists (not the positioned YAML tree): what a rule
+    gets in ``options.settings``."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def suppressions(config: Config, resolve: dict[str, str], cwd: str) -> list[ConfigSuppression]:

@@ -11,12 +11,67 @@ import fnmatch
 import re
 import shlex
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Container, Iterable, Mapping, Sequence
 
 from policylint.model import Finding, Location, Suppression
 
 DIRECTIVE = re.compile(r"policylint\s*:\s*(?P<body>.*)$", re.I)
 _DISABLE = re.compile(r"^disable\b", re.I)
+
+
+# --- which lines a comment covers: one rule for every format (docs/suppressions.md) -----------
+
+Span = tuple[int, int]  # (first line, last line), 1-based, inclusive
+
+
+def comment_unit(comment: Span, alone: bool, units: Iterable[Span], lines: Sequence[str],
+                 comment_lines: Container[int] = frozenset()) -> Span | None:
+    """The unit a comment is about, the same for every reader (a suppression covers it, a
+    ``policylint: labeling-input`` comment declares it), or None. ``comment``: the comment's
+    lines; ``alone``: nothing but whitespace before it on its first line; ``units``: what the
+    format's findings are about, as line spans, nested or not (Terraform blocks, CloudFormation
+    resources, Python and JavaScript statements, shell commands, CORS XML rules); ``lines``: the
+    file's lines; ``comment_lines``: the lines that hold nothing but comments.
+
+    1. A comment on its own line is about the unit that starts directly below it: on the next
+       line, or after further comment-only lines. A blank line in between detaches it.
+    2. Otherwise it is about the innermost unit it is in (at the end of one of the unit's lines,
+       or on a line of its own inside the unit)."""
+    first, _last = comment
+    spans = list(units)
+    if alone:
+        below = _below(comment, lines, comment_lines)
+        starting = [u for u in spans if u[0] == below]
+        if starting:
+            return max(starting, key=lambda u: u[1])
+    inside = [u for u in spans if u[0] <= first <= u[1]]
+    if inside:
+        return min(inside, key=lambda u: (u[1] - u[0], -u[0]))
+    return None
+
+
+def comment_scope(path: str, comment: Span, alone: bool, units: Iterable[Span],
+                  lines: Sequence[str], comment_lines: Container[int] = frozenset()) -> Location:
+    """The lines a suppression comment covers: its own lines and the unit it is about
+    (``comment_unit``); without one, a comment on its own line also covers the line below it
+    when that holds code (not a blank line), and a comment after code covers only its line."""
+    first, last = comment
+    unit = comment_unit(comment, alone, units, lines, comment_lines)
+    if unit is not None:
+        return Location(path, min(first, unit[0]), 1, max(unit[1], last), 1)
+    if alone:
+        below = _below(comment, lines, comment_lines)
+        if below <= len(lines) and lines[below - 1].strip():
+            return Location(path, first, 1, below, 1)
+    return Location(path, first, 1, last, 1)
+
+
+def _below(comment: Span, lines: Sequence[str], comment_lines: Container[int]) -> int:
+    """The first line after the comment that is not a comment-only line."""
+    n = comment[1] + 1
+    while n in comment_lines and n <= len(lines):
+        n += 1
+    return n
 
 
 def parse_comment(comment: str, location: Location, scope: Location) -> Suppression | None:

@@ -1,7 +1,9 @@
 """Shared test helpers: run the CLI in-process and read its JSON findings.
 
 Kept small and stable on purpose: other test modules import ``run_cli``, ``json_findings``,
-``findings_of``, ``write_tree`` and ``copy_fixture`` from here.
+``findings_of``, ``write_tree``, ``repo_tree`` and ``copy_fixture`` from here. They are the one
+in-process CLI runner and the one tree writer; ``tests/reliability/plrel_support.py`` adds a
+sandboxed subprocess run (timeout, memory limit, audit of what is opened) on the same trees.
 """
 from __future__ import annotations
 
@@ -84,6 +86,13 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
         else:
             p.write_text(content, encoding="utf-8")
     return root
+
+
+def repo_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """``root`` as its own repository (a ``.git`` marker stops config lookup and discovery
+    there) holding ``files``; return ``root``. The one tree helper: other helpers build on it."""
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    return write_tree(root, files)
 
 
 def copy_fixture(name: str, dest: Path) -> Path:

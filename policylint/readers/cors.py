@@ -58,16 +58,29 @@ def read_document(path: str, data: bytes) -> tuple[CorsConfig | None, ParseError
 
 
 def xml_suppressions(path: str, data: bytes) -> list[Suppression]:
-    """The ``policylint: disable=...`` comments of an XML document (none when it can't parse)."""
+    """The ``policylint: disable=...`` comments of an XML document (none when it can't parse),
+    scoped by ``suppress.comment_scope``: the units are the root element and each element
+    directly in it (``<CORSConfiguration>``, each ``<CORSRule>``)."""
     try:
         doc = safexml.parse_document(data)
     except safexml.XMLError:
         return []
+    if not any("policylint" in c.text.lower() for c in doc.comments):
+        return []
+    raw = data.split(b"\n")
+    lines = [ln.decode("utf-8", "replace") for ln in raw]
+    units = [(el.line, el.end_line) for el in (doc.root, *doc.root.children)]
+    placed = [(c, (c.line, c.line + c.text.count("\n")),
+               not raw[c.line - 1][:c.column - 1].strip() if c.line <= len(raw) else True)
+              for c in doc.comments]
+    comment_lines = {n for _c, (first, last), alone in placed if alone
+                     for n in range(first, last + 1)}
     out: list[Suppression] = []
-    for c in doc.comments:
-        line, column, end_line, end_column = c.scope
-        found = suppress.parse_comment(c.text, Location(path, c.line, c.column),
-                                       Location(path, line, column, end_line, end_column))
+    for c, span, alone in placed:
+        if "policylint" not in c.text.lower():
+            continue
+        scope = suppress.comment_scope(path, span, alone, units, lines, comment_lines)
+        found = suppress.parse_comment(c.text, Location(path, c.line, c.column), scope)
         if found is not None:
             out.append(found)
     return out

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import replace
 from typing import Callable
@@ -31,7 +32,7 @@ from policylint.model import (
 )
 from policylint.readers import Context, Source, Unit, documents, shell
 from policylint.readers.cors import read_document
-from policylint.suppress import parse_comment
+from policylint.suppress import comment_scope, parse_comment
 from policylint.decoding import line_col
 
 
@@ -235,12 +236,32 @@ def _move_rule(rule: CorsRule, move: Callable[[Location], Location]) -> CorsRule
 
 
 def _suppressions(parsed: shell.Parsed, text: str, path: str) -> list[Suppression]:
-    """``# policylint: disable=...`` comments cover their own line and the next."""
-    out = []
+    """``# policylint: disable=...`` comments, scoped by ``suppress.comment_scope`` over the
+    script's commands (a command continued over several lines is one unit)."""
+    if not any("policylint" in c.text.lower() for c in parsed.comments):
+        return []
+    lines = text.split("\n")
+    starts = [0]
+    for ln in lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset)
+
+    units = [(line_of(words[0].start), line_of(max(words[-1].end - 1, words[0].start)))
+             for words in parsed.commands if words]
+    placed = []
     for c in parsed.comments:
-        line, column = line_col(text, c.start)
-        got = parse_comment(c.text, Location(path, line, column),
-                            Location(path, line, 1, line + 1, 1))
+        line = line_of(c.start)
+        column = c.start - starts[line - 1] + 1
+        placed.append((c, line, column, not lines[line - 1][:column - 1].strip()))
+    comment_lines = {line for _c, line, _col, alone in placed if alone}
+    out = []
+    for c, line, column, alone in placed:
+        if "policylint" not in c.text.lower():
+            continue
+        scope = comment_scope(path, (line, line), alone, units, lines, comment_lines)
+        got = parse_comment(c.text, Location(path, line, column), scope)
         if got is not None:
             out.append(got)
     return out

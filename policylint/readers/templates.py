@@ -30,7 +30,7 @@ from policylint.model import (
     Suppression,
 )
 from policylint.readers import Context, Source, Unit, documents
-from policylint.suppress import parse_comment
+from policylint.suppress import comment_scope, parse_comment
 from policylint.decoding import line_col
 
 # attributes a browser (or a crowd element) loads a resource from
@@ -183,13 +183,24 @@ def _uri_text(plain: str, off: int, bucket: str, key: str) -> str:
 
 
 def _suppressions(text: str, path: str) -> list[Suppression]:
-    """``<!-- policylint: disable=... -->`` comments: they cover their own line and the next."""
-    out = []
+    """``<!-- policylint: disable=... -->`` comments, scoped by ``suppress.comment_scope``
+    (a template has no units: on its own line, a comment covers the line below it)."""
+    if "policylint" not in text:
+        return []
+    lines = text.split("\n")
+    placed = []
     for start, comment in spans(text, "<!--", "-->"):
         line, column = line_col(text, start)
         end_line, _ = line_col(text, start + len(comment))
-        loc = Location(path, line, column)
-        got = parse_comment(comment[4:-3], loc, Location(path, line, 1, end_line + 1, 1))
+        placed.append((comment, line, column, end_line, not lines[line - 1][:column - 1].strip()))
+    comment_lines = {n for _c, line, _col, end_line, alone in placed if alone
+                     for n in range(line, end_line + 1)}
+    out = []
+    for comment, line, column, end_line, alone in placed:
+        if "policylint" not in comment.lower():
+            continue
+        scope = comment_scope(path, (line, end_line), alone, (), lines, comment_lines)
+        got = parse_comment(comment[4:-3], Location(path, line, column), scope)
         if got is not None:
             out.append(got)
     return out

@@ -68,7 +68,7 @@ Outputs:
     sups = facts_of(text, tmp_path).suppressions
     assert [(s.rules, s.reason, s.location.line, s.scope.line, s.scope.end_line)
             for s in sups] == [
-        (("PL100",), "above the resource", 2, 3, 4),
+        (("PL100",), "above the resource", 2, 2, 4),
         (("PL101",), "in the resource", 4, 3, 4),
         (("PL102",), "on its own line", 6, 6, 6),
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint import cli
+from conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fix"
 UPDATE = bool(os.environ.get("POLICYLINT_UPDATE_SNAPSHOTS"))
@@ -23,12 +23,10 @@ def copy_case(name: str, dest: Path) -> Path:
 
 def run(argv: list[str], cwd: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    capsys.readouterr()
+    """``policylint ARGV --no-cache`` in ``cwd``, through the shared ``conftest.run_cli``; the
+    test stays in ``cwd`` afterwards (some go on running the CLI there)."""
     monkeypatch.chdir(cwd)
-    monkeypatch.setenv("NO_COLOR", "1")
-    rc = cli.main(argv + ["--no-cache"])
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run_cli(argv + ["--no-cache"], cwd, {"NO_COLOR": "1"})
 
 
 def findings(cwd: Path, capsys: pytest.CaptureFixture[str],

@@ -56,13 +56,25 @@ def test_comment_before_the_root_suppresses(fixture_repo: Path) -> None:
     assert (code, found, summary["suppressed"]) == (1, [("PL101", IMAGES, 1, 2)], 1)
 
 
-def test_comment_inside_the_root_suppresses(fixture_repo: Path) -> None:
+def test_comment_ending_the_roots_first_line_suppresses(fixture_repo: Path) -> None:
+    _frames(fixture_repo, FRAMES_XML.replace(
+        "<CORSConfiguration>\n",
+        f"<CORSConfiguration>  <!-- policylint: disable=labeling-bucket-cors-without-get "
+        f"{REASON} -->\n"))
+    code, found, summary = _json(fixture_repo)
+    assert (found, summary["suppressed"]) == ([("PL101", IMAGES, 1, 2)], 1)
+
+
+def test_comment_inside_the_root_above_a_rule_covers_that_rule(fixture_repo: Path) -> None:
+    """One rule for every format (docs/suppressions.md): a comment on its own line is about the
+    unit directly below it, here the <CORSRule>, not the document (PL101 is at the root)."""
     _frames(fixture_repo, FRAMES_XML.replace(
         "<CORSConfiguration>\n",
         f"<CORSConfiguration>\n  <!-- policylint: disable=labeling-bucket-cors-without-get "
         f"{REASON} -->\n"))
-    code, found, summary = _json(fixture_repo)
-    assert (found, summary["suppressed"]) == ([("PL101", IMAGES, 1, 2)], 1)
+    code, found, summary = _json(fixture_repo, "--strict")
+    assert found == [("PL101", FRAMES, 1, 1), ("PL002", FRAMES, 2, 3), ("PL101", IMAGES, 1, 2)]
+    assert summary["suppressed"] == 0
 
 
 def test_comment_inside_a_rule_does_not_cover_the_root(fixture_repo: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import policylint
+from conftest import repo_tree
 
 TIMEOUT_S = 120.0  # a hang fails the test; normal runs take well under a few seconds
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of the child (Python + tree-sitter + data)
@@ -105,14 +106,8 @@ TAGGED_TF = """resource "aws_s3_bucket" "fail_images" {
 
 def make_tree(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
     """``tmp_path/tree`` as its own repository (a .git marker stops root and config lookup)
-    holding ``files`` (relative path → text or bytes)."""
-    tree = tmp_path / "tree"
-    (tree / ".git").mkdir(parents=True)
-    for rel, content in files.items():
-        p = tree / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return tree
+    holding ``files`` (relative path → text or bytes): ``conftest.repo_tree``."""
+    return repo_tree(tmp_path / "tree", files)
 
 
 def _drop_dac_override() -> None:

@@ -132,3 +132,27 @@ def test_a_plugin_with_bad_options_is_a_usage_error(repo: Path, options: str,
     assert (code, out) == (2, "")
     assert err.startswith(f"policylint: error: {repo / 'my_rules' / 'plugin.py'}: {reason}")
     assert len(err.splitlines()) == 1
+
+
+SHOWS = '''"""Reports the settings it was given, as the message."""
+from policylint.rule import Location, RuleMeta, Severity, finding
+
+META = RuleMeta(code="PL951", name="shows-settings", severity=Severity.NOTE, summary="Shows")
+OPTIONS = {"names": {"type": "array", "items": {"type": "string"}, "default": []},
+           "limit": {"type": "integer", "minimum": 1, "default": 3}}
+
+
+def check(project, options):
+    s = options.settings
+    yield finding(Severity.NOTE, f"{type(s['names']).__name__} {s['names']} {s['limit']}",
+                  Location("main.tf", 1, 1))
+'''
+
+
+def test_settings_are_plain_values_with_the_defaults_filled(repo: Path) -> None:
+    import json
+
+    _plugin_repo(repo, SHOWS, "rule-options:\n  shows-settings:\n    names: [a, b]\n")
+    code, out, err = run_cli(["--select", "PL951", "--format", "json", "."], repo)
+    assert (code, err) == (0, "")
+    assert [f["message"] for f in json.loads(out)["findings"]] == ["list ['a', 'b'] 3"]

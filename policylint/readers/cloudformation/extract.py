@@ -77,6 +77,8 @@ class TemplateReader:
         self.generated = "cdk.out/" in "/" + self.path.replace(os.sep, "/")
         # execution roles of the labeling jobs seen: logical ID -> the jobs' output buckets
         self.exec_roles: dict[str, set[str]] = {}
+        self._spans: dict[tuple[int, int], str] | None = None  # resource_spans()
+        self._comment_lines: set[int] | None = None  # comment_lines()
 
     def read(self) -> Facts:
         self.suppressions()
@@ -559,15 +561,13 @@ class TemplateReader:
         for lid, res in self.resources.items():
             if isinstance(res, PDict) and isinstance(lid, str):
                 self.metadata_suppressions(res.get("Metadata"), self.resource_location(lid))
+        units = list(self.resource_spans())
         for line, col, text in self.src.comments:
+            if "policylint" not in text.lower():
+                continue
             where = Location(self.path, line, col, line, len(self.src.lines[line - 1]) + 1)
-            owner = self.comment_owner(line)
-            if owner is not None:
-                scope = self.resource_location(owner)
-            elif self.own_line(line):  # the comment and the line it stands above
-                scope = Location(self.path, line, 1, self.next_code_line(line), 1)
-            else:
-                scope = Location(self.path, line, 1, line, 1)
+            scope = suppress.comment_scope(self.path, (line, line), self.own_line(line), units,
+                                           self.src.lines, self.comment_lines())
             got = suppress.parse_comment(text, where, scope)
             if got is not None:
                 self.facts.suppressions.append(got)
@@ -587,29 +587,33 @@ class TemplateReader:
             self.facts.suppressions.append(
                 _metadata_suppression(item, _loc(self.path, items.item_pos(i)), scope))
 
+    def resource_spans(self) -> dict[tuple[int, int], str]:
+        """Each resource's lines (its logical ID's line to the end of its value) → its ID."""
+        if self._spans is None:
+            self._spans = {}
+            for lid in self.resources:
+                if isinstance(lid, str):
+                    self._spans.setdefault((self.resources.key_pos(lid).line,
+                                            self.resources.value_pos(lid).end_line), lid)
+        return self._spans
+
+    def comment_lines(self) -> set[int]:
+        """The lines holding nothing but a comment."""
+        if self._comment_lines is None:
+            self._comment_lines = {n for n, line in enumerate(self.src.lines, 1)
+                                   if line.lstrip().startswith("#")}
+        return self._comment_lines
+
     def comment_owner(self, line: int) -> str | None:
-        """The resource a comment on ``line`` is in, or directly above."""
-        target = line
-        if self.own_line(line):
-            target = self.next_code_line(line)
-        for lid in self.resources:
-            if not isinstance(lid, str):
-                continue
-            kp, vp = self.resources.key_pos(lid), self.resources.value_pos(lid)
-            if kp.line <= line <= vp.end_line or kp.line == target:
-                return lid
-        return None
+        """The resource a comment on ``line`` is about (``suppress.comment_unit``: the one it is
+        in, or directly above)."""
+        spans = self.resource_spans()
+        unit = suppress.comment_unit((line, line), self.own_line(line), spans, self.src.lines,
+                                     self.comment_lines())
+        return spans.get(unit) if unit is not None else None
 
     def own_line(self, line: int) -> bool:
         return self.src.lines[line - 1].lstrip().startswith("#")
-
-    def next_code_line(self, line: int) -> int:
-        lines = self.src.lines
-        n = line + 1
-        while n <= len(lines) and (not lines[n - 1].strip()
-                                   or lines[n - 1].lstrip().startswith("#")):
-            n += 1
-        return min(n, len(lines))
 
 
 def _metadata_suppression(item: Any, where: Location, scope: Location) -> Suppression:

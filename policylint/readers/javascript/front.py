@@ -16,7 +16,7 @@ from policylint.model import Location, Suppression, Unknown
 from policylint.positioned import Pos
 from policylint.readers import cdk
 from policylint.readers.python.evaluate import ENV, Partial, as_text, bound, concat
-from policylint.suppress import parse_comment
+from policylint.suppress import comment_scope, parse_comment
 
 _KINDS = (cdk.BUCKET, cdk.CFN_BUCKET, cdk.SSM_PARAMETER, cdk.FLOW_DEFINITION, cdk.IAM_ROLE) \
     + cdk.IMPORTED + cdk.FUNCTIONS
@@ -416,21 +416,26 @@ class Front:
         return out
 
     def suppressions(self, path: str) -> list[Suppression]:
-        from policylint.readers.python.comments import _scope
-
-        found = [c for c in self.comments() if b"policylint" in c.text]
+        """``// policylint: disable=...`` (or ``/* */``) comments, scoped by
+        ``suppress.comment_scope`` over the file's statements."""
+        comments = self.comments()
+        found = [c for c in comments if b"policylint" in c.text]
         if not found:
             return []
-        spans = sorted((self.pos(n).line, self.pos(n).end_line) for n in self.nodes
-                       if n.type in _STATEMENTS or n.type == "class_declaration")
+        spans = [(self.pos(n).line, self.pos(n).end_line) for n in self.nodes
+                 if n.type in _STATEMENTS or n.type == "class_declaration"]
+        raw_lines = self.data.split(b"\n")
+        lines = [ln.decode("utf-8", "replace") for ln in raw_lines]
+        alone = {id(c): not raw_lines[c.start_point[0]][:c.start_point[1]].strip()
+                 for c in comments}
+        comment_lines = {n for c in comments if alone[id(c)]
+                         for n in range(self.pos(c).line, self.pos(c).end_line + 1)}
         out: list[Suppression] = []
         for c in found:
             p = self.pos(c)
-            line_text = self.data.split(b"\n")[c.start_point[0]][:c.start_point[1]]
-            alone = not line_text.strip()
-            first, last = _scope(spans, p.line, alone)
-            got = parse_comment(self.text(c), Location(path, p.line, p.column),
-                                Location(path, first, 1, last, 1))
+            scope = comment_scope(path, (p.line, p.end_line), alone[id(c)], spans, lines,
+                                  comment_lines)
+            got = parse_comment(self.text(c), Location(path, p.line, p.column), scope)
             if got is not None:
                 out.append(got)
         return out

@@ -1,5 +1,7 @@
-"""Suppressions in Python comments: ``# policylint: disable=PL100 reason="..."`` covers the
-statement it ends or, on a line of its own, the next statement (the whole call, all its lines)."""
+"""Suppressions in Python comments: ``# policylint: disable=PL100 reason="..."`` covers what
+``suppress.comment_scope`` says for every format, the units being Python's statements: on a line
+of its own, the statement directly below (the whole call, all its lines); after code, the
+innermost statement it ends a line of."""
 from __future__ import annotations
 
 import ast
@@ -8,20 +10,26 @@ import tokenize
 from collections.abc import Callable
 
 from policylint.model import Location, Suppression
-from policylint.suppress import parse_comment
+from policylint.suppress import comment_scope, parse_comment
 
 
 def suppressions(text: str, path: str, tree: ast.Module,
                  mapper: Callable[[int, int], tuple[int, int]]) -> list[Suppression]:
     if "policylint" not in text:
         return []
-    spans = sorted((n.lineno, n.end_lineno or n.lineno) for n in ast.walk(tree)
-                   if isinstance(n, ast.stmt))
+    comments = _comments(text)
+    found = [c for c in comments if "policylint" in c[2].lower()]
+    if not found:
+        return []
+    spans = [(n.lineno, n.end_lineno or n.lineno) for n in ast.walk(tree)
+             if isinstance(n, ast.stmt)]
+    lines = text.split("\n")
+    alone_lines = {line for line, _col, _body, alone in comments if alone}
     out: list[Suppression] = []
-    for line, col, body, alone in _comments(text):
-        scope = _scope(spans, line, alone)
-        sl, _ = mapper(scope[0], 0)
-        el, _ = mapper(scope[1], 0)
+    for line, col, body, alone in found:
+        scope = comment_scope(path, (line, line), alone, spans, lines, alone_lines)
+        sl, _ = mapper(scope.line, 0)
+        el, _ = mapper(scope.end_line, 0)
         fl, fc = mapper(line, col)
         got = parse_comment(body, Location(path, fl, fc), Location(path, sl, 1, el, 1))
         if got is not None:
@@ -41,18 +49,3 @@ def _comments(text: str) -> list[tuple[int, int, str, bool]]:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
     return out
-
-
-def _scope(spans: list[tuple[int, int]], line: int, alone: bool) -> tuple[int, int]:
-    if alone:
-        after = [s for s in spans if s[0] > line]
-        if after:
-            first = min(s[0] for s in after)
-            end = max(s[1] for s in after if s[0] == first)
-            return line, end
-        return line, line
-    inside = [s for s in spans if s[0] <= line <= s[1]]
-    if inside:
-        best = min(inside, key=lambda s: s[1] - s[0])
-        return best
-    return line, line

@@ -49,7 +49,7 @@ from policylint.readers.terraform.module import (
     local_address,
     parse_source,
 )
-from policylint.readers.terraform.parse import Block, FileSyntax
+from policylint.readers.terraform.parse import Block, Comment, FileSyntax
 
 MAX_INSTANCES = 2000
 MAX_UNIT_INSTANCES = 20_000  # count × nested modules multiply: 10 levels of count = 10 is 10**10
@@ -191,8 +191,9 @@ def _declared_comments(m: ModuleEval) -> dict[int, list[Location]]:
         marks = [c for c in fs.comments if is_labeling_comment(c.text)]
         if not marks:
             continue
+        lines, comment_lines = _text_lines(fs), _comment_lines(fs)
         for c in marks:
-            block = _block_for(fs, c.loc.line, c.trailing)
+            block = _block_for(fs, c, lines, comment_lines)
             if block is not None:
                 out.setdefault(id(block), []).append(c.loc)
     return out
@@ -206,35 +207,33 @@ def _comment_lines(fs: FileSyntax) -> set[int]:
     return lines
 
 
-def _block_for(fs: FileSyntax, line: int, trailing: bool) -> Block | None:
-    """The top-level block a comment on ``line`` is in, or directly above."""
-    for b in fs.blocks:
-        if b.loc.line <= line <= b.loc.end_line:
-            return b
-    if trailing:
-        return None
-    comment_lines = _comment_lines(fs)
-    for b in fs.blocks:
-        if b.loc.line > line and all(n in comment_lines for n in range(line, b.loc.line)):
-            return b
-    return None
+def _text_lines(fs: FileSyntax) -> list[str]:
+    return fs.pos.data.decode("utf-8", "replace").split("\n") if fs.pos is not None else []
+
+
+def _block_for(fs: FileSyntax, c: Comment, lines: list[str], comment_lines: set[int]) -> Block | None:
+    """The top-level block a comment is about (``suppress.comment_unit``: the one it is in, or
+    directly above)."""
+    from policylint import suppress
+
+    spans = {(b.loc.line, b.loc.end_line): b for b in fs.blocks}
+    unit = suppress.comment_unit((c.loc.line, c.loc.end_line), not c.trailing, spans, lines,
+                                 comment_lines)
+    return spans.get(unit) if unit is not None else None
 
 
 def suppressions(fs: FileSyntax) -> list[Suppression]:
     from policylint import suppress
 
+    found = [c for c in fs.comments if "policylint" in c.text.lower()]
+    if not found:
+        return []
+    lines, comment_lines = _text_lines(fs), _comment_lines(fs)
+    units = [(b.loc.line, b.loc.end_line) for b in fs.blocks]
     out: list[Suppression] = []
-    for c in fs.comments:
-        if "policylint" not in c.text.lower():
-            continue
-        block = _block_for(fs, c.loc.line, c.trailing)
-        if block is not None:  # in the block, or directly above it
-            start = min(block.loc.line, c.loc.line)
-            scope = Location(c.loc.path, start, 1, block.loc.end_line, block.loc.end_column)
-        elif c.trailing:  # after code outside any block: its own line
-            scope = Location(c.loc.path, c.loc.line, 1, c.loc.line, 10_000)
-        else:  # a lone comment: its line and the next
-            scope = Location(c.loc.path, c.loc.line, 1, c.loc.end_line + 1, 10_000)
+    for c in found:
+        scope = suppress.comment_scope(c.loc.path, (c.loc.line, c.loc.end_line), not c.trailing,
+                                       units, lines, comment_lines)
         got = suppress.parse_comment(_comment_body(c.text), c.loc, scope)
         if got is not None:
             out.append(got)
