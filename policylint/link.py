@@ -157,13 +157,16 @@ def _standing(facts: list[_Fact], stands: Callable[[Provenance | None], bool]) -
 
 def _point_at(facts: Facts, aliases: dict[str, str]) -> None:
     """References to a bucket that gave way (rule 2) point at the one that stands for it."""
-    def fix(ref: BucketRef | None) -> BucketRef | None:
-        if ref is not None and ref.identity in aliases:
-            return replace(ref, identity=aliases[ref.identity])
-        return ref
+    def moved(ref: BucketRef | None) -> bool:
+        return ref is not None and ref.identity in aliases
 
-    facts.cors = [replace(c, target=fix(c.target)) for c in facts.cors]
-    facts.uses = [replace(u, target=fix(u.target) or u.target) for u in facts.uses]
+    def fix(ref: BucketRef) -> BucketRef:
+        return replace(ref, identity=aliases[ref.identity or ""])
+
+    facts.cors = [replace(c, target=fix(c.target)) if c.target is not None and moved(c.target)
+                  else c for c in facts.cors]
+    facts.uses = [replace(u, target=fix(u.target)) if moved(u.target) else u
+                  for u in facts.uses]
 
 
 def link(facts: Facts, options: LinkOptions) -> Project:

@@ -2,6 +2,7 @@
 survives corruption and planted pickles, stays out of git, and never breaks a run."""
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -30,6 +31,38 @@ def test_warm_run_reads_nothing_and_gives_the_same_findings(
     second = json_findings(["."], repo)
     assert reads == []
     assert first == second == [("PL200", "bad.json", 2, 30)]
+
+
+LIBRARY = ('variable "env" {}\n\nresource "aws_s3_bucket" "fixed" {\n  bucket = "acme-fixed"\n'
+           '  tags   = { "policylint:labeling-input" = "true" }\n}\n\n'
+           'resource "aws_s3_bucket" "scratch" {\n  bucket = "acme-${var.env}-scratch"\n'
+           '  tags   = { "policylint:labeling-input" = "true" }\n}\n')
+CALLER = 'provider "aws" {}\n\nmodule "store" {\n  source = "../modules/store"\n  env = "%s"\n}\n'
+
+
+def test_ownership_is_decided_from_cached_facts(repo: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The linker decides who reports a library's facts from their provenance, so a warm run
+    (every unit from the cache) and a run that re-reads only the edited caller (the library's
+    facts from the cache) report each bucket once, as a cold run does."""
+    write_tree(repo, {"modules/store/main.tf": LIBRARY, "app/main.tf": CALLER % "dev"})
+    reads = counting_reads(monkeypatch)
+
+    def subjects() -> list[tuple[str, int, str]]:
+        code, out, _ = run_cli(["--format", "json"], repo)
+        assert code == 1
+        return [(f["path"], f["line"], f["subject"]) for f in json.loads(out)["findings"]]
+
+    cold = subjects()
+    assert cold == [("modules/store/main.tf", 3, "aws_s3_bucket.fixed"),
+                    ("modules/store/main.tf", 8, "module.store.aws_s3_bucket.scratch")]
+    assert sorted(reads) == ["app", "modules/store"]
+    reads.clear()
+    assert subjects() == cold
+    assert reads == []
+    (repo / "app/main.tf").write_text(CALLER % "prod")
+    assert subjects() == cold
+    assert reads == ["app"]
 
 
 def test_a_changed_file_is_read_again(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -180,5 +180,7 @@ def test_a_warm_run_in_a_fresh_process_reads_no_unit(repo: Path) -> None:
     # the cold run really put the Python reader's named unknowns into the cache, and nothing
     # from outside the allow-listed packages
     assert {"policylint.model.Bound", "policylint.model.Unknown"} <= types
+    # and the Terraform facts' provenance, which the linker decides ownership with
+    assert {"policylint.model.Provenance", "policylint.model.Embedded"} <= types
     assert all(cache_mod.allowed_module(t.rsplit(".", 1)[0]) for t in types), types
     assert _reads(repo) == []

@@ -137,8 +137,9 @@ def _visit(m: ModuleEval, out: Facts, awaits: str = "", called_by: str = "",
 
                 got = relocate(got, m.anchor)
             waits = awaits if awaits and depends_on_inputs(got) else ""
-            out.extend(tagged(got, Provenance(m.files.dir_display, local_address(type_, name, key),
-                                              caller, library, waits)))
+            where = Provenance(m.files.dir_display, local_address(type_, name, key), caller,
+                               library, waits)
+            out.extend(_tagged(got, where))
     for name, block in m.modules.items():
         exp = m.expansion(block, "module", name)
         keys = [None] if isinstance(exp, Unknown) else [k for k, _scope in exp]
@@ -161,7 +162,7 @@ def _visit(m: ModuleEval, out: Facts, awaits: str = "", called_by: str = "",
                 return
 
 
-def tagged(facts: Facts, where: Provenance) -> Facts:
+def _tagged(facts: Facts, where: Provenance) -> Facts:
     """``facts`` (one resource instance's) with their provenance set."""
     from dataclasses import replace
 
