@@ -12,8 +12,10 @@ that resource. Readers turn placeholders back into an identity (so a bucket with
 a finding.
 
 Conditions are decided by the template, never by a parameter's ``Default``: a condition exists
-precisely to differ between deployments, so both of its branches must satisfy the rules. A
-caller that needs a branch passes ``assume`` (condition name → bool).
+precisely to differ between deployments, so both of its branches must satisfy the rules. What
+a parameter's constraints rule out is decided (``parameters``): a parameter with one allowed
+value is that value, and an ``Fn::Equals`` of a parameter with a value it cannot take is false.
+A caller that needs a branch passes ``assume`` (condition name → bool).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import re
 from typing import Any, Iterator, Mapping
 
 from policylint.model import Unknown
+from policylint.readers.cloudformation import parameters
 
 PSEUDO = frozenset({"AWS::AccountId", "AWS::NotificationARNs", "AWS::Partition", "AWS::Region",
                     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"})
@@ -137,6 +140,9 @@ class Template:
             return Unknown(f"{name} is known only at deploy time")
         param = self.parameters.get(name)
         if isinstance(param, dict):
+            fixed = parameters.fixed_value(param)
+            if fixed is not None:  # whatever the Default, a deployment can pass only this
+                return fixed
             if "Default" not in param:
                 return Unknown(f"parameter {name} has no Default")
             default = self.value(param["Default"], assume)
@@ -308,6 +314,11 @@ class Template:
             return unknown[0] if unknown else not decisive
         if name == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
             a, b = (self._condition_value(x, assume, seen, depth) for x in arg)
+            for side, other in ((arg[0], b), (arg[1], a)):
+                param = self._parameter_of(side)
+                if param is not None and isinstance(other, (str, int, float, bool)) and \
+                        not parameters.admits(param, _cfn_str(other)):
+                    return False  # a value no deployment can pass for the parameter
             if isinstance(a, Unknown) or isinstance(b, Unknown):
                 return a if isinstance(a, Unknown) else b  # type: ignore[return-value]
             return _cfn_str(a) == _cfn_str(b)
@@ -318,12 +329,23 @@ class Template:
         fn = intrinsic(node)
         if fn is not None and fn[0] == "Ref" and isinstance(fn[1], str) \
                 and fn[1] in self.parameters:
+            fixed = parameters.fixed_value(self.parameters[fn[1]])
+            if fixed is not None:  # one allowed value: every deployment passes it
+                return fixed
             return Unknown(f"parameter {fn[1]} is chosen at deploy time")
         if fn is not None and fn[0] == "Condition":
             return self._truth(node, assume, seen, depth + 1)
         if any(True for _ in _refs_to_parameters(node, self.parameters)):
             return Unknown("a parameter is chosen at deploy time")
         return self.value(node, assume, depth + 1)
+
+    def _parameter_of(self, node: Any) -> dict[str, Any] | None:
+        """The parameter's declaration when ``node`` is ``Ref`` to a parameter."""
+        fn = intrinsic(node)
+        if fn is None or fn[0] != "Ref" or not isinstance(fn[1], str):
+            return None
+        param = self.parameters.get(fn[1])
+        return param if isinstance(param, dict) else None
 
     def conditions_in(self, node: Any) -> list[str]:
         """Names of the unknown conditions that ``Fn::If`` decides on inside ``node``."""

@@ -45,7 +45,11 @@ from policylint.readers.cloudformation.evaluate import (
 from policylint.readers.cloudformation.functions import FunctionReader
 from policylint.readers.cloudformation.iam import IamReader
 from policylint.readers.cloudformation.load import Loaded
-from policylint.readers.cloudformation.scenarios import combinations, resource_condition
+from policylint.readers.cloudformation.scenarios import (
+    absent_resources,
+    combinations,
+    resource_condition,
+)
 from policylint.readers.cloudformation.strmap import source_map
 
 STATE_MACHINES = frozenset({"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"})
@@ -62,6 +66,18 @@ def _span(path: str, start: Pos, end: Pos) -> Location:
     return Location(path, start.line, start.column, end.end_line, end.end_column)
 
 
+def _existing(resources: PDict, absent: set[str]) -> PDict:
+    """The resources without those no deployment creates (their ``Condition`` never holds):
+    a bucket, a CORS or a state machine that never exists is never judged."""
+    if not absent:
+        return resources
+    out = PDict((k, v) for k, v in resources.items() if k not in absent)
+    out.pos = resources.pos
+    out.kpos = {k: p for k, p in resources.kpos.items() if k not in absent}
+    out.vpos = {k: p for k, p in resources.vpos.items() if k not in absent}
+    return out
+
+
 class TemplateReader:
     """Reads one template into ``facts``; one instance per file."""
 
@@ -73,7 +89,8 @@ class TemplateReader:
         self.tpl = Template(loaded.doc)
         self.facts = Facts()
         res = loaded.doc.get("Resources")
-        self.resources: PDict = res if isinstance(res, PDict) else PDict()
+        self.resources: PDict = _existing(res, absent_resources(self.tpl)) if isinstance(
+            res, PDict) else PDict()
         self.generated = "cdk.out/" in "/" + self.path.replace(os.sep, "/")
         # execution roles of the labeling jobs seen: logical ID -> the jobs' output buckets
         self.exec_roles: dict[str, set[str]] = {}

@@ -6,10 +6,17 @@ parameter, or any other value known only at deploy time (keyed by how it is writ
 same expression is the same variable). Like ``cfnlint.conditions``, the scenarios are found by
 enumerating the variables' values: a parameter with ``AllowedValues`` takes one of them (a single
 allowed value fixes it), any other variable takes one of the literals it is compared with or a
-value equal to none of them. Two variables compared with each other give a free atom. Every
+value equal to none of them. A parameter never takes a literal that its constraints rule out
+(``AllowedPattern``, lengths, a ``Number``'s range; see ``parameters``). Its ``Default`` rules
+nothing out: a deployment may pass any admitted value, so the default is one scenario among
+the others, not the only one. Two variables compared with each other give a free atom. Every
 assignment decides every condition; the combinations so reached are the possible ones, so a
 condition and its negation are never both true, nor two ``Fn::Equals`` of one parameter with
 different values.
+
+A resource whose ``Condition`` is false in every possible scenario is never created: the
+reader leaves it out (``absent_resources``); one whose ``Condition`` is true in every scenario
+is read as unconditional (``resource_condition``).
 
 The enumeration is bounded (``MAX_ASSIGNMENTS``): beyond it, or for a condition that is not
 defined or refers to itself, ``possible`` answers None and the caller falls back to every
@@ -23,6 +30,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from policylint.model import Unknown
+from policylint.readers.cloudformation import parameters
 from policylint.readers.cloudformation.evaluate import (
     MAX_DEPTH,
     PSEUDO,
@@ -123,11 +131,11 @@ class Scenarios:
     def _side(self, node: Any) -> tuple[str, str]:
         """("lit", text) for a value the template decides, else ("var", key)."""
         if intrinsic(node) is None and isinstance(node, (str, int, float, bool)):
-            return "lit", _text(node)
+            return "lit", parameters.text(node)
         if not self._deploy_time(node):
             got = self.tpl.value(node)
             if isinstance(got, (str, int, float, bool)):
-                return "lit", _text(got)
+                return "lit", parameters.text(got)
         return "var", _key(node)
 
     def _deploy_time(self, node: Any) -> bool:
@@ -141,23 +149,21 @@ class Scenarios:
         return False
 
     def _domain(self, key: str, literals: set[str]) -> list[Any]:
-        allowed = self._allowed(key)
+        param = self._parameter(key)
+        if param is None:
+            return sorted(literals) + [_OTHER]
+        allowed = parameters.allowed_values(param)
         if allowed is not None:
-            return allowed
-        return sorted(literals) + [_OTHER]
+            return list(allowed)
+        return sorted(v for v in literals if parameters.admits(param, v)) + [_OTHER]
 
-    def _allowed(self, key: str) -> list[Any] | None:
-        """A parameter's ``AllowedValues`` (as text), when the variable is ``Ref`` to one."""
+    def _parameter(self, key: str) -> Any:
+        """The parameter's declaration, when the variable is ``Ref`` to one."""
         node = json.loads(key)
         fn = intrinsic(node)
         if fn is None or fn[0] != "Ref" or not isinstance(fn[1], str):
             return None
-        param = self.tpl.parameters.get(fn[1])
-        allowed = param.get("AllowedValues") if isinstance(param, dict) else None
-        if not isinstance(allowed, list) or not allowed or not all(
-                isinstance(v, (str, int, float, bool)) for v in allowed):
-            return None
-        return sorted({_text(v) for v in allowed})
+        return self.tpl.parameters.get(fn[1])
 
     # -- evaluating -----------------------------------------------------------------------
 
@@ -187,12 +193,6 @@ class Scenarios:
         return va is not _OTHER and va == vb
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _key(node: Any) -> str:
     return json.dumps(node, sort_keys=True, default=str)
 
@@ -211,11 +211,39 @@ def combinations(tpl: Template, names: list[str], base: Mapping[str, bool]
             yield combo
 
 
-def resource_condition(tpl: Template, res: Mapping[str, Any]) -> dict[str, bool]:
-    """``{name: True}`` for a resource's ``Condition:`` that the template does not decide
-    alone: the resource exists only when it holds, so nothing about it is judged otherwise."""
+def existence(tpl: Template, res: Mapping[str, Any]) -> bool | None:
+    """Whether a resource is created: True in every possible deployment (no ``Condition``, or
+    one that always holds), False in none (its ``Condition`` never holds: the resource is never
+    created, so nothing about it is ever judged), None when it depends on the deployment (or
+    is not known)."""
     name = res.get("Condition")
-    if isinstance(name, str) and name in tpl.conditions and isinstance(
-            tpl.condition(name), Unknown):
+    if not isinstance(name, str) or name not in tpl.conditions:
+        return True  # no condition; an undefined one: CloudFormation refuses the template
+    truth = tpl.condition(name)
+    if not isinstance(truth, Unknown):
+        return truth
+    got = Scenarios(tpl).possible([name], {})
+    if got is None:
+        return None
+    values = {combo[name] for combo in got}
+    if values == {True}:
+        return True
+    if True not in values:  # never true (or no deployment at all is possible)
+        return False
+    return None
+
+
+def absent_resources(tpl: Template) -> set[str]:
+    """Logical IDs of the resources that no deployment creates."""
+    return {lid for lid, res in tpl.resources.items()
+            if isinstance(res, dict) and isinstance(lid, str) and existence(tpl, res) is False}
+
+
+def resource_condition(tpl: Template, res: Mapping[str, Any]) -> dict[str, bool]:
+    """``{name: True}`` for a resource's ``Condition:`` that holds in some deployments only:
+    the resource exists only when it holds, so nothing about it is judged otherwise. Empty
+    when it holds in every deployment (the resource is judged as unconditional)."""
+    name = res.get("Condition")
+    if isinstance(name, str) and existence(tpl, res) is None:
         return {name: True}
     return {}
