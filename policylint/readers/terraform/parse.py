@@ -40,6 +40,33 @@ class JsonExpr:
 Expr = Union[Any, JsonExpr]  # a tree-sitter "expression" node, or JsonExpr
 
 
+class _HclPositions(Positions):
+    """``Positions`` whose line starts are found only when a column needs them: in an ASCII
+    file a column is its byte column, so most files never need them."""
+
+    def __init__(self, path: str, data: bytes) -> None:  # no super(): its starts are eager
+        self.path = path
+        self.data = data
+        self.shifts: dict[int, list[tuple[int, int]]] = {}
+        self._ascii = data.isascii()
+        self._starts: list[int] | None = None
+
+    @property  # type: ignore[override]
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = Positions(self.path, self.data).starts
+        return self._starts
+
+    @starts.setter
+    def starts(self, value: list[int]) -> None:
+        self._starts = value
+
+    def column(self, row: int, byte_col: int) -> int:
+        if self._ascii and not self.shifts:
+            return byte_col + 1
+        return super().column(row, byte_col)
+
+
 def _pack(point: Any) -> int:
     return (point[0] << 32) | point[1]
 
@@ -205,7 +232,7 @@ def parse_hcl(path: str, data: bytes, text: str | None = None, *,
               pieces: bool | None = None) -> FileSyntax:
     """``data`` (UTF-8 HCL) as blocks and attributes. ``pieces``: parse piece by piece (True),
     whole (False), or by size (None: from PIECE_MIN_FILE bytes on); the result is the same."""
-    pos = Positions(path, data)
+    pos = _HclPositions(path, data)
     out = FileSyntax(path, Format.TERRAFORM, pos=pos)
     if pieces is None:
         pieces = len(data) >= PIECE_MIN_FILE
@@ -213,7 +240,7 @@ def parse_hcl(path: str, data: bytes, text: str | None = None, *,
     if points and _parse_pieces(data, pos, points, out):
         return out
     if points:  # a syntax error in a file that is not too large: parsed whole after all
-        pos = Positions(path, data)
+        pos = _HclPositions(path, data)
         out = FileSyntax(path, Format.TERRAFORM, pos=pos)
     tree = _parser().parse(data)
     root = tree.root_node
