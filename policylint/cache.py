@@ -184,11 +184,20 @@ class _SafeUnpickler(pickle.Unpickler):
     containers, which need no lookup): a planted pack cannot name ``os.system``."""
 
     def find_class(self, module: str, name: str) -> type:
+        got = _ALLOWED.get((module, name))  # a warm run asks ~10 times per unit: decide once
+        if got is not None:
+            return got
         mod = _own_module(module) if allowed_module(module) else None
         obj = getattr(mod, name, None) if mod is not None else None
         if allowed_type(obj, module):
+            _ALLOWED[(module, name)] = obj  # type: ignore[assignment]
             return obj  # type: ignore[return-value]
         raise pickle.UnpicklingError(f"cache refuses {module}.{name}")
+
+
+# (module, name) -> class already judged allowed in this process (refusals are not kept: they
+# raise each time, and a refused name is never allowed later)
+_ALLOWED: dict[tuple[str, str], type] = {}
 
 
 def safe_loads(data: bytes) -> object:

@@ -121,3 +121,29 @@ def test_a_named_file_reached_through_a_link_is_read_once(
         reads.clear()
         json_findings(["--no-cache", named], repo)
         assert (named, reads) == (named, ["m"])
+
+
+def test_the_unpickler_judges_each_class_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run loads one entry per unit; each entry names the same few classes. The safe
+    unpickler decides a (module, name) once per process, and still refuses a foreign one."""
+    import pickle
+
+    from policylint import cache
+    from policylint.model import Bucket, Facts, Format, Location
+
+    facts = Facts(buckets=[Bucket("a#b", "b", "n", Location("a", 1, 1), Format.CONFIG)])
+    blob = pickle.dumps(facts, protocol=5)
+    monkeypatch.setattr(cache, "_ALLOWED", {})
+    judged: list[str] = []
+    real = cache._own_module
+
+    def spy(module: str) -> object:
+        judged.append(module)
+        return real(module)
+
+    monkeypatch.setattr(cache, "_own_module", spy)
+    for _ in range(3):
+        assert cache.load_facts(blob) == facts
+    assert sorted(judged) == ["policylint.model"] * 4  # Facts, Bucket, Location, Format
+    with pytest.raises(pickle.UnpicklingError):
+        cache.safe_loads(pickle.dumps(os.system))
