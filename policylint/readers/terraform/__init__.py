@@ -64,6 +64,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
     reader = Reader(ctx, unit.key, dir_abs)
     reader.folders[dir_abs] = files
     root = ModuleEval(reader, files, "", None, (dir_abs,))
+    facts.errors.extend(root.duplicates)
     deferred = Facts()
     _visit(root, facts, standalone_library=is_library(files), deferred=deferred)
     if reader.aliases:
