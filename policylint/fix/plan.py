@@ -175,6 +175,7 @@ def plan(targets: list[Target], cwd: str) -> tuple[dict[str, SourceFile], list[P
     files: dict[str, SourceFile] = {}
     planned: list[Planned] = []
     refused: list[Refused] = []
+    same: dict[tuple[str, tuple[Edit, ...]], Planned] = {}
     for t in targets:
         src = files.get(t.path)
         if src is None:
@@ -189,6 +190,12 @@ def plan(targets: list[Target], cwd: str) -> tuple[dict[str, SourceFile], list[P
             edits = f"--fix could not compute this edit ({type(exc).__name__}: {exc})"
         if isinstance(edits, str):
             refused += [Refused(f, edits) for f in t.findings]
+        elif (t.path, tuple(edits)) in same:
+            # the same edit for another instance of one block (a module called twice, a
+            # module's count): made once, it fixes them all; twice it would declare the new
+            # resource twice
+            same[(t.path, tuple(edits))].target.findings.extend(t.findings)
         else:
             planned.append(Planned(t, tuple(edits)))
+            same[(t.path, tuple(edits))] = planned[-1]
     return files, planned, refused

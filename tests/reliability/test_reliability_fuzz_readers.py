@@ -384,6 +384,9 @@ def scripts(draw: Any) -> tuple[str, str, bool]:
         text = "FROM x\n" + "".join(f"RUN {ln}\n" for ln in lines)
     else:
         text = "".join(f"{ln}\n" for ln in lines)
+    # an unclosed here-document swallows the lines after it, a trailing backslash joins two
+    # commands: the inline document is then not a command's argument (the long run found it)
+    literal = literal and "<<" not in text and "\\\n" not in text
     return name, text, literal and name == "run.sh"
 
 

@@ -69,6 +69,7 @@ def read(unit: Unit, ctx: Context) -> Facts:
     reader = Reader(ctx, unit.key, dir_abs)
     reader.folders[dir_abs] = files
     root = ModuleEval(reader, files, "", None, (dir_abs,))
+    facts.errors.extend(root.duplicates)
     _visit(root, facts, awaits=files.dir_display if is_library(files) else "")
     if reader.budget.left < 0:
         facts.errors.append(ParseError(

@@ -11,7 +11,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, Callable
 
-from policylint.model import Unknown
+from policylint.model import Location, ParseError, Unknown
 from policylint.readers.terraform.evaluate import Budget, EvalError, Evaluator, iterate, to_string
 from policylint.readers.terraform.parse import (  # noqa: F401  # ModuleFiles: re-exported
     Attr,
@@ -189,27 +189,49 @@ class ModuleEval:
     # --- declarations ------------------------------------------------------------------------
 
     def _collect(self) -> None:
+        # a name declared twice: Terraform refuses the configuration; the first is read and
+        # each repetition is reported (PL001) by the unit that reads this folder
+        self.duplicates: list[ParseError] = []
+        local_at: dict[str, Location] = {}
         for fs in self.files.files:
             for b in fs.blocks:
                 n = len(b.labels)
                 if b.type == "variable" and n >= 1:
-                    self.variables.setdefault(b.labels[0], b)
+                    self._declare(self.variables, b.labels[0], b, "variable " + b.labels[0])
                 elif b.type == "locals":
-                    self.locals.update(b.attrs)
+                    for name, attr in b.attrs.items():
+                        if name in local_at:
+                            self._duplicate(f"local value {name}", attr.loc, local_at[name])
+                        else:
+                            local_at[name] = attr.loc
+                            self.locals[name] = attr
                 elif b.type == "resource" and n >= 2:
-                    self.resources.setdefault((b.labels[0], b.labels[1]), b)
+                    self._declare(self.resources, (b.labels[0], b.labels[1]), b,
+                                  f"resource {b.labels[0]}.{b.labels[1]}")
                 elif b.type == "data" and n >= 2:
-                    self.data.setdefault((b.labels[0], b.labels[1]), b)
+                    self._declare(self.data, (b.labels[0], b.labels[1]), b,
+                                  f"data source {b.labels[0]}.{b.labels[1]}")
                 elif b.type == "module" and n >= 1:
-                    self.modules.setdefault(b.labels[0], b)
+                    self._declare(self.modules, b.labels[0], b, "module call " + b.labels[0])
                 elif b.type == "output" and n >= 1:
-                    self.outputs.setdefault(b.labels[0], b)
+                    self._declare(self.outputs, b.labels[0], b, "output " + b.labels[0])
         if self.inputs is None:
             for fs in sorted(self.files.tfvars, key=lambda f: tfvars_order(f.path)):
                 if tfvars_order(fs.path)[0] < 3:
                     self.tfvars.update(fs.attrs)
                 else:
                     self.var_files.append(fs)
+
+    def _declare(self, table: dict[Any, Block], key: Any, block: Block, what: str) -> None:
+        first = table.setdefault(key, block)
+        if first is not block:
+            self._duplicate(what, block.loc, first.loc)
+
+    def _duplicate(self, what: str, at: Location, first: Location) -> None:
+        self.duplicates.append(ParseError(
+            f"{what} is declared more than once (first at {first.path}:{first.line}): "
+            "Terraform refuses this configuration; only the first is read",
+            Location(at.path, at.line, at.column)))
 
     def address(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local
