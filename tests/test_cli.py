@@ -262,19 +262,28 @@ def test_a_file_that_cannot_be_read_after_classification_is_pl001(
     """Classified from its first bytes, then unreadable (permissions changed, file replaced):
     PL001 at 1:1 naming the reason. Patched rather than chmod-ed so that it also holds as root."""
     import builtins
+    import os
 
     write_tree(repo, {"locked.json": GOOD})
-    real_open = builtins.open
-    opened: list[str] = []
+    real_open, real_os_open = builtins.open, os.open
+    opened: list[str] = []  # every open of the file, by either API: the sniff, then the read
 
-    def flaky_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def locked_after_first(file: object) -> None:
         if str(file).endswith("locked.json"):
             opened.append(str(file))
             if len(opened) > 1:
                 raise PermissionError(13, "Permission denied", str(file))
+
+    def flaky_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        locked_after_first(file)
         return real_open(file, *args, **kwargs)
 
+    def flaky_os_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        locked_after_first(file)
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", flaky_open)
+    monkeypatch.setattr(os, "open", flaky_os_open)
     code, out, err = run_cli(["--format", "json", "--no-cache"], repo)
     monkeypatch.undo()
     assert (code, err) == (1, "")
