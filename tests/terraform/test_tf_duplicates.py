@@ -1,7 +1,8 @@
 """A block declared twice in one module (found by the long fuzz run, issue 16): Terraform
 refuses the configuration ("Duplicate resource ... configuration"); policylint read the first
 block silently, so a labeling bucket declared second vanished and the run passed. Now each
-repetition is PL001 at the repeated block, naming the first; the first block is still read.
+repetition is a PL001 warning at the repeated block, naming the first (a configuration Terraform
+cannot apply feeds no job, as CloudFormation's duplicate keys); the first block is still read.
 The class: resources, data sources, module calls, variables, outputs and local values, in the
 same file or in two files of the folder, HCL and JSON."""
 from __future__ import annotations
@@ -20,14 +21,16 @@ LABELED = ('resource "aws_s3_bucket" "b" {\n  bucket = "acme-dup-2"\n'
 def _scan(root: Path) -> tuple[int, list[tuple[str, str, int, int, str]]]:
     code, out, err = run_cli([".", "--format", "json", "--no-cache"], root)
     assert code in (0, 1), err
+    findings = json.loads(out)["findings"]
+    assert {f["severity"] for f in findings if f["rule"] == "PL001"} <= {"warning"}
     return code, [(f["rule"], f["path"], f["line"], f["column"], f["message"])
-                  for f in json.loads(out)["findings"]]
+                  for f in findings]
 
 
 def test_the_fuzz_case_a_labeling_bucket_declared_second(tmp_path: Path) -> None:
     write_tree(tmp_path, {"main.tf": BUCKET + LABELED})
     code, got = _scan(tmp_path)
-    assert code == 1
+    assert code == 0  # a warning: shown, not failing
     assert got == [("PL001", "main.tf", 4, 1,
                     "resource aws_s3_bucket.b is declared more than once (first at main.tf:1):"
                     " Terraform refuses this configuration; only the first is read")]

@@ -11,7 +11,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, Callable
 
-from policylint.model import Location, ParseError, Unknown
+from policylint.model import Location, ParseError, Severity, Unknown
 from policylint.readers.terraform.evaluate import Budget, EvalError, Evaluator, iterate, to_string
 from policylint.readers.terraform.parse import (  # noqa: F401  # ModuleFiles: re-exported
     Attr,
@@ -231,7 +231,11 @@ class ModuleEval:
         self.duplicates.append(ParseError(
             f"{what} is declared more than once (first at {first.path}:{first.line}): "
             "Terraform refuses this configuration; only the first is read",
-            Location(at.path, at.line, at.column)))
+            Location(at.path, at.line, at.column),
+            # a warning, as CloudFormation's duplicate keys (issue 15 item 7): the configuration
+            # cannot be applied, so no bucket of it feeds a job; folders of test fixtures in the
+            # public corpus hold many such pairs, which are no labeling verdict
+            Severity.WARNING))
 
     def address(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local
