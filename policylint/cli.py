@@ -207,7 +207,9 @@ def _main(argv: list[str]) -> int:
                              inline_suppressions=not args.no_inline_suppressions,
                              baseline=baseline, jobs=args.jobs, use_cache=not args.no_cache,
                              cwd=cwd, progress=progress, live=live,
-                             named_only=args.staged_deletions)
+                             named_only=args.staged_deletions,
+                             keep_reads=bool(args.fix or args.diff
+                                             or any(fmt == "sarif" for fmt, _ in outputs)))
     try:
         result = engine.run(config, rules, opts)
     finally:  # cleared before anything else is printed, Ctrl-C included

@@ -58,6 +58,9 @@ class RunOptions:
     # with an overlay: an earlier run's reading (Result.reads); only the units that read an
     # overlaid file are read again, the walk and every other unit's facts are taken from it
     reuse: readphase.Reads | None = None
+    # keep what each unit read in Result.reads (fixes verify with it); off, a plain run skips
+    # gathering it (a set of paths per unit, every run)
+    keep_reads: bool = True
     # --aws: where to read deployed CORS from (policylint.live.Settings); None = never
     live: Any = None
     live_session: Callable[..., Any] | None = None  # tests: a boto3.Session factory
@@ -99,7 +102,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
         facts.errors.append(ParseError(p.message, Location(display_path(p.path, cwd), 1, 1)))
     plan = readphase.Plan(where.root, cwd, ropts, readphase.default_jobs(opts.jobs),
                           opts.use_cache, opts.progress)
-    read, by_unit = readphase.read_all(units, plan, opts.overlay, prior)
+    read, by_unit = readphase.read_all(units, plan, opts.overlay, prior, keep=opts.keep_reads)
     facts.extend(owned([(key, got) for (_kind, key, _files), got in zip(units, read)]))
 
     crashes = [e for e in facts.errors if e.crashed]
@@ -132,7 +135,7 @@ def run(config: Config, rules: list[LoadedRule], opts: RunOptions) -> Result:
     # a folder or file it could not list or read was tried: it counts among the files
     tried = sorted(set(project.files) | {display_path(p.path, cwd) for p in walk.problems})
     return Result(findings, outcome.suppressed, baselined, tried, project, rules,
-                  readphase.Reads(walk, by_unit))
+                  readphase.Reads(walk, by_unit) if opts.keep_reads else None)
 
 
 def _walk(where: scope.Scope, config: Config, opts: RunOptions) -> discover.Walk:

@@ -204,11 +204,15 @@ def _read_set(unit: UnitSpec, deps: Iterable[Dep]) -> frozenset[str]:
 
 
 def read_all(units: Sequence[UnitSpec], plan: Plan, overlay: dict[str, bytes] | None = None,
-             prior: Reads | None = None) -> tuple[list[Facts], dict[UnitId, tuple[Facts, frozenset[str]]]]:
+             prior: Reads | None = None, *, keep: bool = True,
+             ) -> tuple[list[Facts], dict[UnitId, tuple[Facts, frozenset[str]]]]:
     """Every unit's facts in unit order, and what each read: through the cache and a process
     pool, or, when an overlay (fix verification) must be read instead of the disk, in this
-    process, re-reading only the units of ``prior`` that read an overlaid file."""
+    process, re-reading only the units of ``prior`` that read an overlaid file. ``keep=False``:
+    what each unit read is not gathered (only ``--fix``, ``--diff`` and SARIF fixes need it)."""
     if overlay is None:
+        if not keep:
+            return read_units(units, plan), {}
         record: list[frozenset[str]] = []
         facts = read_units(units, plan, record)
         return facts, {unit_id(u): (f, r) for u, f, r in zip(units, facts, record)}
