@@ -154,13 +154,15 @@ def read_unit(kind: str, key: str, files: list[discover.Found], root: str, cwd: 
     return got
 
 
-def _context(plan_root: str, cwd: str, options: ReadOptions, recording: bool) -> LocalContext:
+def _context(plan_root: str, cwd: str, options: ReadOptions, recording: bool,
+             overlay: dict[str, bytes] | None = None) -> LocalContext:
     if recording:
         from policylint.cache import RecordingContext
 
         return RecordingContext(root=plan_root, options=options,
                                 display_fn=lambda p: _display(p, cwd))
-    return LocalContext(root=plan_root, options=options, display_fn=lambda p: _display(p, cwd))
+    return LocalContext(root=plan_root, options=options, display_fn=lambda p: _display(p, cwd),
+                        overlay=overlay)
 
 
 def read_one(unit: UnitSpec, root: str, cwd: str, options: ReadOptions,
@@ -226,8 +228,7 @@ def read_all(units: Sequence[UnitSpec], plan: Plan, overlay: dict[str, bytes] | 
         if got is not None:
             reads[unit_id(unit)] = prior.units[unit_id(unit)]  # type: ignore[union-attr]
         else:
-            ctx = LocalContext(root=plan.root, options=plan.options,
-                               display_fn=lambda p: _display(p, plan.cwd), overlay=overlay)
+            ctx = _context(plan.root, plan.cwd, plan.options, False, overlay)
             got = read_unit(kind, key, files, plan.root, plan.cwd, plan.options,
                             overlay=overlay, ctx=ctx)
             reads[unit_id(unit)] = (got, _read_set(unit, [("load", p, "") for p in ctx.loaded]))
